@@ -1,0 +1,98 @@
+"""Configuration classes, read from the environment (microblog style).
+
+``create_app()`` without an argument picks the class named by ``PSC_ENV``
+(``development`` by default, ``production``, ``testing``).
+
+Environment variables:
+    DATABASE_URL   SQLAlchemy URL; default: SQLite file in ``instance/``.
+                   ``postgres://`` and ``postgresql://`` are mapped to psycopg 3.
+    SECRET_KEY     required (and not the development value) in production.
+    REDIS_URL      Socket.IO message queue between several server processes.
+    PSC_ENV        development | production | testing.
+    TIMEZONE       local time zone for reference numbers and display
+                   (default Asia/Pontianak, WIB, UTC+7).
+    TOKEN_TTL_SECONDS  lifetime of an API token (default 12 h, one shift).
+"""
+import os
+
+BASE_DIR = os.path.abspath(os.path.dirname(__file__))
+DEV_SECRET_KEY = "dev-only-insecure-secret-do-not-use-in-production"
+
+
+def normalize_database_url(url):
+    """Use the psycopg 3 driver for PostgreSQL URLs that name no driver."""
+    if url is None:
+        return None
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _sqlite_default():
+    return "sqlite:///" + os.path.join(BASE_DIR, "instance", "psc119.sqlite3")
+
+
+class Config:
+    PSC_ENV = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
+    DATABASE_URL = normalize_database_url(os.environ.get("DATABASE_URL")) or _sqlite_default()
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    TIMEZONE = os.environ.get("TIMEZONE") or "Asia/Pontianak"
+    TOKEN_TTL_SECONDS = int(os.environ.get("TOKEN_TTL_SECONDS") or 12 * 3600)
+    # Largest request body accepted (a call record is a few kB at most).
+    MAX_CONTENT_LENGTH = 256 * 1024
+    # A location fix further in the future than this is refused (phone clock skew allowance).
+    MAX_FIX_FUTURE_SECONDS = 120
+    JSON_SORT_KEYS = False
+
+    # OpenAPI document (flask-smorest), served at /api/openapi.json.
+    API_TITLE = "PSC 119 Dispatch API"
+    API_VERSION = "1.0"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+    API_SPEC_OPTIONS = {
+        "info": {
+            "description": "Computer-aided dispatch for PSC 119 Pontianak. "
+            "Times are UTC (ISO 8601); reference numbers use local time (WIB).",
+        },
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearerAuth": []}],
+    }
+
+
+class DevelopmentConfig(Config):
+    PSC_ENV = "development"
+
+
+class ProductionConfig(Config):
+    PSC_ENV = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # No fallback: production must name its database.
+    DATABASE_URL = normalize_database_url(os.environ.get("DATABASE_URL"))
+
+
+class TestingConfig(Config):
+    PSC_ENV = "testing"
+    TESTING = True
+    DATABASE_URL = normalize_database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
+    # Tests that need Redis set it explicitly.
+    REDIS_URL = None
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_from_env():
+    env = os.environ.get("PSC_ENV", "development")
+    try:
+        return CONFIGS[env]
+    except KeyError:
+        raise RuntimeError(f"PSC_ENV must be one of {', '.join(CONFIGS)}, not {env!r}") from None

@@ -1,0 +1,48 @@
+"""PSC 119 Pontianak computer-aided dispatch: the application factory."""
+import os
+
+from flask import Flask
+
+from config import DEV_SECRET_KEY, config_from_env
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+
+
+def check_production(config):
+    """Refuse to start production with a development secret or no explicit database."""
+    problems = []
+    secret = config.get("SECRET_KEY")
+    if not secret or secret == DEV_SECRET_KEY or len(secret) < 32:
+        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    if not config.get("DATABASE_URL"):
+        problems.append("DATABASE_URL must be set")
+    if problems:
+        raise RuntimeError("refusing to start in production: " + "; ".join(problems))
+
+
+def create_app(config=None):
+    """Build the app. ``config`` is a config class or object (default: from PSC_ENV)."""
+    from .api import init_api
+    from .cli import register_cli
+    from .core import clock
+    from .extensions import api, db, migrate, socketio
+
+    app = Flask(__name__, instance_relative_config=True, static_folder="../static", static_url_path="/static")
+    app.config.from_object(config or config_from_env())
+    if app.config.get("PSC_ENV") == "production":
+        check_production(app.config)
+    if app.config["DATABASE_URL"].startswith("sqlite:///"):
+        os.makedirs(os.path.dirname(app.config["DATABASE_URL"][len("sqlite:///"):]) or ".", exist_ok=True)
+
+    clock.set_local_timezone(app.config["TIMEZONE"])
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    init_api(app, api)
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config.get("REDIS_URL"),
+        cors_allowed_origins=app.config.get("CORS_ALLOWED_ORIGINS", []),
+    )
+    register_cli(app)
+    return app

@@ -1,0 +1,26 @@
+"""The REST API under /api: thin views that validate, call the core and translate errors."""
+from flask import request
+
+from ..core.errors import DomainError
+from .errors import error_response, handle_domain_error, handle_unexpected
+
+BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+def init_api(app, api):
+    from . import auth, calls, events, health, hospitals, incidents, units
+
+    api.init_app(app)
+    for module in (health, auth, calls, incidents, units, hospitals, events):
+        api.register_blueprint(module.blp)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(Exception, handle_unexpected)
+
+    @app.before_request
+    def _require_json_body():
+        if (request.method in BODY_METHODS and request.path.startswith("/api/")
+                and request.content_length and not request.is_json):
+            return error_response(415, "unsupported_media_type",
+                                  "send the request body as JSON (Content-Type: application/json)",
+                                  {"_body": "not JSON"})
+        return None

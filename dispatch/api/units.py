@@ -1,0 +1,55 @@
+from flask import current_app
+from flask_smorest import Blueprint
+
+from ..core import units
+from ..extensions import db
+from ..schemas.units import LocationIn, LocationOut, StatusIn, StatusOut, UnitCreate, UnitList, UnitOut
+from .security import current_user, require
+
+blp = Blueprint("units", __name__, url_prefix="/api/units", description="Ambulances")
+
+
+@blp.route("", methods=["GET"])
+@require("operator", "supervisor", "admin")
+@blp.response(200, UnitList)
+def list_units():
+    """Every unit with its status, position and current assignment."""
+    return {"items": units.list_units(db.session)}
+
+
+@blp.route("", methods=["POST"])
+@require("admin")
+@blp.arguments(UnitCreate)
+@blp.response(201, UnitOut)
+def create_unit(body):
+    """Register an ambulance; it starts `available` at its station."""
+    return units.create_unit(db.session, actor=current_user(), **body)
+
+
+@blp.route("/<int:unit_id>", methods=["GET"])
+@require("operator", "supervisor", "admin", "crew")
+@blp.response(200, UnitOut)
+def get_unit(unit_id):
+    """One unit. A crew may read only its own."""
+    return units.get_unit(db.session, actor=current_user(), unit_id=unit_id)
+
+
+@blp.route("/<int:unit_id>/status", methods=["POST"])
+@require("crew", "operator", "supervisor")
+@blp.arguments(StatusIn)
+@blp.response(200, StatusOut)
+def change_status(body, unit_id):
+    """A status report. The same `client_ref` sent twice changes the state once."""
+    unit, applied = units.change_status(db.session, actor=current_user(), unit_id=unit_id, **body)
+    return {"unit": unit, "applied": applied}
+
+
+@blp.route("/<int:unit_id>/location", methods=["POST"])
+@require("crew")
+@blp.arguments(LocationIn)
+@blp.response(200, LocationOut)
+def location(body, unit_id):
+    """A position fix from the unit's own crew. An older fix than the stored one does not move the unit."""
+    unit, applied = units.record_location(db.session, actor=current_user(), unit_id=unit_id,
+                                          max_future_s=current_app.config["MAX_FIX_FUTURE_SECONDS"], **body)
+    return {"unit": unit, "applied": applied}

@@ -1,0 +1,71 @@
+"""``flask --app wsgi`` commands: user management and demo data (``db`` comes from Flask-Migrate)."""
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .core import auth, demo
+from .core.errors import DomainError
+from .core.vocabulary import ROLES
+from .extensions import db
+
+user_cli = AppGroup("user", help="Manage user accounts.")
+seed_cli = AppGroup("seed", help="Load data.")
+
+
+def _fail(exc):
+    raise click.ClickException(exc.message)
+
+
+@user_cli.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--unit", "call_sign", help="call sign of the unit a crew user belongs to")
+@click.option("--password", help="prompted for (hidden) when not given")
+def user_create(username, role, call_sign, password):
+    """Create a user."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = auth.create_user(db.session, actor=None, username=username, role=role, password=password,
+                                unit_call_sign=call_sign)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"created {user.role} {user.username}" + (f" of unit {call_sign}" if call_sign else ""))
+
+
+@user_cli.command("set-password")
+@click.argument("username")
+@click.option("--password", help="prompted for (hidden) when not given")
+def user_set_password(username, password):
+    """Set a user's password; the user's tokens are revoked."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        auth.set_password(db.session, username=username, password=password)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"password of {username} changed; its sessions were logged out")
+
+
+@seed_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="do nothing (and succeed) when the database holds data")
+def seed_demo(if_empty):
+    """Load Pontianak's hospitals, 8 ambulances and one user per role (prints their passwords)."""
+    if current_app.config.get("PSC_ENV") == "production":
+        raise click.ClickException("refusing to load demo data in production")
+    if if_empty and not demo.is_empty(db.session):
+        click.echo("database holds data already; demo data not loaded")
+        return
+    try:
+        created = demo.seed_demo(db.session)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo("Demo data loaded: 15 hospitals, 8 ambulances (PSC-01..PSC-08).")
+    click.echo("Users (write these passwords down; they are shown only now):")
+    for username, role, password in created:
+        click.echo(f"  {username:<12} {role:<11} {password}")
+
+
+def register_cli(app):
+    app.cli.add_command(user_cli)
+    app.cli.add_command(seed_cli)

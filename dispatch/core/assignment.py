@@ -1,0 +1,83 @@
+"""Sending a unit to an incident, atomically, and taking it off again.
+
+Assignment is a compare-and-set on the unit's status: ``UPDATE units SET
+status='dispatched' WHERE id=:id AND status='available'``. Of two dispatchers who
+assign the same unit at the same moment, the database lets exactly one UPDATE match;
+the other gets ``unit_unavailable``. A partial unique index (one active assignment
+per unit) stands behind it. The same statement holds on SQLite (serial
+transactions) and PostgreSQL (row lock, WHERE re-checked after the winner commits).
+"""
+from sqlalchemy import select, update
+
+from ..models import Assignment, Unit
+from . import events
+from .clock import utcnow
+from .errors import InvalidTransition, NotFound, UnitUnavailable
+from .lifecycle import (assignment_data, get_or_404, incident_data, lock_incident,
+                        release_assignment, sync_incident, unit_data)
+from .statemachine import INCIDENT_OPEN
+
+
+def assign(session, *, actor, incident_id, unit_id, recommended_unit_id=None):
+    incident = lock_incident(session, incident_id)
+    if incident.status not in INCIDENT_OPEN:
+        raise InvalidTransition(
+            f"incident is '{incident.status}'; a unit cannot be assigned to it",
+            details={"current": incident.status, "requested": "dispatched"})
+    if session.get(Unit, unit_id) is None:
+        raise NotFound(f"unit {unit_id} not found", fields={"unit_id": "unknown unit"})
+    if recommended_unit_id is not None and session.get(Unit, recommended_unit_id) is None:
+        raise NotFound(f"unit {recommended_unit_id} not found", fields={"recommended_unit_id": "unknown unit"})
+    now = utcnow()
+    won = session.execute(
+        update(Unit)
+        .where(Unit.id == unit_id, Unit.status == "available")
+        .values(status="dispatched", status_changed_at=now, version=Unit.version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if not won:
+        session.rollback()
+        unit = get_or_404(session, Unit, unit_id, "unit")
+        raise UnitUnavailable(
+            f"unit {unit.call_sign} is '{unit.status}', not available",
+            details={"unit_id": unit.id, "status": unit.status})
+    unit = session.scalar(select(Unit).where(Unit.id == unit_id).execution_options(populate_existing=True))
+    assignment = Assignment(
+        unit_id=unit.id, status="dispatched", active=True, assigned_by_id=actor.id,
+        recommended_unit_id=recommended_unit_id, dispatched_at=now,
+    )
+    incident.assignments.append(assignment)
+    session.flush()
+    session.expire(unit, ["current_assignment"])
+    sync_incident(session, actor=actor, incident=incident, now=now)
+    events.record(
+        session, "incident.assigned", actor=actor, incident_id=incident.id, unit_id=unit.id,
+        data={"assignment": assignment_data(assignment), "unit": unit_data(unit),
+              "incident": incident_data(incident)},
+    )
+    events.record(
+        session, "unit.status_changed", actor=actor, unit_id=unit.id, incident_id=incident.id,
+        data={"from": "available", "to": "dispatched", "unit": unit_data(unit), "assignment_id": assignment.id},
+    )
+    session.commit()
+    return incident
+
+
+def cancel_assignment(session, *, actor, incident_id, assignment_id, reason):
+    """Take one unit off an incident (recalled, or sent elsewhere)."""
+    incident = lock_incident(session, incident_id)
+    assignment = next((a for a in incident.assignments if a.id == assignment_id), None)
+    if assignment is None:
+        raise NotFound(f"assignment {assignment_id} not found on incident {incident_id}")
+    if not assignment.active:
+        raise InvalidTransition(f"assignment is '{assignment.status}' already",
+                                details={"current": assignment.status, "requested": "cancelled"})
+    now = utcnow()
+    release_assignment(session, actor=actor, assignment=assignment, reason=reason, now=now)
+    events.record(
+        session, "assignment.cancelled", actor=actor, incident_id=incident.id, unit_id=assignment.unit_id,
+        data={"reason": reason, "assignment": assignment_data(assignment), "incident": incident_data(incident)},
+    )
+    sync_incident(session, actor=actor, incident=incident, now=now)
+    session.commit()
+    return incident

@@ -1,0 +1,107 @@
+"""Users, passwords and API tokens.
+
+Passwords are hashed with werkzeug's scrypt. A token is 32 random bytes shown to the
+client once; only its SHA-256 is stored, with an expiry, and logout revokes it.
+"""
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..models import ApiToken, Unit, User
+from ..schemas.auth import UserOut
+from . import events
+from .clock import utcnow
+from .errors import Conflict, InvalidInput, NotFound, Unauthorized
+from .vocabulary import ROLES
+
+# Verifying against this keeps the time of a login for an unknown user the same as for a known one.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def _digest(token):
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_user(session, *, actor, username, role, password, unit_call_sign=None):
+    if role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", fields={"role": "unknown role"})
+    if not username or len(username) > 64:
+        raise InvalidInput("username must be 1 to 64 characters", fields={"username": "bad length"})
+    if len(password) < 8:
+        raise InvalidInput("password must be at least 8 characters", fields={"password": "too short"})
+    unit = None
+    if role == "crew":
+        if not unit_call_sign:
+            raise InvalidInput("a crew user belongs to a unit", fields={"unit": "required for crew"})
+        unit = session.scalar(select(Unit).where(Unit.call_sign == unit_call_sign))
+        if unit is None:
+            raise NotFound(f"no unit with call sign {unit_call_sign!r}", fields={"unit": "unknown call sign"})
+    elif unit_call_sign:
+        raise InvalidInput("only crew users belong to a unit", fields={"unit": "only for crew"})
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"user {username!r} exists already", fields={"username": "taken"}, code="user_exists")
+    user = User(
+        username=username, role=role, password_hash=generate_password_hash(password),
+        unit_id=unit.id if unit else None, active=True, created_at=utcnow(),
+    )
+    session.add(user)
+    session.flush()
+    events.record(session, "user.created", actor=actor, unit_id=user.unit_id, data={"user": UserOut().dump(user)})
+    session.commit()
+    return user
+
+
+def set_password(session, *, username, password):
+    if len(password) < 8:
+        raise InvalidInput("password must be at least 8 characters", fields={"password": "too short"})
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    user.password_hash = generate_password_hash(password)
+    # Every token issued with the old password stops working.
+    revoke_all(session, user_id=user.id)
+    session.commit()
+    return user
+
+
+def login(session, *, username, password, ttl_seconds):
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        check_password_hash(_DUMMY_HASH, password)
+        raise Unauthorized("wrong username or password", code="invalid_credentials")
+    if not check_password_hash(user.password_hash, password):
+        raise Unauthorized("wrong username or password", code="invalid_credentials")
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    row = ApiToken(user_id=user.id, token_hash=_digest(token), created_at=now,
+                   expires_at=now + timedelta(seconds=ttl_seconds))
+    session.add(row)
+    session.commit()
+    return token, row.expires_at, user
+
+
+def user_for_token(session, token):
+    """The active user a token belongs to, or None when it is unknown, expired or revoked."""
+    if not token or len(token) > 256:
+        return None
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    user = row.user
+    return user if user.active else None
+
+
+def logout(session, *, token):
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.commit()
+
+
+def revoke_all(session, *, user_id):
+    now = utcnow()
+    for row in session.scalars(select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))):
+        row.revoked_at = now

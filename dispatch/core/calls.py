@@ -1,0 +1,61 @@
+"""Taking a call: every call is stored; an emergency call becomes an incident."""
+from sqlalchemy import select
+
+from ..models import Call, Incident
+from ..schemas.calls import CallOut
+from . import events
+from .clock import utcnow
+from .errors import InvalidInput, NotFound
+from .incidents import next_reference
+from .lifecycle import incident_data
+from .statemachine import INCIDENT_OPEN
+
+_call_out = CallOut()
+
+
+def list_calls(session, *, limit=100):
+    return list(session.scalars(select(Call).order_by(Call.received_at.desc(), Call.id.desc()).limit(limit)))
+
+
+def take_call(session, *, actor, caller_phone, disposition="emergency", caller_name=None, location_text=None,
+              lat=None, lon=None, location_accuracy_m=None, complaint=None, category="other", priority="P2",
+              notes=None, incident_id=None):
+    """Store the call; for an emergency, open an incident in ``pending``.
+
+    A call is never refused for an unknown location: the incident is then stored with
+    its location unknown and the operator sets it later. A ``duplicate`` call may name
+    the incident it repeats.
+    """
+    now = utcnow()
+    if incident_id is not None and disposition != "duplicate":
+        raise InvalidInput("incident_id is only for a 'duplicate' call",
+                           fields={"incident_id": "only with disposition duplicate"})
+    linked = None
+    if incident_id is not None:
+        linked = session.get(Incident, incident_id)
+        if linked is None:
+            raise NotFound(f"incident {incident_id} not found", fields={"incident_id": "unknown incident"})
+    call = Call(
+        received_at=now, caller_phone=caller_phone.strip(), caller_name=caller_name, location_text=location_text,
+        lat=lat, lon=lon, location_accuracy_m=location_accuracy_m, complaint=complaint,
+        disposition=disposition, taken_by_id=actor.id, incident_id=linked.id if linked else None,
+    )
+    session.add(call)
+    incident = None
+    if disposition == "emergency":
+        incident = Incident(
+            reference=next_reference(session, now), category=category, priority=priority, status="pending",
+            lat=lat, lon=lon, location_accuracy_m=location_accuracy_m, address_text=location_text,
+            complaint=complaint, notes=notes, created_by_id=actor.id, created_at=now, updated_at=now,
+        )
+        session.add(incident)
+        session.flush()
+        call.incident_id = incident.id
+    session.flush()
+    events.record(session, "call.received", actor=actor, incident_id=call.incident_id,
+                  data={"call": _call_out.dump(call)})
+    if incident is not None:
+        events.record(session, "incident.created", actor=actor, incident_id=incident.id,
+                      data={"incident": incident_data(incident)})
+    session.commit()
+    return call, incident

@@ -1,0 +1,119 @@
+"""The event log: the one place that appends events and publishes them after commit.
+
+Every state change calls :func:`record` inside its own transaction, so the change and
+its event commit (or roll back) together. Events are handed to the subscribers (the
+live push, later) only after the transaction has committed; a rolled-back change is
+never published.
+
+Event ids are strictly increasing in commit order, on PostgreSQL too, so that a
+reader that asks for ``after=<last id>`` never misses one (see
+``dispatch.database.lock_event_log``).
+"""
+import logging
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..database import lock_event_log
+from ..models import Event
+from .clock import utcnow
+
+log = logging.getLogger(__name__)
+
+# Every event type, with the keys its ``data`` always has. Documented in docs/EVENTS.md;
+# record() refuses anything else, so the log never holds an undocumented shape.
+EVENT_TYPES = {
+    "call.received": ("call",),
+    "incident.created": ("incident",),
+    "incident.updated": ("changes", "incident"),
+    "incident.assigned": ("assignment", "unit", "incident"),
+    "incident.status_changed": ("from", "to", "incident"),
+    "incident.cancelled": ("reason", "incident"),
+    "incident.closed": ("outcome", "incident"),
+    "assignment.cancelled": ("reason", "assignment", "incident"),
+    "unit.created": ("unit",),
+    "unit.status_changed": ("from", "to", "unit", "assignment_id"),
+    "hospital.updated": ("changes", "hospital"),
+    "user.created": ("user",),
+}
+
+_subscribers = []
+
+
+def subscribe(callback):
+    """Call ``callback(list_of_event_dicts)`` after each commit that wrote events."""
+    _subscribers.append(callback)
+    return callback
+
+
+def unsubscribe(callback):
+    if callback in _subscribers:
+        _subscribers.remove(callback)
+
+
+def actor_ref(actor):
+    return None if actor is None else {"id": actor.id, "username": actor.username, "role": actor.role}
+
+
+def record(session, type, *, actor, data, incident_id=None, unit_id=None):
+    """Append one event in the session's current transaction and return it as a dict."""
+    required = EVENT_TYPES.get(type)
+    if required is None:
+        raise ValueError(f"unknown event type {type!r}")
+    missing = [k for k in required if k not in data]
+    if missing:
+        raise ValueError(f"event {type} lacks {missing}")
+    lock_event_log(session)
+    row = Event(
+        type=type,
+        at=utcnow(),
+        actor_id=actor.id if actor else None,
+        actor_username=actor.username if actor else None,
+        incident_id=incident_id,
+        unit_id=unit_id,
+        data=data,
+    )
+    session.add(row)
+    session.flush()
+    out = to_dict(row, actor=actor_ref(actor))
+    session.info.setdefault("pending_events", []).append(out)
+    return out
+
+
+def to_dict(row, actor=None):
+    if actor is None and row.actor_id is not None:
+        actor = {"id": row.actor_id, "username": row.actor_username}
+    return {
+        "id": row.id,
+        "type": row.type,
+        "at": row.at.isoformat(),
+        "actor": actor,
+        "incident_id": row.incident_id,
+        "unit_id": row.unit_id,
+        "data": row.data,
+    }
+
+
+def list_after(session, *, after=0, limit=500, incident_id=None):
+    stmt = select(Event).where(Event.id > after).order_by(Event.id).limit(limit)
+    if incident_id is not None:
+        stmt = stmt.where(Event.incident_id == incident_id)
+    return [to_dict(r) for r in session.scalars(stmt)]
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _publish(session):
+    pending = session.info.pop("pending_events", None)
+    if not pending:
+        return
+    for callback in list(_subscribers):
+        try:
+            callback(pending)
+        except Exception:  # a broken subscriber must never undo or block a committed change
+            log.exception("event subscriber failed")
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _discard(session):
+    session.info.pop("pending_events", None)

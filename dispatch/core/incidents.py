@@ -1,0 +1,117 @@
+"""Incidents: reference numbers, reading, correcting, cancelling and closing."""
+from sqlalchemy import case, select
+
+from ..models import Event, Hospital, Incident, IncidentCounter
+from ..database import upsert_increment
+from . import events
+from .access import ensure_incident_access
+from .clock import to_local, utcnow
+from .errors import Conflict, InvalidTransition, NotFound
+from .lifecycle import get_or_404, incident_data, lock_incident, release_assignment
+from .statemachine import INCIDENT_FINISHED, INCIDENT_OPEN, incident_move
+
+_PRIORITY_ORDER = case({"P1": 1, "P2": 2, "P3": 3}, value=Incident.priority)
+
+
+def next_reference(session, moment):
+    """PSC-YYYYMMDD-NNNN on the local (WIB) date of ``moment``; NNNN restarts each day."""
+    day = to_local(moment).strftime("%Y%m%d")
+    n = upsert_increment(session, IncidentCounter.__table__, "day", day, "last")
+    return f"PSC-{day}-{n:04d}"
+
+
+def list_incidents(session, *, status="open", limit=200):
+    stmt = select(Incident)
+    if status == "open":
+        stmt = stmt.where(Incident.status.in_(INCIDENT_OPEN)).order_by(_PRIORITY_ORDER, Incident.created_at)
+    elif status == "closed":
+        stmt = stmt.where(Incident.status.in_(INCIDENT_FINISHED)).order_by(Incident.updated_at.desc())
+    else:
+        stmt = stmt.order_by(Incident.created_at.desc())
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def get_incident(session, *, actor, incident_id):
+    incident = get_or_404(session, Incident, incident_id, "incident")
+    ensure_incident_access(actor, incident)
+    return incident
+
+
+def timeline(session, incident_id):
+    return events.list_after(session, after=0, limit=10_000, incident_id=incident_id)
+
+
+_LOCATION_FIELDS = ("lat", "lon", "location_accuracy_m", "address_text", "kelurahan", "kecamatan")
+_PATCHABLE = ("priority", "category", "notes", "destination_hospital_id") + _LOCATION_FIELDS
+
+
+def update_incident(session, *, actor, incident_id, changes):
+    incident = lock_incident(session, incident_id)
+    if incident.status in INCIDENT_FINISHED:
+        raise Conflict(f"incident is '{incident.status}'; it can no longer be changed",
+                       code="incident_finished", details={"current": incident.status})
+    hospital_id = changes.get("destination_hospital_id")
+    if hospital_id is not None and session.get(Hospital, hospital_id) is None:
+        raise NotFound(f"hospital {hospital_id} not found", fields={"destination_hospital_id": "unknown hospital"})
+    diff = {}
+    for field in _PATCHABLE:
+        if field in changes and getattr(incident, field) != changes[field]:
+            diff[field] = {"from": getattr(incident, field), "to": changes[field]}
+            setattr(incident, field, changes[field])
+    if not diff:
+        session.rollback()
+        return incident
+    incident.updated_at = utcnow()
+    session.flush()
+    events.record(session, "incident.updated", actor=actor, incident_id=incident.id,
+                  data={"changes": diff, "incident": incident_data(incident)})
+    session.commit()
+    return incident
+
+
+def cancel_incident(session, *, actor, incident_id, reason):
+    """Cancel an open incident and free the units still working it.
+
+    Refused (nothing changes) when a unit cannot be freed, e.g. it is transporting.
+    """
+    incident = lock_incident(session, incident_id)
+    incident_move(incident.status, "cancelled")
+    now = utcnow()
+    for assignment in [a for a in incident.assignments if a.active]:
+        release_assignment(session, actor=actor, assignment=assignment, reason=f"incident cancelled: {reason}",
+                           now=now)
+    before = incident.status
+    incident.status = "cancelled"
+    incident.cancel_reason = reason
+    incident.cancelled_at = now
+    incident.updated_at = now
+    session.flush()
+    events.record(session, "incident.cancelled", actor=actor, incident_id=incident.id,
+                  data={"reason": reason, "from": before, "incident": incident_data(incident)})
+    session.commit()
+    return incident
+
+
+def close_incident(session, *, actor, incident_id, outcome=None):
+    """Close an incident whose units have all cleared."""
+    incident = lock_incident(session, incident_id)
+    incident_move(incident.status, "closed")
+    busy = [a for a in incident.assignments if a.active]
+    if busy:
+        names = ", ".join(f"{a.unit.call_sign} ({a.status})" for a in busy)
+        raise InvalidTransition(
+            f"incident cannot go from '{incident.status}' to 'closed' while units are still on it: {names}",
+            code="units_still_assigned",
+            details={"current": incident.status, "requested": "closed",
+                     "units": [a.unit_id for a in busy]})
+    now = utcnow()
+    before = incident.status
+    incident.status = "closed"
+    incident.outcome = outcome
+    incident.closed_at = now
+    incident.updated_at = now
+    session.flush()
+    events.record(session, "incident.closed", actor=actor, incident_id=incident.id,
+                  data={"outcome": outcome, "from": before, "incident": incident_data(incident)})
+    session.commit()
+    return incident

@@ -1,0 +1,156 @@
+"""Ambulances: registration, status reports from the crew, and position fixes."""
+import hashlib
+import json
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..models import ClientRequest, Hospital, Unit
+from . import events
+from .access import ensure_unit_access, may_set_service_status
+from .clock import utcnow
+from .errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
+from .lifecycle import (PHASE_TIMESTAMP, get_or_404, lock_incident, lock_unit, move_unit,
+                        release_assignment, sync_incident, unit_data)
+from .statemachine import unit_move
+
+
+def list_units(session):
+    return list(session.scalars(select(Unit).order_by(Unit.call_sign)))
+
+
+def get_unit(session, *, actor, unit_id):
+    ensure_unit_access(actor, unit_id)
+    return get_or_404(session, Unit, unit_id, "unit")
+
+
+def create_unit(session, *, actor, call_sign, capability, station_name, lat, lon):
+    call_sign = call_sign.strip().upper()
+    if session.scalar(select(Unit.id).where(Unit.call_sign == call_sign)) is not None:
+        raise Conflict(f"unit {call_sign} exists already", fields={"call_sign": "taken"}, code="unit_exists")
+    now = utcnow()
+    unit = Unit(
+        call_sign=call_sign, capability=capability, station_name=station_name.strip(),
+        station_lat=lat, station_lon=lon, status="available", status_changed_at=now,
+        lat=lat, lon=lon, position_at=now, position_accuracy_m=None, version=1, created_at=now,
+    )
+    session.add(unit)
+    session.flush()
+    events.record(session, "unit.created", actor=actor, unit_id=unit.id, data={"unit": unit_data(unit)})
+    session.commit()
+    return unit
+
+
+def _request_hash(status, hospital_id):
+    return hashlib.sha256(json.dumps([status, hospital_id]).encode()).hexdigest()
+
+
+def change_status(session, *, actor, unit_id, status, hospital_id=None, client_ref=None):
+    """A status report for a unit. Returns ``(unit, applied)``.
+
+    ``applied`` is False when ``client_ref`` was already applied to this unit: the
+    retried request changes nothing and answers with the unit as it is now.
+    """
+    ensure_unit_access(actor, unit_id)
+    unit = get_or_404(session, Unit, unit_id, "unit")
+
+    # Lock in the global order (incident, then unit), then re-read under the lock.
+    assignment = unit.current_assignment
+    incident = lock_incident(session, assignment.incident_id) if assignment else None
+    unit = lock_unit(session, unit_id)
+    session.expire(unit, ["current_assignment"])
+    if (unit.current_assignment.id if unit.current_assignment else None) != (assignment.id if assignment else None):
+        session.rollback()
+        return change_status(session, actor=actor, unit_id=unit_id, status=status,
+                             hospital_id=hospital_id, client_ref=client_ref)
+    assignment = unit.current_assignment
+
+    if client_ref is not None:
+        seen = session.scalar(select(ClientRequest).where(
+            ClientRequest.unit_id == unit_id, ClientRequest.client_ref == client_ref))
+        if seen is not None:
+            session.rollback()
+            if seen.request_hash != _request_hash(status, hospital_id):
+                raise Conflict("this client_ref was already used for a different request",
+                               fields={"client_ref": "reused with other values"}, code="client_ref_reused")
+            return get_or_404(session, Unit, unit_id, "unit"), False
+
+    how = unit_move(unit.status, status)
+    if how == "assign":
+        raise InvalidTransition(
+            f"unit cannot go from '{unit.status}' to '{status}' by a status report; assign it to an incident",
+            details={"current": unit.status, "requested": status})
+    if how == "cancel":
+        raise InvalidTransition(
+            f"unit cannot go from '{unit.status}' to '{status}' by a status report; "
+            "cancel its assignment instead",
+            details={"current": unit.status, "requested": status})
+    if how == "service":
+        may_set_service_status(actor, unit_id)
+
+    hospital = None
+    if hospital_id is not None:
+        if status != "transporting":
+            raise InvalidInput("hospital_id goes with status 'transporting'",
+                               fields={"hospital_id": "only with transporting"})
+        hospital = session.get(Hospital, hospital_id)
+        if hospital is None:
+            raise NotFound(f"hospital {hospital_id} not found", fields={"hospital_id": "unknown hospital"})
+
+    now = utcnow()
+    if client_ref is not None:
+        session.add(ClientRequest(unit_id=unit_id, client_ref=client_ref,
+                                  request_hash=_request_hash(status, hospital_id), created_at=now))
+
+    if status == "out_of_service" and assignment is not None:
+        # The unit drops out of its job: the assignment ends and the incident goes back
+        # into the queue if nobody else has reached the patient.
+        assignment.active = False
+        assignment.status = "cancelled"
+        assignment.cancelled_at = now
+        assignment.cancel_reason = "unit out of service"
+    elif assignment is not None:
+        if status == "available":
+            assignment.active = False
+            assignment.status = "cleared"
+            assignment.cleared_at = now
+        else:
+            assignment.status = status
+            setattr(assignment, PHASE_TIMESTAMP[status], now)
+            if hospital is not None:
+                assignment.hospital_id = hospital.id
+                incident.destination_hospital_id = hospital.id
+    move_unit(session, actor=actor, unit=unit, to=status, now=now, assignment=assignment)
+    if incident is not None:
+        sync_incident(session, actor=actor, incident=incident, now=now)
+    try:
+        session.commit()
+    except IntegrityError:
+        # The same client_ref raced in from a second connection and won.
+        session.rollback()
+        return get_or_404(session, Unit, unit_id, "unit"), False
+    return unit, True
+
+
+def record_location(session, *, actor, unit_id, lat, lon, recorded_at, accuracy_m=None,
+                    speed_mps=None, heading=None, max_future_s=120):
+    """Store a position fix. Returns ``(unit, applied)``: a fix older than the one stored
+    is accepted but does not move the unit. Positions are not events (issue 4 streams
+    them separately); only the latest is kept."""
+    if actor.role != "crew" or actor.unit_id != unit_id:
+        raise Forbidden("only the unit's own crew reports its position")
+    if recorded_at > utcnow() + timedelta(seconds=max_future_s):
+        raise InvalidInput("recorded_at is in the future; check the device clock",
+                           fields={"recorded_at": "in the future"})
+    get_or_404(session, Unit, unit_id, "unit")
+    result = session.execute(
+        update(Unit)
+        .where(Unit.id == unit_id, or_(Unit.position_at.is_(None), Unit.position_at < recorded_at))
+        .values(lat=lat, lon=lon, position_at=recorded_at, position_accuracy_m=accuracy_m,
+                speed_mps=speed_mps, heading=heading)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    unit = session.scalar(select(Unit).where(Unit.id == unit_id).execution_options(populate_existing=True))
+    return unit, result.rowcount == 1

@@ -1,0 +1,162 @@
+"""Database plumbing: the declarative base, column types and engine/session set-up.
+
+This is the only module that knows the differences between SQLite and PostgreSQL:
+
+* SQLite: every transaction starts with ``BEGIN IMMEDIATE`` so writers queue on the
+  database lock instead of failing half-way with "database is locked"; WAL journal,
+  foreign keys on, a generous busy timeout.
+* PostgreSQL: the event log is appended under a transaction-scoped advisory lock so
+  that event ids are handed out in commit order (see :func:`lock_event_log`).
+"""
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Any constant works; it only has to be the same for every process of one deployment.
+EVENT_LOG_LOCK_KEY = 119_0001
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp that is always an aware UTC ``datetime`` in Python.
+
+    PostgreSQL stores ``timestamptz``; SQLite stores naive UTC text.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+# JSON column: JSONB on PostgreSQL.
+JSONType = JSON().with_variant(postgresql.JSONB(), "postgresql")
+# 64-bit ids on PostgreSQL, SQLite's rowid alias elsewhere.
+BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _configure_sqlite(engine):
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Let SQLAlchemy (below) emit BEGIN itself.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url, **kwargs):
+    if url.startswith("sqlite"):
+        options = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            from sqlalchemy.pool import StaticPool
+
+            options["poolclass"] = StaticPool
+        options.update(kwargs)
+        engine = create_engine(url, **options)
+        _configure_sqlite(engine)
+        return engine
+    options = {"pool_size": 10, "max_overflow": 30, "pool_pre_ping": True}
+    options.update(kwargs)
+    return create_engine(url, **options)
+
+
+def lock_event_log(session):
+    """Serialise event-log appends so that ids become visible in commit order.
+
+    PostgreSQL hands out sequence values outside commit order: a transaction that took
+    id 10 may commit after one that took id 11, and a reader that already moved past 11
+    would never see 10. Holding a transaction-scoped advisory lock from the first
+    event appended until commit makes id order equal commit order. SQLite needs
+    nothing: its transactions (BEGIN IMMEDIATE) are serial already.
+    """
+    if session.info.get("event_log_locked"):
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": EVENT_LOG_LOCK_KEY})
+    session.info["event_log_locked"] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _reset_lock_flag(session, transaction):
+    if transaction.parent is None:
+        session.info.pop("event_log_locked", None)
+
+
+def upsert_increment(session, table, key_column, key, counter_column):
+    """Atomically increment ``counter_column`` of the row ``key`` (inserting 1) and return it."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).values({key_column: key, counter_column: 1})
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c[key_column]],
+        set_={counter_column: table.c[counter_column] + 1},
+    ).returning(table.c[counter_column])
+    return session.execute(stmt).scalar_one()
+
+
+class Database:
+    """Engine and scoped session, bound to a Flask app in ``init_app``.
+
+    The session is scoped to the current thread and removed at the end of each
+    request or app context. Domain code never uses this object: views pass
+    ``db.session`` into the services explicitly.
+    """
+
+    metadata = Base.metadata
+
+    def __init__(self):
+        self.engine = None
+        self._factory = None
+        self.session = None
+
+    def init_app(self, app):
+        self.engine = make_engine(app.config["DATABASE_URL"])
+        self._factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.session = scoped_session(self._factory)
+        app.extensions["database"] = self
+
+        @app.teardown_appcontext
+        def _remove_session(_exc):
+            self.session.remove()
+
+    def new_session(self):
+        """A session outside the request scope (threads, CLI, tests)."""
+        return self._factory()

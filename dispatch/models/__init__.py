@@ -1,0 +1,15 @@
+"""SQLAlchemy models. The schema itself is created only by the Alembic migrations."""
+from ..database import Base
+from .assignment import Assignment
+from .call import Call
+from .client_request import ClientRequest
+from .event import Event
+from .hospital import Hospital
+from .incident import Incident, IncidentCounter
+from .unit import Unit
+from .user import ApiToken, User
+
+__all__ = [
+    "Base", "Assignment", "Call", "ClientRequest", "Event", "Hospital",
+    "Incident", "IncidentCounter", "Unit", "ApiToken", "User",
+]

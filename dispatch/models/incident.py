@@ -1,0 +1,62 @@
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import Enum, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.statemachine import INCIDENT_STATUSES
+from ..core.vocabulary import CATEGORIES, PRIORITIES
+from ..database import Base, UTCDateTime
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # PSC-YYYYMMDD-NNNN, local (WIB) date of the call.
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    category: Mapped[str] = mapped_column(
+        Enum(*CATEGORIES, name="incident_category", native_enum=False, create_constraint=True)
+    )
+    priority: Mapped[str] = mapped_column(
+        Enum(*PRIORITIES, name="incident_priority", native_enum=False, create_constraint=True)
+    )
+    status: Mapped[str] = mapped_column(
+        Enum(*INCIDENT_STATUSES, name="incident_status", native_enum=False, create_constraint=True),
+        index=True,
+    )
+    # Location: lat/lon are both null when the location is unknown.
+    lat: Mapped[Optional[float]] = mapped_column(Float)
+    lon: Mapped[Optional[float]] = mapped_column(Float)
+    location_accuracy_m: Mapped[Optional[float]] = mapped_column(Float)
+    address_text: Mapped[Optional[str]] = mapped_column(String(500))
+    kelurahan: Mapped[Optional[str]] = mapped_column(String(100))
+    kecamatan: Mapped[Optional[str]] = mapped_column(String(100))
+    complaint: Mapped[Optional[str]] = mapped_column(String(2000))
+    notes: Mapped[Optional[str]] = mapped_column(Text)
+    destination_hospital_id: Mapped[Optional[int]] = mapped_column(ForeignKey("hospitals.id"))
+    outcome: Mapped[Optional[str]] = mapped_column(String(500))
+    cancel_reason: Mapped[Optional[str]] = mapped_column(String(500))
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    # One timestamp per phase (the first time the incident reached it).
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    dispatched_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    on_scene_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    transporting_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    assignments = relationship(
+        "Assignment", back_populates="incident", order_by="Assignment.id", lazy="selectin"
+    )
+    destination_hospital = relationship("Hospital")
+
+
+class IncidentCounter(Base):
+    """The last reference number handed out for one local day."""
+
+    __tablename__ = "incident_counters"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)  # YYYYMMDD, local
+    last: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,45 @@
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import Enum, Float, Integer, String, and_
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.statemachine import UNIT_STATUSES
+from ..core.vocabulary import CAPABILITIES
+from ..database import Base, UTCDateTime
+
+
+class Unit(Base):
+    """An ambulance, with its status and its last known position."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sign: Mapped[str] = mapped_column(String(16), unique=True)
+    capability: Mapped[str] = mapped_column(
+        Enum(*CAPABILITIES, name="unit_capability", native_enum=False, create_constraint=True)
+    )
+    station_name: Mapped[str] = mapped_column(String(200))
+    station_lat: Mapped[float] = mapped_column(Float)
+    station_lon: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(
+        Enum(*UNIT_STATUSES, name="unit_status", native_enum=False, create_constraint=True)
+    )
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lat: Mapped[Optional[float]] = mapped_column(Float)
+    lon: Mapped[Optional[float]] = mapped_column(Float)
+    position_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    position_accuracy_m: Mapped[Optional[float]] = mapped_column(Float)
+    speed_mps: Mapped[Optional[float]] = mapped_column(Float)
+    heading: Mapped[Optional[float]] = mapped_column(Float)
+    # Bumped on every status change; lets clients and tests see lost updates.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    current_assignment = relationship(
+        "Assignment",
+        primaryjoin="and_(Assignment.unit_id == Unit.id, Assignment.active)",
+        uselist=False,
+        viewonly=True,
+        lazy="selectin",
+    )

@@ -1,0 +1,53 @@
+from marshmallow import Schema, fields, validate
+
+from ..core.vocabulary import CATEGORIES, DISPOSITIONS, PRIORITIES
+from .common import Id, Text
+from .incidents import IncidentOut, LocationFields
+
+PHONE = validate.Regexp(
+    r"^\+?[0-9][0-9 ()\-]{1,30}$",
+    error="digits, spaces, '+', '-' and brackets only (e.g. 0811-573-119)",
+)
+
+
+class CallIn(LocationFields):
+    caller_phone = fields.String(required=True, validate=[validate.Length(min=2, max=32), PHONE])
+    caller_name = Text(200, allow_none=True)
+    location_text = Text(500, allow_none=True)
+    complaint = Text(2000, allow_none=True)
+    category = fields.String(load_default="other", validate=validate.OneOf(CATEGORIES))
+    priority = fields.String(load_default="P2", validate=validate.OneOf(PRIORITIES))
+    notes = Text(2000, allow_none=True)
+    disposition = fields.String(load_default="emergency", validate=validate.OneOf(DISPOSITIONS))
+    incident_id = Id(
+        allow_none=True,
+        metadata={"description": "for a 'duplicate' call: the incident it repeats"},
+    )
+
+
+class CallOut(Schema):
+    id = fields.Integer()
+    received_at = fields.DateTime()
+    caller_phone = fields.String()
+    caller_name = fields.String(allow_none=True)
+    location_text = fields.String(allow_none=True)
+    lat = fields.Float(allow_none=True)
+    lon = fields.Float(allow_none=True)
+    location_accuracy_m = fields.Float(allow_none=True)
+    complaint = fields.String(allow_none=True)
+    disposition = fields.String()
+    taken_by_id = fields.Integer(allow_none=True)
+    incident_id = fields.Integer(allow_none=True)
+
+
+class CallCreated(Schema):
+    call = fields.Nested(CallOut)
+    incident = fields.Nested(IncidentOut, allow_none=True)
+
+
+class CallList(Schema):
+    items = fields.List(fields.Nested(CallOut))
+
+
+class CallQuery(Schema):
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))

@@ -1,0 +1,32 @@
+from marshmallow import Schema, fields, validate
+
+from ..core.vocabulary import HOSPITAL_STATUSES
+
+
+class HospitalOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    short_name = fields.String(allow_none=True)
+    address = fields.String()
+    lat = fields.Float()
+    lon = fields.Float()
+    capabilities = fields.Method("_capabilities")
+    status = fields.String()
+    beds_available = fields.Integer(allow_none=True)
+    beds_reported_at = fields.DateTime(allow_none=True)
+    updated_at = fields.DateTime()
+
+    def _capabilities(self, h):
+        return {
+            "emergency": h.has_emergency, "icu": h.has_icu,
+            "maternity": h.has_maternity, "trauma": h.has_trauma,
+        }
+
+
+class HospitalList(Schema):
+    items = fields.List(fields.Nested(HospitalOut))
+
+
+class HospitalPatch(Schema):
+    beds_available = fields.Integer(strict=True, allow_none=True, validate=validate.Range(0, 10_000))
+    status = fields.String(validate=validate.OneOf(HOSPITAL_STATUSES))

@@ -1,0 +1,80 @@
+from marshmallow import Schema, fields, validate
+
+from ..core.statemachine import UNIT_STATUSES
+from ..core.vocabulary import CAPABILITIES
+from .common import Accuracy, Id, Lat, Lon, Text, Time
+
+
+class PositionOut(Schema):
+    lat = fields.Float()
+    lon = fields.Float()
+    at = fields.DateTime(attribute="position_at")
+    accuracy_m = fields.Float(attribute="position_accuracy_m", allow_none=True)
+    speed_mps = fields.Float(allow_none=True)
+    heading = fields.Float(allow_none=True)
+
+
+class StationOut(Schema):
+    name = fields.String(attribute="station_name")
+    lat = fields.Float(attribute="station_lat")
+    lon = fields.Float(attribute="station_lon")
+
+
+class CurrentAssignmentOut(Schema):
+    id = fields.Integer()
+    incident_id = fields.Integer()
+    status = fields.String()
+    dispatched_at = fields.DateTime()
+
+
+class UnitOut(Schema):
+    id = fields.Integer()
+    call_sign = fields.String()
+    capability = fields.String()
+    status = fields.String()
+    status_changed_at = fields.DateTime()
+    station = fields.Function(lambda u: StationOut().dump(u))
+    position = fields.Function(lambda u: PositionOut().dump(u) if u.position_at else None)
+    current_assignment = fields.Nested(CurrentAssignmentOut, allow_none=True)
+    version = fields.Integer()
+
+
+class UnitList(Schema):
+    items = fields.List(fields.Nested(UnitOut))
+
+
+class UnitCreate(Schema):
+    call_sign = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=16), validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9 _-]*$",
+                                                                 error="letters, digits, '-', '_' and spaces only")],
+    )
+    capability = fields.String(required=True, validate=validate.OneOf(CAPABILITIES))
+    station_name = Text(200, min_length=1, required=True)
+    lat = Lat(required=True)
+    lon = Lon(required=True)
+
+
+class StatusIn(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(UNIT_STATUSES))
+    hospital_id = Id(allow_none=True)
+    client_ref = fields.String(validate=validate.Length(min=1, max=64))
+
+
+class StatusOut(Schema):
+    unit = fields.Nested(UnitOut)
+    applied = fields.Boolean(metadata={"description": "false when client_ref was seen before"})
+
+
+class LocationIn(Schema):
+    lat = Lat(required=True)
+    lon = Lon(required=True)
+    recorded_at = Time(required=True)
+    accuracy_m = Accuracy(allow_none=True)
+    speed_mps = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(0, 150))
+    heading = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(0, 360))
+
+
+class LocationOut(Schema):
+    unit = fields.Nested(UnitOut)
+    applied = fields.Boolean(metadata={"description": "false when the fix is older than the last one stored"})

@@ -1,0 +1,173 @@
+"""Fixtures: a migrated database per test (SQLite by default, PostgreSQL when
+TEST_DATABASE_URL is set), the app, a test client, logged-in users of every role,
+and a live threaded HTTP server for concurrency tests."""
+import os
+import shutil
+import threading
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from config import TestingConfig, normalize_database_url
+from dispatch import create_app
+from dispatch.core import auth, units
+from dispatch.extensions import db
+from dispatch.models import Base, Hospital
+from dispatch.core.clock import utcnow
+
+TEST_DATABASE_URL = normalize_database_url(os.environ.get("TEST_DATABASE_URL"))
+ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
+PASSWORD = "correct-horse-119"
+
+
+def make_config(url, **extra):
+    return type("TestConfig", (TestingConfig,), {"DATABASE_URL": url, **extra})
+
+
+def upgrade(url):
+    """Build the schema the way production does: through the Alembic migrations."""
+    from flask_migrate import upgrade as alembic_upgrade
+
+    app = create_app(make_config(url))
+    with app.app_context():
+        alembic_upgrade()
+    db.engine.dispose()
+
+
+def reset_postgres_schema(url):
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    if ON_POSTGRES:
+        reset_postgres_schema(TEST_DATABASE_URL)
+        upgrade(TEST_DATABASE_URL)
+        return TEST_DATABASE_URL
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return str(path)
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path):
+    if ON_POSTGRES:
+        engine = create_engine(TEST_DATABASE_URL)
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return TEST_DATABASE_URL
+    path = tmp_path / "test.sqlite3"
+    shutil.copy(database_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(make_config(database_url))
+    yield app
+    db.session.remove()
+    db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app):
+    """A session for arranging data and checking what was stored."""
+    with app.app_context():
+        s = db.new_session()
+        yield s
+        s.close()
+
+
+class World:
+    """Units, a hospital and one logged-in user per role."""
+
+    def __init__(self, app, client, session):
+        self.app, self.client, self.session = app, client, session
+        self.unit_a = units.create_unit(session, actor=None, call_sign="PSC-01", capability="ALS",
+                                        station_name="Posko", lat=-0.0196, lon=109.3395)
+        self.unit_b = units.create_unit(session, actor=None, call_sign="PSC-02", capability="BLS",
+                                        station_name="Pos Barat", lat=-0.0158, lon=109.3008)
+        self.unit_c = units.create_unit(session, actor=None, call_sign="PSC-03", capability="ALS",
+                                        station_name="Pos Utara", lat=-0.0092, lon=109.3345)
+        self.hospital = Hospital(name="RSUD dr. Soedarso", short_name="RSUD Soedarso", address="Jl. dr. Soedarso",
+                                 lat=-0.0616, lon=109.3646, has_emergency=True, has_icu=True, has_maternity=True,
+                                 has_trauma=True, status="open", updated_at=utcnow())
+        session.add(self.hospital)
+        session.commit()
+        self.users = {}
+        for name, role, call_sign in (("op", "operator", None), ("sup", "supervisor", None), ("adm", "admin", None),
+                                      ("crew_a", "crew", "PSC-01"), ("crew_b", "crew", "PSC-02")):
+            self.users[name] = auth.create_user(session, actor=None, username=name, role=role, password=PASSWORD,
+                                                unit_call_sign=call_sign)
+        self.tokens = {}
+        for name in self.users:
+            resp = client.post("/api/auth/login", json={"username": name, "password": PASSWORD})
+            assert resp.status_code == 200, resp.get_json()
+            self.tokens[name] = resp.get_json()["token"]
+
+    def headers(self, who):
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+    def call(self, who, method, url, **kw):
+        return self.client.open(url, method=method, headers=self.headers(who), **kw)
+
+    def get(self, who, url, **kw):
+        return self.call(who, "GET", url, **kw)
+
+    def post(self, who, url, json=None, **kw):
+        return self.call(who, "POST", url, json=json if json is not None else {}, **kw)
+
+    def patch(self, who, url, json=None, **kw):
+        return self.call(who, "PATCH", url, json=json, **kw)
+
+    def new_incident(self, **fields):
+        body = {"caller_phone": "0811573119", "location_text": "Jl. Gajah Mada", "lat": -0.035, "lon": 109.335,
+                "category": "cardiac", "priority": "P1", **fields}
+        resp = self.post("op", "/api/calls", body)
+        assert resp.status_code == 201, resp.get_json()
+        return resp.get_json()["incident"]
+
+    def assign(self, incident_id, unit_id, who="op"):
+        return self.post(who, f"/api/incidents/{incident_id}/assign", {"unit_id": unit_id})
+
+    def status(self, unit_id, status, who=None, **extra):
+        who = who or {self.unit_a.id: "crew_a", self.unit_b.id: "crew_b"}.get(unit_id, "op")
+        return self.post(who, f"/api/units/{unit_id}/status", {"status": status, **extra})
+
+    def events(self, after=0):
+        return self.get("sup", f"/api/events?after={after}&limit=1000").get_json()["items"]
+
+
+@pytest.fixture
+def world(app, client, session):
+    return World(app, client, session)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a real threaded HTTP server on 127.0.0.1 (an ephemeral port)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def http():
+    with requests.Session() as s:
+        yield s
