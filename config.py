@@ -40,6 +40,7 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL") or None
     TIMEZONE = os.environ.get("TIMEZONE") or "Asia/Pontianak"
     TOKEN_TTL_SECONDS = int(os.environ.get("TOKEN_TTL_SECONDS") or 12 * 3600)
+    PASSWORD_HASH_METHOD = "scrypt"
     # Largest request body accepted (a call record is a few kB at most).
     MAX_CONTENT_LENGTH = 256 * 1024
     # A location fix further in the future than this is refused (phone clock skew allowance).
@@ -81,6 +82,8 @@ class TestingConfig(Config):
     DATABASE_URL = normalize_database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
     # Tests that need Redis set it explicitly.
     REDIS_URL = None
+    # Cheap hashing keeps the suite fast; never used outside tests.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 CONFIGS = {

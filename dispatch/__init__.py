@@ -24,7 +24,7 @@ def create_app(config=None):
     """Build the app. ``config`` is a config class or object (default: from PSC_ENV)."""
     from .api import init_api
     from .cli import register_cli
-    from .core import clock
+    from .core import auth, clock
     from .extensions import api, db, migrate, socketio
 
     app = Flask(__name__, instance_relative_config=True, static_folder="../static", static_url_path="/static")
@@ -35,6 +35,7 @@ def create_app(config=None):
         os.makedirs(os.path.dirname(app.config["DATABASE_URL"][len("sqlite:///"):]) or ".", exist_ok=True)
 
     clock.set_local_timezone(app.config["TIMEZONE"])
+    auth.set_hash_method(app.config["PASSWORD_HASH_METHOD"])
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     init_api(app, api)

@@ -2,12 +2,15 @@
 
 This is the only module that knows the differences between SQLite and PostgreSQL:
 
-* SQLite: every transaction starts with ``BEGIN IMMEDIATE`` so writers queue on the
-  database lock instead of failing half-way with "database is locked"; WAL journal,
-  foreign keys on, a generous busy timeout.
+* SQLite: a unit of work that writes (see :func:`writes`) starts with ``BEGIN IMMEDIATE``
+  so that writers queue on the database lock instead of failing half-way with "database
+  is locked"; reads use plain deferred transactions and, with the WAL journal, never
+  block or wait for writers. Foreign keys on, a generous busy timeout.
 * PostgreSQL: the event log is appended under a transaction-scoped advisory lock so
   that event ids are handed out in commit order (see :func:`lock_event_log`).
 """
+import contextvars
+import functools
 from datetime import datetime, timezone
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, create_engine, event, text
@@ -79,7 +82,40 @@ def _configure_sqlite(engine):
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+_write_intent = contextvars.ContextVar("sqlite_write_intent", default=False)
+
+
+def begin_write(session):
+    """Start a fresh transaction meant for writing.
+
+    Any read-only transaction still open (the token check of a request, say) is ended
+    first, so the unit of work reads and writes one consistent state. On SQLite the new
+    transaction takes the write lock at once (BEGIN IMMEDIATE).
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.in_transaction():
+        session.commit()
+    token = _write_intent.set(True)
+    try:
+        session.connection()
+    finally:
+        _write_intent.reset(token)
+
+
+def writes(service):
+    """Decorator for a domain service that writes: ``service(session, ...)`` runs in a
+    transaction begun by :func:`begin_write`."""
+
+    @functools.wraps(service)
+    def wrapper(session, *args, **kwargs):
+        begin_write(session)
+        return service(session, *args, **kwargs)
+
+    return wrapper
 
 
 def make_engine(url, **kwargs):

@@ -82,9 +82,18 @@ def client(app):
     return app.test_client()
 
 
+def fresh(session):
+    """End the session's read snapshot and forget loaded objects: the next read sees
+    what the server has committed since."""
+    session.rollback()
+    session.expire_all()
+    return session
+
+
 @pytest.fixture
 def session(app):
-    """A session for arranging data and checking what was stored."""
+    """A session for arranging data and checking what was stored. Call ``fresh(session)``
+    before reading what a request changed."""
     with app.app_context():
         s = db.new_session()
         yield s

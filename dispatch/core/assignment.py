@@ -10,6 +10,7 @@ transactions) and PostgreSQL (row lock, WHERE re-checked after the winner commit
 from sqlalchemy import select, update
 
 from ..models import Assignment, Unit
+from ..database import writes
 from . import events
 from .clock import utcnow
 from .errors import InvalidTransition, NotFound, UnitUnavailable
@@ -18,6 +19,7 @@ from .lifecycle import (assignment_data, get_or_404, incident_data, lock_inciden
 from .statemachine import INCIDENT_OPEN
 
 
+@writes
 def assign(session, *, actor, incident_id, unit_id, recommended_unit_id=None):
     incident = lock_incident(session, incident_id)
     if incident.status not in INCIDENT_OPEN:
@@ -63,6 +65,7 @@ def assign(session, *, actor, incident_id, unit_id, recommended_unit_id=None):
     return incident
 
 
+@writes
 def cancel_assignment(session, *, actor, incident_id, assignment_id, reason):
     """Take one unit off an incident (recalled, or sent elsewhere)."""
     incident = lock_incident(session, incident_id)

@@ -12,10 +12,24 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import ApiToken, Unit, User
 from ..schemas.auth import UserOut
+from ..database import writes
 from . import events
 from .clock import utcnow
 from .errors import Conflict, InvalidInput, NotFound, Unauthorized
 from .vocabulary import ROLES
+
+_hash_method = "scrypt"
+
+
+def set_hash_method(method):
+    """werkzeug hash method for new passwords (scrypt by default; tests use a cheap one)."""
+    global _hash_method
+    _hash_method = method
+
+
+def hash_password(password):
+    return generate_password_hash(password, method=_hash_method)
+
 
 # Verifying against this keeps the time of a login for an unknown user the same as for a known one.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -25,6 +39,7 @@ def _digest(token):
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+@writes
 def create_user(session, *, actor, username, role, password, unit_call_sign=None):
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}", fields={"role": "unknown role"})
@@ -44,7 +59,7 @@ def create_user(session, *, actor, username, role, password, unit_call_sign=None
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"user {username!r} exists already", fields={"username": "taken"}, code="user_exists")
     user = User(
-        username=username, role=role, password_hash=generate_password_hash(password),
+        username=username, role=role, password_hash=hash_password(password),
         unit_id=unit.id if unit else None, active=True, created_at=utcnow(),
     )
     session.add(user)
@@ -54,19 +69,21 @@ def create_user(session, *, actor, username, role, password, unit_call_sign=None
     return user
 
 
+@writes
 def set_password(session, *, username, password):
     if len(password) < 8:
         raise InvalidInput("password must be at least 8 characters", fields={"password": "too short"})
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(f"no user {username!r}")
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     # Every token issued with the old password stops working.
     revoke_all(session, user_id=user.id)
     session.commit()
     return user
 
 
+@writes
 def login(session, *, username, password, ttl_seconds):
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active:
@@ -94,6 +111,7 @@ def user_for_token(session, token):
     return user if user.active else None
 
 
+@writes
 def logout(session, *, token):
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if row is not None and row.revoked_at is None:

@@ -3,6 +3,7 @@ from sqlalchemy import select
 
 from ..models import Call, Incident
 from ..schemas.calls import CallOut
+from ..database import writes
 from . import events
 from .clock import utcnow
 from .errors import InvalidInput, NotFound
@@ -17,6 +18,7 @@ def list_calls(session, *, limit=100):
     return list(session.scalars(select(Call).order_by(Call.received_at.desc(), Call.id.desc()).limit(limit)))
 
 
+@writes
 def take_call(session, *, actor, caller_phone, disposition="emergency", caller_name=None, location_text=None,
               lat=None, lon=None, location_accuracy_m=None, complaint=None, category="other", priority="P2",
               notes=None, incident_id=None):

@@ -7,6 +7,7 @@ import secrets
 from sqlalchemy import func, select
 
 from ..models import Hospital, Unit, User
+from ..database import writes
 from . import auth, units
 from .clock import utcnow
 from .errors import Conflict
@@ -25,6 +26,7 @@ def is_empty(session):
     return not any(session.scalar(select(func.count()).select_from(m)) for m in (User, Unit, Hospital))
 
 
+@writes
 def seed_demo(session):
     """Load the demo data; refuses on a database that holds any user, unit or hospital.
 

@@ -3,6 +3,7 @@ from sqlalchemy import select
 
 from ..models import Hospital
 from ..schemas.hospitals import HospitalOut
+from ..database import writes
 from . import events
 from .clock import utcnow
 from .lifecycle import get_or_404
@@ -12,6 +13,7 @@ def list_hospitals(session):
     return list(session.scalars(select(Hospital).order_by(Hospital.name)))
 
 
+@writes
 def update_hospital(session, *, actor, hospital_id, changes):
     hospital = get_or_404(session, Hospital, hospital_id, "hospital")
     now = utcnow()

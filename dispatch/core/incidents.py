@@ -3,6 +3,7 @@ from sqlalchemy import case, select
 
 from ..models import Event, Hospital, Incident, IncidentCounter
 from ..database import upsert_increment
+from ..database import writes
 from . import events
 from .access import ensure_incident_access
 from .clock import to_local, utcnow
@@ -45,6 +46,7 @@ _LOCATION_FIELDS = ("lat", "lon", "location_accuracy_m", "address_text", "kelura
 _PATCHABLE = ("priority", "category", "notes", "destination_hospital_id") + _LOCATION_FIELDS
 
 
+@writes
 def update_incident(session, *, actor, incident_id, changes):
     incident = lock_incident(session, incident_id)
     if incident.status in INCIDENT_FINISHED:
@@ -69,6 +71,7 @@ def update_incident(session, *, actor, incident_id, changes):
     return incident
 
 
+@writes
 def cancel_incident(session, *, actor, incident_id, reason):
     """Cancel an open incident and free the units still working it.
 
@@ -92,6 +95,7 @@ def cancel_incident(session, *, actor, incident_id, reason):
     return incident
 
 
+@writes
 def close_incident(session, *, actor, incident_id, outcome=None):
     """Close an incident whose units have all cleared."""
     incident = lock_incident(session, incident_id)

@@ -7,6 +7,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..models import ClientRequest, Hospital, Unit
+from ..database import writes
 from . import events
 from .access import ensure_unit_access, may_set_service_status
 from .clock import utcnow
@@ -25,6 +26,7 @@ def get_unit(session, *, actor, unit_id):
     return get_or_404(session, Unit, unit_id, "unit")
 
 
+@writes
 def create_unit(session, *, actor, call_sign, capability, station_name, lat, lon):
     call_sign = call_sign.strip().upper()
     if session.scalar(select(Unit.id).where(Unit.call_sign == call_sign)) is not None:
@@ -33,7 +35,7 @@ def create_unit(session, *, actor, call_sign, capability, station_name, lat, lon
     unit = Unit(
         call_sign=call_sign, capability=capability, station_name=station_name.strip(),
         station_lat=lat, station_lon=lon, status="available", status_changed_at=now,
-        lat=lat, lon=lon, position_at=now, position_accuracy_m=None, version=1, created_at=now,
+        lat=lat, lon=lon, position_at=None, position_accuracy_m=None, version=1, created_at=now,
     )
     session.add(unit)
     session.flush()
@@ -46,6 +48,7 @@ def _request_hash(status, hospital_id):
     return hashlib.sha256(json.dumps([status, hospital_id]).encode()).hexdigest()
 
 
+@writes
 def change_status(session, *, actor, unit_id, status, hospital_id=None, client_ref=None):
     """A status report for a unit. Returns ``(unit, applied)``.
 
@@ -133,6 +136,7 @@ def change_status(session, *, actor, unit_id, status, hospital_id=None, client_r
     return unit, True
 
 
+@writes
 def record_location(session, *, actor, unit_id, lat, lon, recorded_at, accuracy_m=None,
                     speed_mps=None, heading=None, max_future_s=120):
     """Store a position fix. Returns ``(unit, applied)``: a fix older than the one stored

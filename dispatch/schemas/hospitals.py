@@ -1,4 +1,4 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..core.vocabulary import HOSPITAL_STATUSES
 
@@ -30,3 +30,8 @@ class HospitalList(Schema):
 class HospitalPatch(Schema):
     beds_available = fields.Integer(strict=True, allow_none=True, validate=validate.Range(0, 10_000))
     status = fields.String(validate=validate.OneOf(HOSPITAL_STATUSES))
+
+    @validates_schema
+    def _not_empty(self, data, **_kw):
+        if not data:
+            raise ValidationError("give beds_available or status", "_schema")

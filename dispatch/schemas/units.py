@@ -8,7 +8,9 @@ from .common import Accuracy, Id, Lat, Lon, Text, Time
 class PositionOut(Schema):
     lat = fields.Float()
     lon = fields.Float()
-    at = fields.DateTime(attribute="position_at")
+    at = fields.DateTime(attribute="position_at", allow_none=True,
+                         metadata={"description": "time of the fix; null while the unit stands at its station"})
+    source = fields.Function(lambda u: "gps" if u.position_at else "station")
     accuracy_m = fields.Float(attribute="position_accuracy_m", allow_none=True)
     speed_mps = fields.Float(allow_none=True)
     heading = fields.Float(allow_none=True)
@@ -34,7 +36,7 @@ class UnitOut(Schema):
     status = fields.String()
     status_changed_at = fields.DateTime()
     station = fields.Function(lambda u: StationOut().dump(u))
-    position = fields.Function(lambda u: PositionOut().dump(u) if u.position_at else None)
+    position = fields.Function(lambda u: PositionOut().dump(u) if u.lat is not None else None)
     current_assignment = fields.Nested(CurrentAssignmentOut, allow_none=True)
     version = fields.Integer()
 

@@ -1,0 +1,239 @@
+"""Units over the API: registration, status reports, idempotent retries, position fixes."""
+from datetime import timedelta
+
+from dispatch.core.clock import utcnow
+from dispatch.models import Assignment, ClientRequest, Event, Unit
+from sqlalchemy import func, select
+
+from conftest import fresh
+
+
+def count(session, model):
+    fresh(session)
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_admin_registers_unit_available_at_station(world, session):
+    r = world.post("adm", "/api/units", {"call_sign": "psc-09", "capability": "BLS",
+                                         "station_name": "Pos Siantan", "lat": 0.0013, "lon": 109.3616})
+    assert r.status_code == 201, r.get_json()
+    unit = r.get_json()
+    assert unit["call_sign"] == "PSC-09"
+    assert unit["status"] == "available"
+    assert unit["station"] == {"name": "Pos Siantan", "lat": 0.0013, "lon": 109.3616}
+    assert unit["position"]["lat"] == 0.0013 and unit["position"]["source"] == "station"
+    assert unit["position"]["at"] is None
+    ev = world.events()[-1]
+    assert ev["type"] == "unit.created" and ev["unit_id"] == unit["id"] and ev["actor"]["username"] == "adm"
+
+
+def test_duplicate_call_sign_is_refused(world):
+    r = world.post("adm", "/api/units", {"call_sign": "PSC-01", "capability": "ALS",
+                                         "station_name": "x", "lat": 0, "lon": 109})
+    assert r.status_code == 409
+    assert r.get_json()["error"]["code"] == "unit_exists"
+    assert "call_sign" in r.get_json()["error"]["fields"]
+
+
+def test_list_and_get_units(world):
+    items = world.get("op", "/api/units").get_json()["items"]
+    assert [u["call_sign"] for u in items] == ["PSC-01", "PSC-02", "PSC-03"]
+    r = world.get("crew_a", f"/api/units/{world.unit_a.id}")
+    assert r.status_code == 200 and r.get_json()["call_sign"] == "PSC-01"
+    assert world.get("op", "/api/units/999999").status_code == 404
+
+
+def test_crew_walks_through_every_status_and_timestamps_are_kept(world, session):
+    inc = world.new_incident()
+    world.assign(inc["id"], world.unit_a.id)
+    unit = world.get("crew_a", f"/api/units/{world.unit_a.id}").get_json()
+    assert unit["status"] == "dispatched"
+    assert unit["current_assignment"]["incident_id"] == inc["id"]
+    expected_incident = {"en_route": "dispatched", "on_scene": "on_scene", "transporting": "transporting",
+                         "at_hospital": "transporting", "available": "transporting"}
+    for status, incident_status in expected_incident.items():
+        extra = {"hospital_id": world.hospital.id} if status == "transporting" else {}
+        r = world.status(world.unit_a.id, status, **extra)
+        assert r.status_code == 200, r.get_json()
+        assert r.get_json()["unit"]["status"] == status and r.get_json()["applied"] is True
+        assert world.get("op", f"/api/incidents/{inc['id']}").get_json()["status"] == incident_status
+    detail = world.get("op", f"/api/incidents/{inc['id']}").get_json()
+    a = detail["assignments"][0]
+    assert a["status"] == "cleared" and a["active"] is False
+    for stamp in ("dispatched_at", "en_route_at", "on_scene_at", "transporting_at", "at_hospital_at", "cleared_at"):
+        assert a[stamp] is not None, stamp
+    assert a["hospital_id"] == world.hospital.id
+    assert detail["destination_hospital_id"] == world.hospital.id
+    assert detail["on_scene_at"] and detail["transporting_at"] and detail["dispatched_at"]
+    assert world.get("op", f"/api/units/{world.unit_a.id}").get_json()["current_assignment"] is None
+
+
+def test_treated_on_scene_then_available(world):
+    inc = world.new_incident()
+    world.assign(inc["id"], world.unit_a.id)
+    world.status(world.unit_a.id, "en_route")
+    world.status(world.unit_a.id, "on_scene")
+    r = world.status(world.unit_a.id, "available")
+    assert r.status_code == 200
+    assert world.get("op", f"/api/incidents/{inc['id']}").get_json()["status"] == "on_scene"
+    r = world.post("op", f"/api/incidents/{inc['id']}/close", {"outcome": "treated on scene"})
+    assert r.status_code == 200 and r.get_json()["status"] == "closed"
+
+
+def test_illegal_transition_names_both_states_and_changes_nothing(world, session):
+    before = count(session, Event)
+    r = world.status(world.unit_a.id, "on_scene")
+    assert r.status_code == 409
+    err = r.get_json()["error"]
+    assert err["code"] == "invalid_transition"
+    assert "'available'" in err["message"] and "'on_scene'" in err["message"]
+    assert count(session, Event) == before
+    assert fresh(session).get(Unit, world.unit_a.id).status == "available"
+
+
+def test_status_report_cannot_dispatch_or_cancel(world):
+    r = world.status(world.unit_a.id, "dispatched", who="op")
+    assert r.status_code == 409 and "assign" in r.get_json()["error"]["message"]
+    inc = world.new_incident()
+    world.assign(inc["id"], world.unit_a.id)
+    r = world.status(world.unit_a.id, "available")
+    assert r.status_code == 409 and "cancel its assignment" in r.get_json()["error"]["message"]
+
+
+def test_operator_reports_status_on_crews_behalf(world):
+    inc = world.new_incident()
+    world.assign(inc["id"], world.unit_a.id)
+    r = world.status(world.unit_a.id, "en_route", who="op")
+    assert r.status_code == 200
+    ev = [e for e in world.events() if e["type"] == "unit.status_changed"][-1]
+    assert ev["actor"]["username"] == "op" and ev["data"]["to"] == "en_route"
+
+
+def test_hospital_id_only_with_transporting_and_must_exist(world, session):
+    inc = world.new_incident()
+    world.assign(inc["id"], world.unit_a.id)
+    r = world.status(world.unit_a.id, "en_route", hospital_id=world.hospital.id)
+    assert r.status_code == 422 and "hospital_id" in r.get_json()["error"]["fields"]
+    world.status(world.unit_a.id, "en_route")
+    world.status(world.unit_a.id, "on_scene")
+    r = world.status(world.unit_a.id, "transporting", hospital_id=424242)
+    assert r.status_code == 404 and "hospital_id" in r.get_json()["error"]["fields"]
+    assert fresh(session).get(Unit, world.unit_a.id).status == "on_scene"
+
+
+def test_client_ref_applies_once(world, session):
+    inc = world.new_incident()
+    world.assign(inc["id"], world.unit_a.id)
+    first = world.status(world.unit_a.id, "en_route", client_ref="phone-42")
+    assert first.status_code == 200 and first.get_json()["applied"] is True
+    events_after_first = count(session, Event)
+    version = first.get_json()["unit"]["version"]
+    again = world.status(world.unit_a.id, "en_route", client_ref="phone-42")
+    assert again.status_code == 200
+    assert again.get_json()["applied"] is False
+    assert again.get_json()["unit"]["status"] == "en_route"
+    assert again.get_json()["unit"]["version"] == version
+    assert count(session, Event) == events_after_first
+    # the same ref with other values is a client bug, said plainly
+    r = world.status(world.unit_a.id, "on_scene", client_ref="phone-42")
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "client_ref_reused"
+    # a retried ref even after the unit moved on still changes nothing
+    world.status(world.unit_a.id, "on_scene", client_ref="phone-43")
+    again = world.status(world.unit_a.id, "en_route", client_ref="phone-42")
+    assert again.status_code == 200 and again.get_json()["unit"]["status"] == "on_scene"
+    assert count(session, ClientRequest) == 2
+
+
+def test_client_ref_of_a_refused_request_is_not_burnt(world, session):
+    r = world.status(world.unit_a.id, "on_scene", client_ref="x1")
+    assert r.status_code == 409
+    assert count(session, ClientRequest) == 0
+
+
+def test_out_of_service_by_supervisor_or_own_crew_only(world):
+    assert world.status(world.unit_a.id, "out_of_service", who="op").status_code == 403
+    assert world.status(world.unit_a.id, "out_of_service", who="crew_b").status_code == 403
+    r = world.status(world.unit_a.id, "out_of_service", who="crew_a")
+    assert r.status_code == 200 and r.get_json()["unit"]["status"] == "out_of_service"
+    assert world.status(world.unit_a.id, "available", who="op").status_code == 403
+    assert world.status(world.unit_a.id, "available", who="sup").status_code == 200
+    assert world.status(world.unit_a.id, "out_of_service", who="sup").status_code == 200
+
+
+def test_unit_breaking_down_puts_incident_back_in_queue(world, session):
+    inc = world.new_incident()
+    world.assign(inc["id"], world.unit_a.id)
+    world.status(world.unit_a.id, "en_route")
+    r = world.status(world.unit_a.id, "out_of_service")
+    assert r.status_code == 200
+    detail = world.get("op", f"/api/incidents/{inc['id']}").get_json()
+    assert detail["status"] == "pending"
+    assert detail["assignments"][0]["status"] == "cancelled"
+    assert detail["assignments"][0]["cancel_reason"] == "unit out of service"
+    # and it can be given to another unit
+    assert world.assign(inc["id"], world.unit_b.id).status_code == 200
+
+
+def fix(world, unit_id, lat, lon, at, who="crew_a", **extra):
+    return world.post(who, f"/api/units/{unit_id}/location",
+                      {"lat": lat, "lon": lon, "recorded_at": at.isoformat(), **extra})
+
+
+def test_location_fix_moves_unit(world):
+    at = utcnow()
+    r = fix(world, world.unit_a.id, -0.03, 109.33, at, accuracy_m=8, speed_mps=12.5, heading=90)
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    assert body["applied"] is True
+    assert body["unit"]["position"]["lat"] == -0.03 and body["unit"]["position"]["accuracy_m"] == 8
+    assert body["unit"]["position"]["source"] == "gps"
+    assert world.get("op", f"/api/units/{world.unit_a.id}").get_json()["position"]["lon"] == 109.33
+
+
+def test_stale_fix_is_accepted_but_does_not_move_unit(world):
+    now = utcnow()
+    fix(world, world.unit_a.id, -0.03, 109.33, now)
+    r = fix(world, world.unit_a.id, -0.05, 109.35, now - timedelta(seconds=30))
+    assert r.status_code == 200
+    assert r.get_json()["applied"] is False
+    pos = world.get("op", f"/api/units/{world.unit_a.id}").get_json()["position"]
+    assert (pos["lat"], pos["lon"]) == (-0.03, 109.33)
+
+
+def test_fix_from_the_future_is_refused(world):
+    r = fix(world, world.unit_a.id, -0.03, 109.33, utcnow() + timedelta(hours=1))
+    assert r.status_code == 422 and "recorded_at" in r.get_json()["error"]["fields"]
+
+
+def test_fix_without_timezone_is_taken_as_utc(world):
+    at = utcnow().replace(tzinfo=None, microsecond=0)
+    r = world.post("crew_a", f"/api/units/{world.unit_a.id}/location",
+                   {"lat": -0.03, "lon": 109.33, "recorded_at": at.isoformat()})
+    assert r.status_code == 200 and r.get_json()["applied"] is True
+    assert r.get_json()["unit"]["position"]["at"].startswith(at.isoformat())
+
+
+def test_only_own_crew_reports_position(world):
+    assert fix(world, world.unit_a.id, -0.03, 109.33, utcnow(), who="crew_b").status_code == 403
+    assert fix(world, world.unit_a.id, -0.03, 109.33, utcnow(), who="op").status_code == 403
+
+
+def test_position_fixes_write_no_events(world, session):
+    before = count(session, Event)
+    fix(world, world.unit_a.id, -0.03, 109.33, utcnow())
+    assert count(session, Event) == before
+
+
+def test_one_active_assignment_per_unit_is_enforced_by_the_database(world, session):
+    """The partial unique index stands behind the compare-and-set."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    inc = world.new_incident()
+    world.assign(inc["id"], world.unit_a.id)
+    a = session.scalar(select(Assignment))
+    session.add(Assignment(incident_id=a.incident_id, unit_id=a.unit_id, status="dispatched", active=True,
+                           dispatched_at=utcnow()))
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
