@@ -108,12 +108,18 @@ def begin_write(session):
 
 def writes(service):
     """Decorator for a domain service that writes: ``service(session, ...)`` runs in a
-    transaction begun by :func:`begin_write`."""
+    transaction begun by :func:`begin_write`, and an exception rolls it back."""
 
     @functools.wraps(service)
     def wrapper(session, *args, **kwargs):
         begin_write(session)
-        return service(session, *args, **kwargs)
+        try:
+            return service(session, *args, **kwargs)
+        except BaseException:
+            # All or nothing: whatever the service flushed before failing is undone here,
+            # whoever called it (a view, a socket handler, a command).
+            session.rollback()
+            raise
 
     return wrapper
 

@@ -94,10 +94,10 @@ def fresh(session):
 def session(app):
     """A session for arranging data and checking what was stored. Call ``fresh(session)``
     before reading what a request changed."""
-    with app.app_context():
-        s = db.new_session()
-        yield s
-        s.close()
+    # No app context is held open here: each request must get (and tear down) its own.
+    s = db.new_session()
+    yield s
+    s.close()
 
 
 class World:

@@ -1,0 +1,206 @@
+"""The event log: replay by id, append-only, documented types, publish after commit,
+and ids in commit order under concurrent writers (PostgreSQL)."""
+import os
+import re
+import threading
+import time
+
+import pytest
+import requests
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DatabaseError
+
+from conftest import ON_POSTGRES, fresh
+from dispatch.core import events
+from dispatch.database import begin_write
+from dispatch.extensions import db
+from dispatch.models import Event
+
+DOCS = os.path.join(os.path.dirname(__file__), "..", "docs", "EVENTS.md")
+
+
+def test_replay_after_id_in_order_with_limit(world):
+    for _ in range(3):
+        world.new_incident()
+    everything = world.get("sup", "/api/events?after=0&limit=1000").get_json()
+    ids = [e["id"] for e in everything["items"]]
+    assert ids == sorted(ids) and len(ids) == len(set(ids))
+    assert everything["last_id"] == ids[-1]
+    page = world.get("op", f"/api/events?after={ids[2]}&limit=2").get_json()
+    assert [e["id"] for e in page["items"]] == ids[3:5]
+    assert page["last_id"] == ids[4]
+    empty = world.get("op", f"/api/events?after={ids[-1]}").get_json()
+    assert empty == {"items": [], "last_id": ids[-1]}
+
+
+def test_event_shape(world):
+    inc = world.new_incident()
+    ev = world.get("op", "/api/events").get_json()["items"][-1]
+    assert set(ev) == {"id", "type", "at", "actor", "incident_id", "unit_id", "data"}
+    assert ev["type"] == "incident.created" and ev["incident_id"] == inc["id"]
+    assert ev["actor"] == {"id": world.users["op"].id, "username": "op"}
+    assert ev["at"].endswith("+00:00")
+    assert ev["data"]["incident"]["reference"] == inc["reference"]
+
+
+def test_events_cannot_be_updated_or_deleted(world, session):
+    world.new_incident()
+    fresh(session)
+    for stmt in ("UPDATE events SET type = 'forged'", "DELETE FROM events"):
+        with pytest.raises(DatabaseError, match="append-only"):
+            session.execute(text(stmt))
+        session.rollback()
+    assert session.scalar(select(func.count()).select_from(Event)) > 0
+
+
+def test_every_event_type_is_documented():
+    with open(DOCS, encoding="utf-8") as fh:
+        documented = set(re.findall(r"^### `([a-z_]+\.[a-z_]+)`", fh.read(), re.M))
+    assert documented == set(events.EVENT_TYPES)
+
+
+def test_every_logged_event_matches_its_schema(world, session):
+    """Drive a busy shift, then check each stored event against EVENT_TYPES."""
+    inc = world.new_incident()
+    world.post("op", "/api/calls", {"caller_phone": "0812", "disposition": "prank"})
+    world.patch("op", f"/api/incidents/{inc['id']}", {"priority": "P3"})
+    world.assign(inc["id"], world.unit_a.id)
+    for s in ("en_route", "on_scene", "available"):
+        world.status(world.unit_a.id, s)
+    world.post("op", f"/api/incidents/{inc['id']}/close", {})
+    other = world.new_incident()
+    aid = world.assign(other["id"], world.unit_b.id).get_json()["assignments"][0]["id"]
+    world.post("op", f"/api/incidents/{other['id']}/assignments/{aid}/cancel", {"reason": "x"})
+    world.post("op", f"/api/incidents/{other['id']}/cancel", {"reason": "y"})
+    world.patch("sup", f"/api/hospitals/{world.hospital.id}", {"beds_available": 3})
+    seen = set()
+    for row in fresh(session).scalars(select(Event)):
+        seen.add(row.type)
+        assert set(events.EVENT_TYPES[row.type]) <= set(row.data), row.type
+    assert seen == set(events.EVENT_TYPES)
+
+
+def test_record_refuses_unknown_type_or_shape(session):
+    with pytest.raises(ValueError):
+        events.record(session, "incident.teleported", actor=None, data={})
+    with pytest.raises(ValueError):
+        events.record(session, "incident.created", actor=None, data={})
+    session.rollback()
+
+
+def test_subscribers_get_events_only_after_commit(world, session):
+    published = []
+    callback = events.subscribe(lambda batch: published.extend(batch))
+    try:
+        inc = world.new_incident()
+        assert [e["type"] for e in published] == ["call.received", "incident.created"]
+        assert published[-1]["incident_id"] == inc["id"]
+        # A cancel that fails half-way (second unit is transporting) rolls back the event it
+        # had already written for the first unit: nothing is published.
+        world.assign(inc["id"], world.unit_a.id)
+        world.assign(inc["id"], world.unit_b.id)
+        for s in ("en_route", "on_scene", "transporting"):
+            world.status(world.unit_b.id, s)
+        published.clear()
+        r = world.post("op", f"/api/incidents/{inc['id']}/cancel", {"reason": "x"})
+        assert r.status_code == 409
+        assert published == []
+        assert world.get("op", f"/api/units/{world.unit_a.id}").get_json()["status"] == "dispatched"
+    finally:
+        events.unsubscribe(callback)
+
+
+def test_a_failing_subscriber_does_not_undo_the_change(world):
+    def broken(_batch):
+        raise RuntimeError("push server down")
+
+    events.subscribe(broken)
+    try:
+        r = world.post("op", "/api/calls", {"caller_phone": "0812"})
+        assert r.status_code == 201
+        assert world.get("op", f"/api/incidents/{r.get_json()['incident']['id']}").status_code == 200
+    finally:
+        events.unsubscribe(broken)
+
+
+def test_reader_polling_after_last_id_never_misses_an_event(world, live_server):
+    """Concurrent writers over HTTP; a reader that always asks for after=<last id seen>."""
+    writers, per_writer = 6, 15
+    headers = world.headers("op")
+    done = threading.Event()
+    seen, errors = [], []
+
+    def writer(w):
+        with requests.Session() as http:
+            for i in range(per_writer):
+                r = http.post(f"{live_server}/api/calls", headers=headers, timeout=60,
+                              json={"caller_phone": f"0812{w:02d}{i:04d}", "complaint": "uji"})
+                if r.status_code != 201:
+                    errors.append(r.text)
+
+    def poll(http):
+        after = seen[-1] if seen else 0
+        r = http.get(f"{live_server}/api/events?after={after}&limit=1000", headers=headers, timeout=60)
+        seen.extend(e["id"] for e in r.json()["items"])
+
+    def reader():
+        with requests.Session() as http:
+            while not done.is_set():
+                poll(http)
+            poll(http)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(writers)]
+    rt = threading.Thread(target=reader)
+    rt.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    done.set()
+    rt.join()
+    assert errors == []
+    with world.app.app_context():
+        s = db.new_session()
+        all_ids = list(s.scalars(select(Event.id).order_by(Event.id)))
+        s.close()
+    assert len(all_ids) >= writers * per_writer * 2
+    assert seen == all_ids
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="sequence values out of commit order happen on PostgreSQL only")
+def test_event_ids_follow_commit_order_on_postgres(app):
+    """A transaction that appended an event holds back later appenders until it commits,
+    so an id can never become visible before a smaller one."""
+    with app.app_context():
+        first = db.new_session()
+        begin_write(first)
+        a = events.record(first, "hospital.updated", actor=None, data={"changes": {}, "hospital": {}})
+        result = {}
+
+        def second_writer():
+            s = db.new_session()
+            begin_write(s)
+            result["b"] = events.record(s, "hospital.updated", actor=None, data={"changes": {}, "hospital": {}})
+            s.commit()
+            s.close()
+
+        t = threading.Thread(target=second_writer)
+        t.start()
+        watcher = db.new_session()
+        deadline = time.monotonic() + 20
+        while True:
+            waiting = watcher.scalar(text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"))
+            watcher.rollback()
+            if waiting:
+                break
+            assert time.monotonic() < deadline, "second writer was never made to wait for the first"
+            assert t.is_alive(), "second writer committed while the first was still open"
+        assert events.list_after(watcher, after=0) == []
+        watcher.rollback()
+        first.commit()
+        t.join(timeout=30)
+        assert result["b"]["id"] > a["id"]
+        assert [e["id"] for e in events.list_after(watcher, after=0)] == [a["id"], result["b"]["id"]]
+        watcher.close()
+        first.close()
