@@ -45,7 +45,6 @@ class Config:
     MAX_CONTENT_LENGTH = 256 * 1024
     # A location fix further in the future than this is refused (phone clock skew allowance).
     MAX_FIX_FUTURE_SECONDS = 120
-    JSON_SORT_KEYS = False
 
     # OpenAPI document (flask-smorest), served at /api/openapi.json.
     API_TITLE = "PSC 119 Dispatch API"

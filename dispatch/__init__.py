@@ -29,6 +29,7 @@ def create_app(config=None):
 
     app = Flask(__name__, instance_relative_config=True, static_folder="../static", static_url_path="/static")
     app.config.from_object(config or config_from_env())
+    app.json.sort_keys = False
     if app.config.get("PSC_ENV") == "production":
         check_production(app.config)
     if app.config["DATABASE_URL"].startswith("sqlite:///"):

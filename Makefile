@@ -1,0 +1,45 @@
+# PSC 119 dispatch: `make run` serves on http://127.0.0.1:5000, `make test` runs the suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app wsgi
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export HOST PORT
+
+.PHONY: setup setup-dev run serve migrate seed test test-postgres bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Re-install only when the pinned requirements change.
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+setup: $(VENV)/.installed            ## install the pinned runtime dependencies (idempotent)
+
+setup-dev: $(VENV)/.installed-dev    ## runtime + test and benchmark dependencies
+
+migrate: setup                        ## apply the migrations to DATABASE_URL (default: SQLite in instance/)
+	$(FLASK) db upgrade
+
+seed: migrate                         ## load demo data into an empty database (no-op otherwise)
+	$(FLASK) seed demo --if-empty
+
+run: seed                             ## migrate, seed on first run, serve HTTP + websockets
+	$(PY) wsgi.py
+
+test: setup-dev                       ## the test suite (SQLite; PostgreSQL when TEST_DATABASE_URL is set)
+	$(PY) -m pytest -q
+
+bench: setup-dev                      ## API latency and throughput on SQLite and PostgreSQL
+	$(PY) bench/api_latency.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache
