@@ -1,7 +1,7 @@
 """Incidents: reference numbers, reading, correcting, cancelling and closing."""
 from sqlalchemy import case, select
 
-from ..models import Event, Hospital, Incident, IncidentCounter
+from ..models import Hospital, Incident, IncidentCounter
 from ..database import upsert_increment
 from ..database import writes
 from . import events
@@ -83,16 +83,8 @@ def cancel_incident(session, *, actor, incident_id, reason):
     for assignment in [a for a in incident.assignments if a.active]:
         release_assignment(session, actor=actor, assignment=assignment, reason=f"incident cancelled: {reason}",
                            now=now)
-    before = incident.status
-    incident.status = "cancelled"
     incident.cancel_reason = reason
-    incident.cancelled_at = now
-    incident.updated_at = now
-    session.flush()
-    events.record(session, "incident.cancelled", actor=actor, incident_id=incident.id,
-                  data={"reason": reason, "from": before, "incident": incident_data(incident)})
-    session.commit()
-    return incident
+    return _finish(session, actor=actor, incident=incident, status="cancelled", now=now, reason=reason)
 
 
 @writes
@@ -108,14 +100,18 @@ def close_incident(session, *, actor, incident_id, outcome=None):
             code="units_still_assigned",
             details={"current": incident.status, "requested": "closed",
                      "units": [a.unit_id for a in busy]})
-    now = utcnow()
-    before = incident.status
-    incident.status = "closed"
     incident.outcome = outcome
-    incident.closed_at = now
+    return _finish(session, actor=actor, incident=incident, status="closed", now=utcnow(), outcome=outcome)
+
+
+def _finish(session, *, actor, incident, status, now, **data):
+    """Move an incident to ``closed`` or ``cancelled``, stamp it, log it and commit."""
+    before = incident.status
+    incident.status = status
+    setattr(incident, f"{status}_at", now)
     incident.updated_at = now
     session.flush()
-    events.record(session, "incident.closed", actor=actor, incident_id=incident.id,
-                  data={"outcome": outcome, "from": before, "incident": incident_data(incident)})
+    events.record(session, f"incident.{status}", actor=actor, incident_id=incident.id,
+                  data={**data, "from": before, "incident": incident_data(incident)})
     session.commit()
     return incident
