@@ -11,6 +11,8 @@ This is the only module that knows the differences between SQLite and PostgreSQL
 """
 import contextvars
 import functools
+import threading
+import weakref
 from datetime import datetime, timezone
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, create_engine, event, text
@@ -99,11 +101,38 @@ def begin_write(session):
         session = session()
     if session.in_transaction():
         session.commit()
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        _queue_sqlite_writer(session, bind)
     token = _write_intent.set(True)
     try:
         session.connection()
+    except BaseException:
+        _release_sqlite_writer(session)
+        raise
     finally:
         _write_intent.reset(token)
+
+
+# SQLite lets one writer in at a time and makes the others poll with growing sleeps (up
+# to 100 ms), so under load some requests are passed over again and again (seconds at
+# p99). Writers of one process queue on a lock instead, held until their transaction
+# ends. The timeout falls back to SQLite's own waiting rather than ever deadlocking.
+_sqlite_write_locks = weakref.WeakKeyDictionary()
+_sqlite_locks_guard = threading.Lock()
+
+
+def _queue_sqlite_writer(session, engine):
+    with _sqlite_locks_guard:
+        lock = _sqlite_write_locks.setdefault(engine, threading.Lock())
+    if lock.acquire(timeout=30):
+        session.info["sqlite_write_lock"] = lock
+
+
+def _release_sqlite_writer(session):
+    lock = session.info.pop("sqlite_write_lock", None)
+    if lock is not None:
+        lock.release()
 
 
 def writes(service):
@@ -157,9 +186,10 @@ def lock_event_log(session):
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _reset_lock_flag(session, transaction):
+def _transaction_ended(session, transaction):
     if transaction.parent is None:
         session.info.pop("event_log_locked", None)
+        _release_sqlite_writer(session)
 
 
 def upsert_increment(session, table, key_column, key, counter_column):

@@ -174,14 +174,18 @@ def test_event_ids_follow_commit_order_on_postgres(app):
     with app.app_context():
         first = db.new_session()
         begin_write(first)
-        a = events.record(first, "hospital.updated", actor=None, data={"changes": {}, "hospital": {}})
+        events.record(first, "hospital.updated", actor=None, data={"changes": {}, "hospital": {}})
+        # Pause the first transaction between appending its event and committing.
+        events.write_pending(first)
+        a = first.info["pending_events"][0]
         result = {}
 
         def second_writer():
             s = db.new_session()
             begin_write(s)
-            result["b"] = events.record(s, "hospital.updated", actor=None, data={"changes": {}, "hospital": {}})
+            events.record(s, "hospital.updated", actor=None, data={"changes": {}, "hospital": {}})
             s.commit()
+            result["b"] = events.list_after(s, after=a["id"])[0]
             s.close()
 
         t = threading.Thread(target=second_writer)

@@ -104,11 +104,10 @@ def user_for_token(session, token):
     """The active user a token belongs to, or None when it is unknown, expired or revoked."""
     if not token or len(token) > 256:
         return None
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
-        return None
-    user = row.user
-    return user if user.active else None
+    return session.scalar(
+        select(User).join(ApiToken, ApiToken.user_id == User.id).where(
+            ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at > utcnow(), User.active.is_(True)))
 
 
 @writes

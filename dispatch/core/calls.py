@@ -37,12 +37,6 @@ def take_call(session, *, actor, caller_phone, disposition="emergency", caller_n
         linked = session.get(Incident, incident_id)
         if linked is None:
             raise NotFound(f"incident {incident_id} not found", fields={"incident_id": "unknown incident"})
-    call = Call(
-        received_at=now, caller_phone=caller_phone.strip(), caller_name=caller_name, location_text=location_text,
-        lat=lat, lon=lon, location_accuracy_m=location_accuracy_m, complaint=complaint,
-        disposition=disposition, taken_by_id=actor.id, incident_id=linked.id if linked else None,
-    )
-    session.add(call)
     incident = None
     if disposition == "emergency":
         incident = Incident(
@@ -50,9 +44,12 @@ def take_call(session, *, actor, caller_phone, disposition="emergency", caller_n
             lat=lat, lon=lon, location_accuracy_m=location_accuracy_m, address_text=location_text,
             complaint=complaint, notes=notes, created_by_id=actor.id, created_at=now, updated_at=now,
         )
-        session.add(incident)
-        session.flush()
-        call.incident_id = incident.id
+    call = Call(
+        received_at=now, caller_phone=caller_phone.strip(), caller_name=caller_name, location_text=location_text,
+        lat=lat, lon=lon, location_accuracy_m=location_accuracy_m, complaint=complaint,
+        disposition=disposition, taken_by_id=actor.id, incident=incident or linked,
+    )
+    session.add(call)
     session.flush()
     events.record(session, "call.received", actor=actor, incident_id=call.incident_id,
                   data={"call": _call_out.dump(call)})

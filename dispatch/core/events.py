@@ -1,7 +1,7 @@
 """The event log: the one place that appends events and publishes them after commit.
 
 Every state change calls :func:`record` inside its own transaction, so the change and
-its event commit (or roll back) together. Events are handed to the subscribers (the
+its event commit (or roll back) together; the rows are inserted just before the commit. Events are handed to the subscribers (the
 live push, later) only after the transaction has committed; a rolled-back change is
 never published.
 
@@ -57,14 +57,18 @@ def actor_ref(actor):
 
 
 def record(session, type, *, actor, data, incident_id=None, unit_id=None):
-    """Append one event in the session's current transaction and return it as a dict."""
+    """Append one event to the session's current transaction.
+
+    The row is checked now and inserted just before the transaction commits
+    (:func:`write_pending`), so the event-log lock is held only for that insert and the
+    commit, not for the rest of the unit of work.
+    """
     required = EVENT_TYPES.get(type)
     if required is None:
         raise ValueError(f"unknown event type {type!r}")
     missing = [k for k in required if k not in data]
     if missing:
         raise ValueError(f"event {type} lacks {missing}")
-    lock_event_log(session)
     row = Event(
         type=type,
         at=utcnow(),
@@ -74,11 +78,22 @@ def record(session, type, *, actor, data, incident_id=None, unit_id=None):
         unit_id=unit_id,
         data=data,
     )
-    session.add(row)
+    session.info.setdefault("event_rows", []).append((row, actor_ref(actor)))
+    return row
+
+
+def write_pending(session):
+    """Insert the events recorded in this transaction, under the event-log lock.
+
+    Runs from the ``before_commit`` hook; ids are assigned here, in commit order.
+    """
+    rows = session.info.pop("event_rows", None)
+    if not rows:
+        return
+    lock_event_log(session)
+    session.add_all([row for row, _ in rows])
     session.flush()
-    out = to_dict(row, actor=actor_ref(actor))
-    session.info.setdefault("pending_events", []).append(out)
-    return out
+    session.info.setdefault("pending_events", []).extend(to_dict(row, actor=actor) for row, actor in rows)
 
 
 def to_dict(row, actor=None):
@@ -102,6 +117,11 @@ def list_after(session, *, after=0, limit=500, incident_id=None):
     return [to_dict(r) for r in session.scalars(stmt)]
 
 
+@sa_event.listens_for(Session, "before_commit")
+def _write_before_commit(session):
+    write_pending(session)
+
+
 @sa_event.listens_for(Session, "after_commit")
 def _publish(session):
     pending = session.info.pop("pending_events", None)
@@ -116,4 +136,5 @@ def _publish(session):
 
 @sa_event.listens_for(Session, "after_rollback")
 def _discard(session):
+    session.info.pop("event_rows", None)
     session.info.pop("pending_events", None)

@@ -1,0 +1,215 @@
+"""The documented ways of serving, for real: subprocesses on 127.0.0.1.
+
+* ``python wsgi.py`` (PORT, DATABASE_URL from the environment),
+* ``gunicorn -w 1 --threads 50 -b 127.0.0.1:<port> wsgi:app``,
+* and the production guard: ``PSC_ENV=production`` refuses to start without a real
+  SECRET_KEY or without DATABASE_URL.
+
+These tests build their own SQLite database with the migrations (``flask --app wsgi
+db upgrade``), also when TEST_DATABASE_URL points the rest of the suite at PostgreSQL.
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+
+from config import DEV_SECRET_KEY
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN_DIR = Path(sys.executable).parent
+READY_TIMEOUT = 60  # seconds for a server to answer its health check
+EXIT_TIMEOUT = 60  # seconds for a refused start to exit
+GOOD_SECRET = "x7Qm2v9LpR4tZ8wK1nB6cJ3hF5dS0aGe"  # 32 characters, not the development value
+# Variables of the calling shell that must not leak into the server under test.
+SCRUBBED_ENV = ("DATABASE_URL", "TEST_DATABASE_URL", "REDIS_URL", "SECRET_KEY", "PSC_ENV", "HOST", "PORT",
+                "FLASK_APP", "FLASK_DEBUG")
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def clean_env(**values):
+    """The current environment without this app's variables, plus ``values`` (None removes)."""
+    env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update({k: v for k, v in values.items() if v is not None})
+    return env
+
+
+def python_cmd(port):
+    return [sys.executable, "wsgi.py"]
+
+
+def gunicorn_cmd(port):
+    # --no-control-socket: gunicorn would otherwise bind ~/.gunicorn/gunicorn.ctl, one
+    # path shared by every gunicorn of the user (a parallel run would take it over).
+    return [str(BIN_DIR / "gunicorn"), "-w", "1", "--threads", "50", "--no-control-socket",
+            "-b", f"127.0.0.1:{port}", "wsgi:app"]
+
+
+SERVERS = {"python": python_cmd, "gunicorn": gunicorn_cmd}
+
+
+def http_session():
+    s = requests.Session()
+    s.trust_env = False  # never a proxy from the environment: 127.0.0.1 only
+    return s
+
+
+def stop(proc):
+    """Terminate the server's process group; kill it if it does not stop in time."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=15)
+    except ProcessLookupError:
+        pass
+
+
+@contextmanager
+def serving(kind, env, log_dir, attempts=3):
+    """Start server ``kind`` on a free port and yield its base URL once /api/health answers 200.
+
+    The free port is only free when it was picked; a start that loses the port to
+    another process is retried on a new one.
+    """
+    for attempt in range(attempts):
+        port = free_port()
+        log_path = Path(log_dir) / f"{kind}-{attempt}.log"
+        with open(log_path, "w") as log:
+            proc = subprocess.Popen(SERVERS[kind](port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                    env={**env, "HOST": "127.0.0.1", "PORT": str(port)}, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + READY_TIMEOUT
+            ready = False
+            with http_session() as http:
+                while proc.poll() is None and time.monotonic() < deadline:
+                    try:
+                        if http.get(f"{base}/api/health", timeout=2).status_code == 200:
+                            ready = True
+                            break
+                    except requests.RequestException:
+                        pass
+                    time.sleep(0.05)
+            if ready:
+                yield base
+                return
+            output = log_path.read_text()
+            if proc.poll() is not None and "Address already in use" in output and attempt + 1 < attempts:
+                continue
+            if proc.poll() is None:
+                pytest.fail(f"{kind} server not ready within {READY_TIMEOUT}s; its output:\n{output[-4000:]}")
+            pytest.fail(f"{kind} server exited with {proc.returncode} before it was ready; its output:\n"
+                        f"{output[-4000:]}")
+        finally:
+            stop(proc)
+
+
+@pytest.fixture(scope="module")
+def migrated_sqlite_url(tmp_path_factory):
+    """A temp SQLite database built by the migrations, the documented way."""
+    path = tmp_path_factory.mktemp("serving") / "serving.sqlite3"
+    url = f"sqlite:///{path}"
+    proc = subprocess.run([str(BIN_DIR / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT,
+                          env=clean_env(DATABASE_URL=url), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, f"db upgrade failed:\n{proc.stdout}\n{proc.stderr}"
+    assert path.exists()
+    return url
+
+
+def check_serves(base):
+    """Health says ok, and Socket.IO answers the handshake by polling and by websocket."""
+    with http_session() as http:
+        r = http.get(f"{base}/api/health", timeout=10)
+        assert r.status_code == 200, r.text
+        assert r.json() == {"status": "ok", "database": "ok"}
+
+        r = http.get(f"{base}/socket.io/", params={"EIO": "4", "transport": "polling"}, timeout=10)
+        assert r.status_code == 200, r.text
+        # Engine.IO v4 open packet: "0" followed by JSON with the session id.
+        assert r.text.startswith("0"), r.text
+        handshake = json.loads(r.text[1:])
+        assert handshake["sid"]
+        assert "websocket" in handshake["upgrades"]
+
+    import websocket  # websocket-client (requirements-dev)
+
+    ws = websocket.create_connection(base.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket",
+                                     timeout=10)
+    try:
+        packet = ws.recv()
+        assert packet.startswith("0") and json.loads(packet[1:])["sid"], packet
+    finally:
+        ws.close()
+
+
+@pytest.mark.parametrize("kind", ["python", "gunicorn"])
+def test_serves_health_and_socketio(kind, migrated_sqlite_url, tmp_path):
+    if kind == "gunicorn":
+        assert (BIN_DIR / "gunicorn").exists(), "gunicorn is in requirements.txt but not installed next to python"
+    with serving(kind, clean_env(DATABASE_URL=migrated_sqlite_url), tmp_path) as base:
+        check_serves(base)
+
+
+def test_gunicorn_serves_in_production_with_good_settings(migrated_sqlite_url, tmp_path):
+    env = clean_env(PSC_ENV="production", SECRET_KEY=GOOD_SECRET, DATABASE_URL=migrated_sqlite_url)
+    with serving("gunicorn", env, tmp_path) as base:
+        check_serves(base)
+
+
+def refused_start(kind, env, tmp_path):
+    """Start a server that must refuse; return (returncode, output)."""
+    port = free_port()
+    try:
+        proc = subprocess.run(SERVERS[kind](port), cwd=ROOT, capture_output=True, text=True, timeout=EXIT_TIMEOUT,
+                              env={**env, "HOST": "127.0.0.1", "PORT": str(port)}, start_new_session=True)
+    except subprocess.TimeoutExpired as exc:  # subprocess.run killed it
+        pytest.fail(f"{kind} did not exit within {EXIT_TIMEOUT}s; it should have refused to start:\n"
+                    f"{exc.stdout}\n{exc.stderr}")
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("kind", ["python", "gunicorn"])
+@pytest.mark.parametrize("secret", [None, DEV_SECRET_KEY, "too-short-secret"], ids=["unset", "dev-value", "short"])
+def test_production_refuses_a_weak_secret_key(kind, secret, tmp_path):
+    env = clean_env(PSC_ENV="production", SECRET_KEY=secret, DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}")
+    code, output = refused_start(kind, env, tmp_path)
+    assert code != 0, output
+    assert "SECRET_KEY" in output, output
+    assert "DATABASE_URL must be set" not in output, output
+    assert "Running on" not in output, output  # python wsgi.py never got to serve
+
+
+@pytest.mark.parametrize("kind", ["python", "gunicorn"])
+def test_production_refuses_without_database_url(kind, tmp_path):
+    env = clean_env(PSC_ENV="production", SECRET_KEY=GOOD_SECRET)
+    code, output = refused_start(kind, env, tmp_path)
+    assert code != 0, output
+    assert "DATABASE_URL" in output, output
+    assert "SECRET_KEY must" not in output, output
+    # It must not fall back to the development SQLite file either.
+    assert "Running on" not in output, output
+
+
+def test_python_wsgi_refuses_to_serve_production(migrated_sqlite_url, tmp_path):
+    """Werkzeug's development server is for development: production is served by gunicorn."""
+    env = clean_env(PSC_ENV="production", SECRET_KEY=GOOD_SECRET, DATABASE_URL=migrated_sqlite_url)
+    code, output = refused_start("python", env, tmp_path)
+    assert code != 0 and "gunicorn" in output, output
+    assert "Running on" not in output, output
