@@ -1,10 +1,10 @@
 from flask import current_app, g
-from flask_smorest import Blueprint
 
 from ..core import auth
 from ..extensions import db
 from ..schemas.auth import LoginIn, LoginOut, UserOut
 from .security import require
+from .blueprint import Blueprint
 
 blp = Blueprint("auth", __name__, url_prefix="/api/auth", description="Log in and out")
 

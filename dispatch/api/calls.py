@@ -1,9 +1,9 @@
-from flask_smorest import Blueprint
 
 from ..core import calls
 from ..extensions import db
 from ..schemas.calls import CallCreated, CallIn, CallList, CallQuery
 from .security import current_user, require
+from .blueprint import Blueprint
 
 blp = Blueprint("calls", __name__, url_prefix="/api/calls", description="Incoming 119 calls")
 

@@ -1,9 +1,9 @@
-from flask_smorest import Blueprint
 
 from ..core import events
 from ..extensions import db
 from ..schemas.events import EventPage, EventQuery
 from .security import require
+from .blueprint import Blueprint
 
 blp = Blueprint("events", __name__, url_prefix="/api/events", description="The event log")
 

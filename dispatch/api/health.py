@@ -1,7 +1,7 @@
-from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from ..extensions import db
+from .blueprint import Blueprint
 
 blp = Blueprint("health", __name__, url_prefix="/api", description="Liveness")
 

@@ -1,9 +1,9 @@
-from flask_smorest import Blueprint
 
 from ..core import hospitals
 from ..extensions import db
 from ..schemas.hospitals import HospitalList, HospitalOut, HospitalPatch
 from .security import current_user, require
+from .blueprint import Blueprint
 
 blp = Blueprint("hospitals", __name__, url_prefix="/api/hospitals", description="Hospitals")
 
@@ -16,7 +16,7 @@ def list_hospitals():
     return {"items": hospitals.list_hospitals(db.session)}
 
 
-@blp.route("/<int:hospital_id>", methods=["PATCH"])
+@blp.route("/<id:hospital_id>", methods=["PATCH"])
 @require("supervisor", "admin")
 @blp.arguments(HospitalPatch)
 @blp.response(200, HospitalOut)

@@ -1,10 +1,10 @@
-from flask_smorest import Blueprint
 
 from ..core import assignment, incidents
 from ..extensions import db
 from ..schemas.incidents import (AssignIn, CancelIn, CloseIn, IncidentDetail, IncidentList, IncidentOut,
                                  IncidentPatch, IncidentQuery)
 from .security import current_user, require
+from .blueprint import Blueprint
 
 blp = Blueprint("incidents", __name__, url_prefix="/api/incidents", description="Incidents and assignment")
 
@@ -20,7 +20,7 @@ def list_incidents(query):
     return {"items": incidents.list_incidents(db.session, status=query["status"], limit=query["limit"])}
 
 
-@blp.route("/<int:incident_id>", methods=["GET"])
+@blp.route("/<id:incident_id>", methods=["GET"])
 @require("operator", "supervisor", "admin", "crew")
 @blp.response(200, IncidentDetail)
 def get_incident(incident_id):
@@ -30,7 +30,7 @@ def get_incident(incident_id):
     return incident
 
 
-@blp.route("/<int:incident_id>", methods=["PATCH"])
+@blp.route("/<id:incident_id>", methods=["PATCH"])
 @require(*DISPATCHERS)
 @blp.arguments(IncidentPatch)
 @blp.response(200, IncidentOut)
@@ -39,7 +39,7 @@ def patch_incident(body, incident_id):
     return incidents.update_incident(db.session, actor=current_user(), incident_id=incident_id, changes=body)
 
 
-@blp.route("/<int:incident_id>/assign", methods=["POST"])
+@blp.route("/<id:incident_id>/assign", methods=["POST"])
 @require(*DISPATCHERS)
 @blp.arguments(AssignIn)
 @blp.response(200, IncidentOut)
@@ -49,7 +49,7 @@ def assign(body, incident_id):
     return assignment.assign(db.session, actor=current_user(), incident_id=incident_id, **body)
 
 
-@blp.route("/<int:incident_id>/assignments/<int:assignment_id>/cancel", methods=["POST"])
+@blp.route("/<id:incident_id>/assignments/<id:assignment_id>/cancel", methods=["POST"])
 @require(*DISPATCHERS)
 @blp.arguments(CancelIn)
 @blp.response(200, IncidentOut)
@@ -59,7 +59,7 @@ def cancel_assignment(body, incident_id, assignment_id):
                                         assignment_id=assignment_id, reason=body["reason"])
 
 
-@blp.route("/<int:incident_id>/cancel", methods=["POST"])
+@blp.route("/<id:incident_id>/cancel", methods=["POST"])
 @require(*DISPATCHERS)
 @blp.arguments(CancelIn)
 @blp.response(200, IncidentOut)
@@ -69,7 +69,7 @@ def cancel(body, incident_id):
                                      reason=body["reason"])
 
 
-@blp.route("/<int:incident_id>/close", methods=["POST"])
+@blp.route("/<id:incident_id>/close", methods=["POST"])
 @require(*DISPATCHERS)
 @blp.arguments(CloseIn)
 @blp.response(200, IncidentOut)

@@ -1,10 +1,10 @@
 from flask import current_app
-from flask_smorest import Blueprint
 
 from ..core import units
 from ..extensions import db
 from ..schemas.units import LocationIn, LocationOut, StatusIn, StatusOut, UnitCreate, UnitList, UnitOut
 from .security import current_user, require
+from .blueprint import Blueprint
 
 blp = Blueprint("units", __name__, url_prefix="/api/units", description="Ambulances")
 
@@ -26,7 +26,7 @@ def create_unit(body):
     return units.create_unit(db.session, actor=current_user(), **body)
 
 
-@blp.route("/<int:unit_id>", methods=["GET"])
+@blp.route("/<id:unit_id>", methods=["GET"])
 @require("operator", "supervisor", "admin", "crew")
 @blp.response(200, UnitOut)
 def get_unit(unit_id):
@@ -34,7 +34,7 @@ def get_unit(unit_id):
     return units.get_unit(db.session, actor=current_user(), unit_id=unit_id)
 
 
-@blp.route("/<int:unit_id>/status", methods=["POST"])
+@blp.route("/<id:unit_id>/status", methods=["POST"])
 @require("crew", "operator", "supervisor")
 @blp.arguments(StatusIn)
 @blp.response(200, StatusOut)
@@ -44,7 +44,7 @@ def change_status(body, unit_id):
     return {"unit": unit, "applied": applied}
 
 
-@blp.route("/<int:unit_id>/location", methods=["POST"])
+@blp.route("/<id:unit_id>/location", methods=["POST"])
 @require("crew")
 @blp.arguments(LocationIn)
 @blp.response(200, LocationOut)

@@ -7,7 +7,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..models import ClientRequest, Hospital, Unit
-from ..database import writes
+from ..database import begin_write, writes
 from . import events
 from .access import ensure_unit_access, may_set_service_status
 from .clock import utcnow
@@ -44,6 +44,25 @@ def create_unit(session, *, actor, call_sign, capability, station_name, lat, lon
     return unit
 
 
+def _lock_with_incident(session, unit_id):
+    """Lock the unit's current incident (if any), then the unit: the global lock order.
+
+    Returns ``(unit, active assignment or None, incident or None)`` as they are under the
+    locks. If the unit's job changed between the first read and the locks (PostgreSQL
+    only; SQLite writers are serial), let go and look again.
+    """
+    while True:
+        assignment = get_or_404(session, Unit, unit_id, "unit").current_assignment
+        incident = lock_incident(session, assignment.incident_id) if assignment else None
+        unit = lock_unit(session, unit_id)
+        session.expire(unit, ["current_assignment"])
+        current = unit.current_assignment
+        if (current.id if current else None) == (assignment.id if assignment else None):
+            return unit, current, incident
+        session.rollback()
+        begin_write(session)
+
+
 def _request_hash(status, hospital_id):
     return hashlib.sha256(json.dumps([status, hospital_id]).encode()).hexdigest()
 
@@ -56,18 +75,7 @@ def change_status(session, *, actor, unit_id, status, hospital_id=None, client_r
     retried request changes nothing and answers with the unit as it is now.
     """
     ensure_unit_access(actor, unit_id)
-    unit = get_or_404(session, Unit, unit_id, "unit")
-
-    # Lock in the global order (incident, then unit), then re-read under the lock.
-    assignment = unit.current_assignment
-    incident = lock_incident(session, assignment.incident_id) if assignment else None
-    unit = lock_unit(session, unit_id)
-    session.expire(unit, ["current_assignment"])
-    if (unit.current_assignment.id if unit.current_assignment else None) != (assignment.id if assignment else None):
-        session.rollback()
-        return change_status(session, actor=actor, unit_id=unit_id, status=status,
-                             hospital_id=hospital_id, client_ref=client_ref)
-    assignment = unit.current_assignment
+    unit, assignment, incident = _lock_with_incident(session, unit_id)
 
     if client_ref is not None:
         seen = session.scalar(select(ClientRequest).where(

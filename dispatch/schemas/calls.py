@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from ..core.vocabulary import CATEGORIES, DISPOSITIONS, PRIORITIES
-from .common import Id, Text
+from .common import Choice, Id, Text
 from .incidents import IncidentOut, LocationFields
 
 PHONE = validate.Regexp(
@@ -15,10 +15,10 @@ class CallIn(LocationFields):
     caller_name = Text(200, allow_none=True)
     location_text = Text(500, allow_none=True)
     complaint = Text(2000, allow_none=True)
-    category = fields.String(load_default="other", validate=validate.OneOf(CATEGORIES))
-    priority = fields.String(load_default="P2", validate=validate.OneOf(PRIORITIES))
+    category = Choice(CATEGORIES, load_default="other")
+    priority = Choice(PRIORITIES, load_default="P2")
     notes = Text(2000, allow_none=True)
-    disposition = fields.String(load_default="emergency", validate=validate.OneOf(DISPOSITIONS))
+    disposition = Choice(DISPOSITIONS, load_default="emergency")
     incident_id = Id(
         allow_none=True,
         metadata={"description": "for a 'duplicate' call: the incident it repeats"},

@@ -1,6 +1,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..core.vocabulary import HOSPITAL_STATUSES
+from .common import Choice
 
 
 class HospitalOut(Schema):
@@ -29,7 +30,7 @@ class HospitalList(Schema):
 
 class HospitalPatch(Schema):
     beds_available = fields.Integer(strict=True, allow_none=True, validate=validate.Range(0, 10_000))
-    status = fields.String(validate=validate.OneOf(HOSPITAL_STATUSES))
+    status = Choice(HOSPITAL_STATUSES)
 
     @validates_schema
     def _not_empty(self, data, **_kw):

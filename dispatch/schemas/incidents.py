@@ -2,7 +2,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ..core.statemachine import INCIDENT_STATUSES
 from ..core.vocabulary import CATEGORIES, PRIORITIES
-from .common import Accuracy, Id, Labels, Lat, Lon, Text
+from .common import Accuracy, Choice, Id, Lat, Lon, Text
 
 
 class AssignmentOut(Schema):
@@ -62,7 +62,7 @@ class IncidentList(Schema):
 
 
 class IncidentQuery(Schema):
-    status = fields.String(load_default="open", validate=validate.OneOf(("open", "closed", "all")))
+    status = Choice(("open", "closed", "all"), load_default="open")
     limit = fields.Integer(load_default=200, validate=validate.Range(1, 1000))
 
 
@@ -81,8 +81,8 @@ class LocationFields(Schema):
 
 
 class IncidentPatch(LocationFields):
-    priority = fields.String(validate=validate.OneOf(PRIORITIES))
-    category = fields.String(validate=validate.OneOf(CATEGORIES))
+    priority = Choice(PRIORITIES)
+    category = Choice(CATEGORIES)
     address_text = Text(500, allow_none=True)
     kelurahan = Text(100, allow_none=True)
     kecamatan = Text(100, allow_none=True)

@@ -2,7 +2,7 @@ from marshmallow import Schema, fields, validate
 
 from ..core.statemachine import UNIT_STATUSES
 from ..core.vocabulary import CAPABILITIES
-from .common import Accuracy, Id, Lat, Lon, Text, Time
+from .common import Accuracy, Choice, CleanString, Id, Lat, Lon, Text, Time
 
 
 class PositionOut(Schema):
@@ -31,7 +31,7 @@ class CurrentAssignmentOut(Schema):
 
 class UnitOut(Schema):
     id = fields.Integer()
-    call_sign = fields.String()
+    call_sign = CleanString()
     capability = fields.String()
     status = fields.String()
     status_changed_at = fields.DateTime()
@@ -46,21 +46,21 @@ class UnitList(Schema):
 
 
 class UnitCreate(Schema):
-    call_sign = fields.String(
+    call_sign = CleanString(
         required=True,
         validate=[validate.Length(min=1, max=16), validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9 _-]*$",
                                                                  error="letters, digits, '-', '_' and spaces only")],
     )
-    capability = fields.String(required=True, validate=validate.OneOf(CAPABILITIES))
+    capability = Choice(CAPABILITIES, required=True)
     station_name = Text(200, min_length=1, required=True)
     lat = Lat(required=True)
     lon = Lon(required=True)
 
 
 class StatusIn(Schema):
-    status = fields.String(required=True, validate=validate.OneOf(UNIT_STATUSES))
+    status = Choice(UNIT_STATUSES, required=True)
     hospital_id = Id(allow_none=True)
-    client_ref = fields.String(validate=validate.Length(min=1, max=64))
+    client_ref = CleanString(validate=[validate.Length(min=1, max=64), validate.Regexp(r"^\S+$", error="no spaces")])
 
 
 class StatusOut(Schema):
