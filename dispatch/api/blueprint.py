@@ -2,7 +2,8 @@
 unparseable body with 400 and ids in URLs limited to what the database can hold."""
 import flask_smorest
 from webargs.flaskparser import FlaskParser
-from werkzeug.routing import IntegerConverter
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import BaseConverter
 
 from ..schemas.common import MAX_ID
 
@@ -21,11 +22,21 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictJsonParser()
 
 
-class IdConverter(IntegerConverter):
-    """``<id:name>``: a positive id that fits the database; anything else is simply not found."""
+class IdConverter(BaseConverter):
+    """``<id:name>``: a positive id that fits the database. Any other number is simply not
+    found (404, whatever the method), never a database error."""
 
-    def __init__(self, url_map):
-        super().__init__(url_map, min=1, max=MAX_ID)
+    regex = r"\d+"
+    part_isolating = True
+
+    def to_python(self, value):
+        number = int(value)
+        if not 1 <= number <= MAX_ID:
+            raise NotFound(f"no such id: {value}")
+        return number
+
+    def to_url(self, value):
+        return str(int(value))
 
 
 def register_id_converter(app, api):
