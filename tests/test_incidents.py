@@ -96,7 +96,7 @@ def test_cancel_refused_while_patient_is_transported(world, session):
     before = fresh(session).scalar(select(func.count()).select_from(Event))
     r = world.post("op", f"/api/incidents/{inc['id']}/cancel", {"reason": "x"})
     assert r.status_code == 409
-    assert "'transporting'" in r.get_json()["error"]["message"]
+    assert "PSC-01" in r.get_json()["error"]["message"] and "'transporting'" in r.get_json()["error"]["message"]
     assert fresh(session).scalar(select(func.count()).select_from(Event)) == before
     assert session.get(Unit, world.unit_a.id).status == "transporting"
     assert world.get("op", f"/api/incidents/{inc['id']}").get_json()["status"] == "transporting"

@@ -10,7 +10,7 @@ from ..models import Assignment, Incident, Unit
 from ..schemas.incidents import AssignmentOut, IncidentOut
 from ..schemas.units import UnitOut
 from . import events
-from .errors import NotFound
+from .errors import InvalidTransition, NotFound
 from .statemachine import derive_incident_status, incident_move, unit_move
 
 _incident_out = IncidentOut()
@@ -85,7 +85,11 @@ def release_assignment(session, *, actor, assignment, reason, now):
     """
     unit = lock_unit(session, assignment.unit_id)
     if unit.status != "out_of_service":
-        unit_move(unit.status, "available")
+        try:
+            unit_move(unit.status, "available")
+        except InvalidTransition as exc:
+            raise InvalidTransition(f"{unit.call_sign}: {exc.message}",
+                                    details={**exc.details, "unit_id": unit.id}) from None
     assignment.active = False
     assignment.status = "cancelled"
     assignment.cancelled_at = now
