@@ -13,7 +13,7 @@ import contextvars
 import functools
 import threading
 import weakref
-from datetime import datetime, timezone
+from datetime import timezone
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite

@@ -1,12 +1,10 @@
 """Taking calls: every call is stored, emergencies become incidents, nothing is refused
 for an unknown location."""
-import re
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
 from conftest import fresh
-from dispatch.core import calls
 from dispatch.core.clock import to_local
 from dispatch.models import Call, Event, Incident
 

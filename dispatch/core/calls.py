@@ -9,7 +9,6 @@ from .clock import utcnow
 from .errors import InvalidInput, NotFound
 from .incidents import next_reference
 from .lifecycle import incident_data
-from .statemachine import INCIDENT_OPEN
 
 _call_out = CallOut()
 

@@ -6,7 +6,7 @@ deadlocks between an assignment, a crew status report and a cancellation.
 """
 from sqlalchemy import select
 
-from ..models import Assignment, Incident, Unit
+from ..models import Incident, Unit
 from ..schemas.incidents import AssignmentOut, IncidentOut
 from ..schemas.units import UnitOut
 from . import events

@@ -13,7 +13,7 @@ from .access import ensure_unit_access, may_set_service_status
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from .lifecycle import (PHASE_TIMESTAMP, get_or_404, lock_incident, lock_unit, move_unit,
-                        release_assignment, sync_incident, unit_data)
+                        sync_incident, unit_data)
 from .statemachine import unit_move
 
 

@@ -47,11 +47,6 @@ def Time(**kw):
                                 validate=validate.Range(min=datetime(2000, 1, 1, tzinfo=timezone.utc)), **kw)
 
 
-class Labels(Schema):
-    id = fields.String(metadata={"description": "Bahasa Indonesia"})
-    en = fields.String(metadata={"description": "English"})
-
-
 class ErrorBody(Schema):
     code = fields.String(required=True, metadata={"example": "validation_error"})
     message = fields.String(required=True)

@@ -1,6 +1,5 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..core.statemachine import INCIDENT_STATUSES
 from ..core.vocabulary import CATEGORIES, PRIORITIES
 from .common import Accuracy, Choice, Id, Lat, Lon, Text
 
@@ -30,7 +29,8 @@ class IncidentOut(Schema):
     id = fields.Integer()
     reference = fields.String(metadata={"example": "PSC-20261128-0001"})
     category = fields.String()
-    category_label = fields.Function(lambda i: CATEGORIES[i.category], metadata={"description": "labels"})
+    category_label = fields.Function(lambda i: CATEGORIES[i.category],
+                                     metadata={"description": '{"id": Bahasa Indonesia, "en": English}'})
     priority = fields.String()
     priority_label = fields.Function(lambda i: PRIORITIES[i.priority])
     status = fields.String()
