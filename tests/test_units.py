@@ -237,3 +237,28 @@ def test_one_active_assignment_per_unit_is_enforced_by_the_database(world, sessi
     with pytest.raises(IntegrityError):
         session.commit()
     session.rollback()
+
+
+def test_simultaneous_registration_of_one_call_sign(world, live_server, session):
+    """Two admins registering the same call sign at once: one 201, one 409, never a 500."""
+    import threading
+
+    import requests
+
+    barrier = threading.Barrier(6)
+    codes = []
+
+    def register():
+        with requests.Session() as http:
+            barrier.wait()
+            r = http.post(f"{live_server}/api/units", headers=world.headers("adm"), timeout=60,
+                          json={"call_sign": "PSC-77", "capability": "ALS", "station_name": "x", "lat": 0, "lon": 109})
+            codes.append((r.status_code, r.json().get("error", {}).get("code")))
+
+    threads = [threading.Thread(target=register) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(codes, key=str) == sorted([(201, None)] + [(409, "unit_exists")] * 5, key=str)
+    assert count(session, Unit) == 4

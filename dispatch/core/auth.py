@@ -8,6 +8,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import ApiToken, Unit, User
@@ -63,7 +64,11 @@ def create_user(session, *, actor, username, role, password, unit_call_sign=None
         unit_id=unit.id if unit else None, active=True, created_at=utcnow(),
     )
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same username created at the same moment
+        raise Conflict(f"user {username!r} exists already", fields={"username": "taken"},
+                       code="user_exists") from None
     events.record(session, "user.created", actor=actor, unit_id=user.unit_id, data={"user": UserOut().dump(user)})
     session.commit()
     return user

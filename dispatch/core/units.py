@@ -38,7 +38,11 @@ def create_unit(session, *, actor, call_sign, capability, station_name, lat, lon
         lat=lat, lon=lon, position_at=None, position_accuracy_m=None, version=1, created_at=now,
     )
     session.add(unit)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same call sign registered at the same moment
+        raise Conflict(f"unit {call_sign} exists already", fields={"call_sign": "taken"},
+                       code="unit_exists") from None
     events.record(session, "unit.created", actor=actor, unit_id=unit.id, data={"unit": unit_data(unit)})
     session.commit()
     return unit
