@@ -10,10 +10,6 @@ def set_local_timezone(name):
     _local_tz = ZoneInfo(name)
 
 
-def local_timezone():
-    return _local_tz
-
-
 def utcnow():
     return datetime.now(timezone.utc)
 
