@@ -12,6 +12,14 @@ Environment variables:
     TIMEZONE       local time zone for reference numbers and display
                    (default Asia/Pontianak, WIB, UTC+7).
     TOKEN_TTL_SECONDS  lifetime of an API token (default 12 h, one shift).
+    NOMINATIM_URL  a Nominatim server to geocode with first (e.g. http://10.0.0.5:8080);
+                   unset: the offline gazetteer only (the default, and always the fallback).
+    OSRM_URL       an OSRM server for road times (e.g. http://10.0.0.5:5000); unset: the
+                   river-aware estimate only (the default, and always the fallback).
+    POSITION_MAX_AGE_S  a unit's GPS fix older than this is not trusted for
+                   recommendation; its station is used (default 600 s).
+    ALS_PREFERENCE_S    for P1 cardiac, breathing, stroke and unconscious calls an ALS
+                   unit is put first when it is at most this much slower (default 120 s).
 """
 import os
 
@@ -45,6 +53,15 @@ class Config:
     MAX_CONTENT_LENGTH = 256 * 1024
     # A location fix further in the future than this is refused (phone clock skew allowance).
     MAX_FIX_FUTURE_SECONDS = 120
+
+    # Geolocation and recommendation (docs/GEO.md).
+    NOMINATIM_URL = os.environ.get("NOMINATIM_URL") or None
+    NOMINATIM_TIMEOUT_S = float(os.environ.get("NOMINATIM_TIMEOUT_S") or 1.5)
+    OSRM_URL = os.environ.get("OSRM_URL") or None
+    OSRM_TIMEOUT_S = float(os.environ.get("OSRM_TIMEOUT_S") or 1.0)
+    TRAVEL_DETOUR_FACTOR = float(os.environ.get("TRAVEL_DETOUR_FACTOR") or 1.35)
+    POSITION_MAX_AGE_S = int(os.environ.get("POSITION_MAX_AGE_S") or 600)
+    ALS_PREFERENCE_S = int(os.environ.get("ALS_PREFERENCE_S") or 120)
 
     # OpenAPI document (flask-smorest), served at /api/openapi.json.
     API_TITLE = "PSC 119 Dispatch API"

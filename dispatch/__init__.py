@@ -25,6 +25,7 @@ def create_app(config=None):
     from .api import init_api
     from .cli import register_cli
     from .core import auth, clock
+    from .core.geo import Geo
     from .extensions import api, db, migrate, socketio
 
     app = Flask(__name__, instance_relative_config=True, static_folder="../static", static_url_path="/static")
@@ -38,6 +39,7 @@ def create_app(config=None):
     clock.set_local_timezone(app.config["TIMEZONE"])
     auth.set_hash_method(app.config["PASSWORD_HASH_METHOD"])
     db.init_app(app)
+    app.extensions["psc_geo"] = Geo.from_config(app.config)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     init_api(app, api)
     socketio.init_app(

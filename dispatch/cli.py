@@ -1,15 +1,19 @@
-"""``flask --app wsgi`` commands: user management and demo data (``db`` comes from Flask-Migrate)."""
+"""``flask --app wsgi`` commands: users, demo data, zones (``db`` comes from Flask-Migrate)."""
+import json
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .core import auth, demo
+from .core import auth, demo, zones
+from .core.geo import load_zone_index, shipped_zones
 from .core.errors import DomainError
 from .core.vocabulary import ROLES
 from .extensions import db
 
 user_cli = AppGroup("user", help="Manage user accounts.")
 seed_cli = AppGroup("seed", help="Load data.")
+zones_cli = AppGroup("zones", help="Kelurahan and kecamatan polygons.")
 
 
 def _fail(exc):
@@ -66,6 +70,45 @@ def seed_demo(if_empty):
         click.echo(f"  {username:<12} {role:<11} {password}")
 
 
+@zones_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def zones_import(path):
+    """Replace the zones with a GeoJSON FeatureCollection of kelurahan/kecamatan polygons.
+
+    Each feature needs properties `name` and `kind` (kelurahan, kecamatan; kota is
+    ignored); a kelurahan also names its `kecamatan` (or its `parent` code). The whole
+    file is checked first: on any error nothing changes.
+    """
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise click.ClickException(f"zones not imported: {path} is not readable GeoJSON ({exc})") from None
+    try:
+        index = zones.import_zones(db.session, data=data, source=path)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"imported {len(index.kecamatan)} kecamatan and {len(index.kelurahan)} kelurahan from {path}")
+
+
+@zones_cli.command("reset")
+def zones_reset():
+    """Drop imported zones and use the shipped coarse polygons again."""
+    removed = zones.reset_zones(db.session)
+    click.echo(f"removed {removed} imported zones; the shipped zones apply")
+
+
+@zones_cli.command("show")
+def zones_show():
+    """Which zones are in use."""
+    index = load_zone_index(db.session) if zones.imported_count(db.session) else shipped_zones()
+    click.echo(f"source: {index.source}")
+    for kec in index.kecamatan:
+        kel = [z.name for z in index.kelurahan if z.kecamatan == kec.name]
+        click.echo(f"  {kec.name}: {len(kel)} kelurahan" + (f" ({', '.join(kel)})" if kel else ""))
+
+
 def register_cli(app):
     app.cli.add_command(user_cli)
     app.cli.add_command(seed_cli)
+    app.cli.add_command(zones_cli)

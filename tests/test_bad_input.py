@@ -706,13 +706,34 @@ QUERIES = [
     (f"/api/events?after={2**70}", "after"),
     ("/api/events?limit=0", "limit"),
     ("/api/events?limit=5000", "limit"),
+    ("/api/geocode", "q"),
+    ("/api/geocode?q=", "q"),
+    ("/api/geocode?q=" + "a" * 501, "q"),
+    ("/api/geocode?q=RS&limit=0", "limit"),
+    ("/api/geocode?q=RS&limit=21", "limit"),
+    ("/api/geocode?q=RS&typing=perhaps", "typing"),
+    ("/api/geocode?q=%00%01%02", "q"),
+    ("/api/reverse?lon=109.33", "lat"),
+    ("/api/reverse?lat=-0.02", "lon"),
+    ("/api/reverse?lat=91&lon=109.33", "lat"),
+    ("/api/reverse?lat=-0.02&lon=181", "lon"),
+    ("/api/reverse?lat=nan&lon=109.33", "lat"),
+    ("/api/reverse?lat=-0.02&lon=inf", "lon"),
+    ("/api/reverse?lat=-0.02&lon=-Infinity", "lon"),
+    ("/api/reverse?lat=abc&lon=109.33", "lat"),
+    ("/api/reverse?lat=1e400&lon=109.33", "lat"),
+    ("/api/incidents/{inc}/recommendations?limit=0", "limit"),
+    ("/api/incidents/{inc}/recommendations?limit=51", "limit"),
+    ("/api/incidents/{inc}/recommendations?limit=x", "limit"),
+    ("/api/incidents/{inc}/hospitals?limit=0", "limit"),
+    ("/api/incidents/{inc}/hospitals?limit=abc", "limit"),
 ]
 
 
 @pytest.mark.parametrize("url, field", QUERIES)
 def test_bad_query_is_422_and_named(scene, session, url, field):
     before = snapshot(session)
-    resp = send(scene.world, "sup", "GET", url)
+    resp = send(scene.world, "sup", "GET", scene.url(url))
     assert_error(resp, 422, "validation_error", field)
     assert snapshot(session) == before
 

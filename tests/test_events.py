@@ -1,5 +1,6 @@
 """The event log: replay by id, append-only, documented types, publish after commit,
 and ids in commit order under concurrent writers (PostgreSQL)."""
+import json
 import os
 import re
 import threading
@@ -11,9 +12,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
 from conftest import ON_POSTGRES, fresh
-from dispatch.core import events
+from dispatch.core import events, zones
 from dispatch.database import begin_write
 from dispatch.extensions import db
+from dispatch.geo.zones import SHIPPED as ZONES_FILE
 from dispatch.models import Event
 
 DOCS = os.path.join(os.path.dirname(__file__), "..", "docs", "EVENTS.md")
@@ -73,6 +75,7 @@ def test_every_logged_event_matches_its_schema(world, session):
     world.post("op", f"/api/incidents/{other['id']}/assignments/{aid}/cancel", {"reason": "x"})
     world.post("op", f"/api/incidents/{other['id']}/cancel", {"reason": "y"})
     world.patch("sup", f"/api/hospitals/{world.hospital.id}", {"beds_available": 3})
+    zones.import_zones(session, data=json.loads(ZONES_FILE.read_text()), source="zones.geojson")
     seen = set()
     for row in fresh(session).scalars(select(Event)):
         seen.add(row.type)

@@ -158,6 +158,10 @@ ENDPOINTS = [
     E("POST",  "/api/incidents/{incident}/assignments/{assignment}/cancel", {O, S},     200, {"reason": "recalled"}),
     E("POST",  "/api/incidents/{incident}/cancel",                        {O, S},       200, {"reason": "prank"}),
     E("POST",  "/api/incidents/{closable}/close",                         {O, S},       200, {"outcome": "treated"}),
+    E("GET",   "/api/incidents/{incident}/recommendations",               {O, S},       200),
+    E("GET",   "/api/incidents/{incident}/hospitals",                     {O, S, C},    200),
+    E("GET",   "/api/geocode?q=depan+RS+Antonius",                        {O, S, A},    200),
+    E("GET",   "/api/reverse?lat=-0.0202&lon=109.3268",                   {O, S, A, C}, 200),
     E("GET",   "/api/units",                                              {O, S, A},    200),
     E("POST",  "/api/units",                                              {A},          201, new_unit),
     E("GET",   "/api/units/{unit_a}",                                     {O, S, A, C}, 200),
@@ -177,7 +181,7 @@ PUBLIC = [("POST", "/api/auth/login"), ("GET", "/api/health"), ("GET", "/api/ope
 def route_shape(path):
     """'/api/incidents/<int:incident_id>/assign' and '/api/incidents/{incident}/assign'
     both become '/api/incidents/{}/assign'."""
-    return re.sub(r"<[^>]+>|\{\w+\}", "{}", path)
+    return re.sub(r"<[^>]+>|\{\w+\}", "{}", path.split("?")[0])
 
 
 def test_matrix_lists_every_api_endpoint(app):

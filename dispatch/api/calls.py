@@ -4,6 +4,7 @@ from ..extensions import db
 from ..schemas.calls import CallCreated, CallIn, CallList, CallQuery
 from .security import current_user, require
 from .blueprint import Blueprint
+from .geo import current_geo
 
 blp = Blueprint("calls", __name__, url_prefix="/api/calls", description="Incoming 119 calls")
 
@@ -13,9 +14,13 @@ blp = Blueprint("calls", __name__, url_prefix="/api/calls", description="Incomin
 @blp.arguments(CallIn)
 @blp.response(201, CallCreated)
 def take_call(body):
-    """Log a call. An emergency call opens an incident in `pending`; other dispositions do not."""
-    call, incident = calls.take_call(db.session, actor=current_user(), **body)
-    return {"call": call, "incident": incident}
+    """Log a call. An emergency call opens an incident in `pending`; other dispositions do not.
+
+    Without `lat`/`lon`, the incident is located from `location_text` (coordinates, a map
+    link or a known place); `location` says how, and offers candidates when it could not.
+    """
+    call, incident, located = calls.take_call(db.session, actor=current_user(), geo=current_geo(), **body)
+    return {"call": call, "incident": incident, "location": located.summary() if located else None}
 
 
 @blp.route("", methods=["GET"])

@@ -1,10 +1,12 @@
 
-from ..core import assignment, incidents
+from ..core import assignment, destinations, incidents, recommend
 from ..extensions import db
+from ..schemas.geo import HospitalSuggestions, LimitQuery, RecommendationList
 from ..schemas.incidents import (AssignIn, CancelIn, CloseIn, IncidentDetail, IncidentList, IncidentOut,
                                  IncidentPatch, IncidentQuery)
 from .security import current_user, require
 from .blueprint import Blueprint
+from .geo import current_geo
 
 blp = Blueprint("incidents", __name__, url_prefix="/api/incidents", description="Incidents and assignment")
 
@@ -35,8 +37,13 @@ def get_incident(incident_id):
 @blp.arguments(IncidentPatch)
 @blp.response(200, IncidentOut)
 def patch_incident(body, incident_id):
-    """Correct priority, category, location, notes or destination hospital."""
-    return incidents.update_incident(db.session, actor=current_user(), incident_id=incident_id, changes=body)
+    """Correct priority, category, location, notes or destination hospital.
+
+    New `lat`/`lon` set the location (source `operator`) with its kelurahan and kecamatan;
+    a new `address_text` alone moves the pin when the place is found.
+    """
+    return incidents.update_incident(db.session, actor=current_user(), incident_id=incident_id, changes=body,
+                                     geo=current_geo())
 
 
 @blp.route("/<id:incident_id>/assign", methods=["POST"])
@@ -45,8 +52,37 @@ def patch_incident(body, incident_id):
 @blp.response(200, IncidentOut)
 @blp.alt_response(409, schema=None, description="unit_unavailable: someone else took the unit first")
 def assign(body, incident_id):
-    """Send an available unit. Exactly one of two simultaneous assignments of a unit wins."""
-    return assignment.assign(db.session, actor=current_user(), incident_id=incident_id, **body)
+    """Send an available unit. Exactly one of two simultaneous assignments of a unit wins.
+
+    The assignment records the unit recommended first (`recommended_unit_id` as the
+    console showed it, else the server's first recommendation) and the ETAs of both.
+    """
+    recommended, recommended_eta, eta = recommend.etas_for_assignment(
+        db.session, geo=current_geo(), incident_id=incident_id, unit_id=body["unit_id"],
+        recommended_unit_id=body.get("recommended_unit_id"))
+    return assignment.assign(db.session, actor=current_user(), incident_id=incident_id, unit_id=body["unit_id"],
+                             recommended_unit_id=recommended, eta_s=eta, recommended_eta_s=recommended_eta)
+
+
+@blp.route("/<id:incident_id>/recommendations", methods=["GET"])
+@require("operator", "supervisor")
+@blp.arguments(LimitQuery, location="query")
+@blp.response(200, RecommendationList)
+@blp.alt_response(409, schema=None, description="location_unknown: set the incident's location first")
+def recommendations(query, incident_id):
+    """Available units ranked by estimated road time, with bridges crossed, position age and reasons."""
+    return recommend.recommend_units(db.session, geo=current_geo(), incident_id=incident_id, limit=query["limit"])
+
+
+@blp.route("/<id:incident_id>/hospitals", methods=["GET"])
+@require("operator", "supervisor", "crew")
+@blp.arguments(LimitQuery, location="query")
+@blp.response(200, HospitalSuggestions)
+@blp.alt_response(409, schema=None, description="location_unknown: set the incident's location first")
+def hospitals(query, incident_id):
+    """Hospitals ranked by road time from the incident, filtered by what the category needs and beds."""
+    incidents.get_incident(db.session, actor=current_user(), incident_id=incident_id)  # crew: own incident only
+    return destinations.rank_hospitals(db.session, geo=current_geo(), incident_id=incident_id, limit=query["limit"])
 
 
 @blp.route("/<id:incident_id>/assignments/<id:assignment_id>/cancel", methods=["POST"])

@@ -20,7 +20,8 @@ from .statemachine import INCIDENT_OPEN
 
 
 @writes
-def assign(session, *, actor, incident_id, unit_id, recommended_unit_id=None):
+def assign(session, *, actor, incident_id, unit_id, recommended_unit_id=None, eta_s=None, recommended_eta_s=None):
+    """Send ``unit_id``; the assignment records the unit recommended first and both ETAs."""
     incident = lock_incident(session, incident_id)
     if incident.status not in INCIDENT_OPEN:
         raise InvalidTransition(
@@ -46,7 +47,8 @@ def assign(session, *, actor, incident_id, unit_id, recommended_unit_id=None):
     unit = session.scalar(select(Unit).where(Unit.id == unit_id).execution_options(populate_existing=True))
     assignment = Assignment(
         unit_id=unit.id, status="dispatched", active=True, assigned_by_id=actor.id,
-        recommended_unit_id=recommended_unit_id, dispatched_at=now,
+        recommended_unit_id=recommended_unit_id, dispatched_at=now, eta_s=eta_s,
+        recommended_eta_s=recommended_eta_s,
     )
     incident.assignments.append(assignment)
     session.flush()

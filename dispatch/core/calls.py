@@ -9,6 +9,7 @@ from .clock import utcnow
 from .errors import InvalidInput, NotFound
 from .incidents import next_reference
 from .lifecycle import incident_data
+from .locate import Located, apply_location, locate_point, locate_text
 
 _call_out = CallOut()
 
@@ -20,12 +21,16 @@ def list_calls(session, *, limit=100):
 @writes
 def take_call(session, *, actor, caller_phone, disposition="emergency", caller_name=None, location_text=None,
               lat=None, lon=None, location_accuracy_m=None, complaint=None, category="other", priority="P2",
-              notes=None, incident_id=None):
+              notes=None, incident_id=None, geo=None):
     """Store the call; for an emergency, open an incident in ``pending``.
 
-    A call is never refused for an unknown location: the incident is then stored with
-    its location unknown and the operator sets it later. A ``duplicate`` call may name
-    the incident it repeats.
+    The incident's location is the coordinates given, else what ``geo`` finds in
+    ``location_text`` (coordinates, a map link, a known place), with its source and
+    confidence, kelurahan and kecamatan. A call is never refused for its location: when
+    nothing usable is found the incident is stored with its location ``unknown`` and
+    the operator sets it later. A ``duplicate`` call may name the incident it repeats.
+
+    Returns ``(call, incident, located)``; ``located`` says how the location was found.
     """
     now = utcnow()
     if incident_id is not None and disposition != "duplicate":
@@ -36,13 +41,15 @@ def take_call(session, *, actor, caller_phone, disposition="emergency", caller_n
         linked = session.get(Incident, incident_id)
         if linked is None:
             raise NotFound(f"incident {incident_id} not found", fields={"incident_id": "unknown incident"})
-    incident = None
+    incident = located = None
     if disposition == "emergency":
+        located = _locate(geo, lat, lon, location_text)
         incident = Incident(
             reference=next_reference(session, now), category=category, priority=priority, status="pending",
-            lat=lat, lon=lon, location_accuracy_m=location_accuracy_m, address_text=location_text,
+            location_accuracy_m=location_accuracy_m if lat is not None else None, address_text=location_text,
             complaint=complaint, notes=notes, created_by_id=actor.id, created_at=now, updated_at=now,
         )
+        apply_location(incident, located)
     call = Call(
         received_at=now, caller_phone=caller_phone.strip(), caller_name=caller_name, location_text=location_text,
         lat=lat, lon=lon, location_accuracy_m=location_accuracy_m, complaint=complaint,
@@ -56,4 +63,14 @@ def take_call(session, *, actor, caller_phone, disposition="emergency", caller_n
         events.record(session, "incident.created", actor=actor, incident_id=incident.id,
                       data={"incident": incident_data(incident)})
     session.commit()
-    return call, incident
+    return call, incident, located
+
+
+def _locate(geo, lat, lon, text):
+    if lat is not None:
+        if geo is None:
+            return Located("given", lat, lon, confidence=1.0)
+        return locate_point(geo, lat, lon, source="given")
+    if geo is not None and text:
+        return locate_text(geo, text)
+    return Located("unknown")

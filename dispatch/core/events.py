@@ -36,6 +36,7 @@ EVENT_TYPES = {
     "unit.status_changed": ("from", "to", "unit", "assignment_id"),
     "hospital.updated": ("changes", "hospital"),
     "user.created": ("user",),
+    "zones.imported": ("source", "kecamatan", "kelurahan"),
 }
 
 _subscribers = []

@@ -9,6 +9,7 @@ from .access import ensure_incident_access
 from .clock import to_local, utcnow
 from .errors import Conflict, InvalidTransition, NotFound
 from .lifecycle import get_or_404, incident_data, lock_incident, release_assignment
+from .locate import Located, locate_point, locate_text
 from .statemachine import INCIDENT_FINISHED, INCIDENT_OPEN, incident_move
 
 _PRIORITY_ORDER = case({"P1": 1, "P2": 2, "P3": 3}, value=Incident.priority)
@@ -42,12 +43,46 @@ def timeline(session, incident_id):
     return events.list_after(session, after=0, limit=10_000, incident_id=incident_id)
 
 
-_LOCATION_FIELDS = ("lat", "lon", "location_accuracy_m", "address_text", "kelurahan", "kecamatan")
+_LOCATION_FIELDS = ("lat", "lon", "location_accuracy_m", "address_text", "kelurahan", "kecamatan",
+                    "location_source", "location_confidence", "location_name", "location_kind",
+                    "outside_service_area")
 _PATCHABLE = ("priority", "category", "notes", "destination_hospital_id") + _LOCATION_FIELDS
 
 
+def _relocate(geo, changes):
+    """The location fields a correction implies.
+
+    Coordinates from the operator win (source ``operator``; kelurahan and kecamatan
+    from the zones unless given too). Failing those, a new ``address_text`` moves the
+    pin when ``geo`` finds the place; when it does not, the pin stays where it was.
+    ``lat``/``lon`` null clears the location (``unknown``).
+    """
+    if "lat" in changes:
+        if changes["lat"] is None:
+            located = Located("unknown")
+        elif geo is None:
+            located = Located("operator", changes["lat"], changes["lon"], confidence=1.0)
+        else:
+            located = locate_point(geo, changes["lat"], changes["lon"], source="operator")
+    elif changes.get("address_text") and geo is not None:
+        located = locate_text(geo, changes["address_text"])
+        if not located.known:
+            return {}
+    else:
+        return {}
+    implied = {
+        "lat": located.lat, "lon": located.lon, "location_source": located.source,
+        "location_confidence": located.confidence, "location_name": located.name,
+        "location_kind": located.kind, "kelurahan": located.kelurahan, "kecamatan": located.kecamatan,
+        "outside_service_area": bool(located.outside_service_area),
+    }
+    if "location_accuracy_m" not in changes:
+        implied["location_accuracy_m"] = None
+    return implied
+
+
 @writes
-def update_incident(session, *, actor, incident_id, changes):
+def update_incident(session, *, actor, incident_id, changes, geo=None):
     incident = lock_incident(session, incident_id)
     if incident.status in INCIDENT_FINISHED:
         raise Conflict(f"incident is '{incident.status}'; it can no longer be changed",
@@ -55,6 +90,7 @@ def update_incident(session, *, actor, incident_id, changes):
     hospital_id = changes.get("destination_hospital_id")
     if hospital_id is not None and session.get(Hospital, hospital_id) is None:
         raise NotFound(f"hospital {hospital_id} not found", fields={"destination_hospital_id": "unknown hospital"})
+    changes = {**_relocate(geo, changes), **changes}
     diff = {}
     for field in _PATCHABLE:
         if field in changes and getattr(incident, field) != changes[field]:

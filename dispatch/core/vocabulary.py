@@ -26,3 +26,22 @@ DISPOSITIONS = ("emergency", "prank", "silent", "info", "duplicate")
 CAPABILITIES = ("ALS", "BLS")
 
 HOSPITAL_STATUSES = ("open", "diverting", "closed")
+
+# P1 calls of these categories want an ALS unit when one is not much slower (core.recommend).
+ALS_CATEGORIES = ("cardiac", "breathing", "stroke", "unconscious")
+
+# What a destination hospital must offer for each category, besides an emergency room (core.destinations).
+CATEGORY_NEEDS = {
+    "maternity": "maternity",
+    "traffic_accident": "trauma",
+    "trauma": "trauma",
+    "burn": "trauma",
+    "cardiac": "icu",
+    "stroke": "icu",
+}
+CAPABILITY_LABELS = {
+    "emergency": {"id": "IGD", "en": "emergency room"},
+    "icu": {"id": "ICU", "en": "ICU"},
+    "maternity": {"id": "kebidanan", "en": "maternity"},
+    "trauma": {"id": "trauma", "en": "trauma"},
+}

@@ -8,8 +8,9 @@ from .hospital import Hospital
 from .incident import Incident, IncidentCounter
 from .unit import Unit
 from .user import ApiToken, User
+from .zone import Zone
 
 __all__ = [
     "Base", "Assignment", "Call", "ClientRequest", "Event", "Hospital",
-    "Incident", "IncidentCounter", "Unit", "ApiToken", "User",
+    "Incident", "IncidentCounter", "Unit", "ApiToken", "User", "Zone",
 ]

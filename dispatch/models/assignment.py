@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, String, text
+from sqlalchemy import Boolean, Enum, Float, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.statemachine import UNIT_BUSY
@@ -24,6 +24,9 @@ class Assignment(Base):
     active: Mapped[bool] = mapped_column(Boolean)
     assigned_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     recommended_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"))
+    # Estimated travel seconds, when dispatched, of the unit sent and of the one recommended first.
+    eta_s: Mapped[Optional[float]] = mapped_column(Float)
+    recommended_eta_s: Mapped[Optional[float]] = mapped_column(Float)
     hospital_id: Mapped[Optional[int]] = mapped_column(ForeignKey("hospitals.id"))
     dispatched_at: Mapped[datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Enum, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Enum, Float, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.statemachine import INCIDENT_STATUSES
@@ -32,6 +32,14 @@ class Incident(Base):
     address_text: Mapped[Optional[str]] = mapped_column(String(500))
     kelurahan: Mapped[Optional[str]] = mapped_column(String(100))
     kecamatan: Mapped[Optional[str]] = mapped_column(String(100))
+    # Where the location came from (see core.locate.LOCATION_SOURCES), how sure it is
+    # (0..1) and what was matched: the place name and its kind (hospital, kelurahan, ...).
+    location_source: Mapped[str] = mapped_column(String(20), default="unknown", server_default="unknown")
+    location_confidence: Mapped[Optional[float]] = mapped_column(Float)
+    location_name: Mapped[Optional[str]] = mapped_column(String(200))
+    location_kind: Mapped[Optional[str]] = mapped_column(String(20))
+    # Outside every kecamatan of the city: still served; kecamatan is then the nearest one.
+    outside_service_area: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     complaint: Mapped[Optional[str]] = mapped_column(String(2000))
     notes: Mapped[Optional[str]] = mapped_column(Text)
     destination_hospital_id: Mapped[Optional[int]] = mapped_column(ForeignKey("hospitals.id"))

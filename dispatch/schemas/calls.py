@@ -2,6 +2,7 @@ from marshmallow import Schema, fields, validate
 
 from ..core.vocabulary import CATEGORIES, DISPOSITIONS, PRIORITIES
 from .common import Choice, Id, Text
+from .geo import LocationResult
 from .incidents import IncidentOut, LocationFields
 
 PHONE = validate.Regexp(
@@ -43,6 +44,8 @@ class CallOut(Schema):
 class CallCreated(Schema):
     call = fields.Nested(CallOut)
     incident = fields.Nested(IncidentOut, allow_none=True)
+    location = fields.Nested(LocationResult, allow_none=True,
+                             metadata={"description": "how the incident was located (emergency calls)"})
 
 
 class CallList(Schema):

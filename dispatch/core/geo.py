@@ -1,0 +1,86 @@
+"""The geography a running app works with: gazetteer, zones, rivers, geocoder, travel model.
+
+One :class:`Geo` per app, built from plain settings (no Flask here). Everything but
+the zones is read-only and shared by all apps of a process. Zones can be replaced
+by ``zones import``: :meth:`Geo.refresh_zones` compares the imported set in the
+database with the one in memory (one small query) and reloads when it changed, so
+every process of a deployment follows an import.
+"""
+from functools import lru_cache
+
+from geopy.geocoders import Nominatim
+from sqlalchemy import func, select
+
+from ..geo.gazetteer import Gazetteer
+from ..geo.geocoder import FallbackGeocoder, OfflineGeocoder
+from ..geo.rivers import RiverNetwork
+from ..geo.travel import OsrmTravelTime, RiverAwareTravelTime
+from ..geo.zones import ZoneIndex
+from ..models import Zone
+
+
+@lru_cache(maxsize=1)
+def shipped_gazetteer():
+    return Gazetteer.load()
+
+
+@lru_cache(maxsize=1)
+def shipped_rivers():
+    return RiverNetwork.shipped()
+
+
+@lru_cache(maxsize=1)
+def shipped_zones():
+    return ZoneIndex.shipped()
+
+
+class Geo:
+    def __init__(self, *, nominatim_url=None, nominatim_timeout_s=1.5, osrm_url=None, osrm_timeout_s=1.0,
+                 detour=1.35, timezone="Asia/Pontianak", position_max_age_s=600, als_preference_s=120):
+        self.gazetteer = shipped_gazetteer()
+        self.rivers = shipped_rivers()
+        self._zones = shipped_zones()
+        self._zones_version = (0, None)
+        self.offline = OfflineGeocoder(self.gazetteer, zones=lambda: self._zones)
+        self.geocoder = self.offline
+        if nominatim_url:
+            scheme, _, domain = nominatim_url.partition("://")
+            server = Nominatim(domain=domain.rstrip("/"), scheme=scheme, timeout=nominatim_timeout_s,
+                               user_agent="psc119-dispatch")
+            self.geocoder = FallbackGeocoder(server, self.offline)
+        self.travel = RiverAwareTravelTime(self.rivers, detour=detour, timezone=timezone)
+        if osrm_url:
+            self.travel = OsrmTravelTime(osrm_url, fallback=self.travel, timeout=osrm_timeout_s)
+        self.position_max_age_s = position_max_age_s
+        self.als_preference_s = als_preference_s
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(
+            nominatim_url=config.get("NOMINATIM_URL"), nominatim_timeout_s=config.get("NOMINATIM_TIMEOUT_S", 1.5),
+            osrm_url=config.get("OSRM_URL"), osrm_timeout_s=config.get("OSRM_TIMEOUT_S", 1.0),
+            detour=config.get("TRAVEL_DETOUR_FACTOR", 1.35), timezone=config.get("TIMEZONE", "Asia/Pontianak"),
+            position_max_age_s=config.get("POSITION_MAX_AGE_S", 600),
+            als_preference_s=config.get("ALS_PREFERENCE_S", 120),
+        )
+
+    @property
+    def zones(self):
+        return self._zones
+
+    def refresh_zones(self, session):
+        """Follow the zones imported into the database (shipped zones when there are none)."""
+        version = tuple(session.execute(select(func.count(Zone.id), func.max(Zone.id))).one())
+        if version != self._zones_version:
+            self._zones = load_zone_index(session) if version[0] else shipped_zones()
+            self._zones_version = version
+        return self._zones
+
+
+def load_zone_index(session):
+    rows = session.scalars(select(Zone).order_by(Zone.id)).all()
+    features = [{"type": "Feature", "geometry": z.geometry,
+                 "properties": {"name": z.name, "kind": z.kind, "code": z.code, "kecamatan": z.kecamatan}}
+                for z in rows]
+    source = rows[0].source if rows else "shipped"
+    return ZoneIndex.from_geojson({"type": "FeatureCollection", "features": features}, source=source)

@@ -1,0 +1,104 @@
+"""Turning what the operator typed into an incident location, and saying how sure it is.
+
+``located = locate_text(geo, "depan RS Antonius")`` never raises: text that matches
+nothing, or coordinates that cannot be used, give an ``unknown`` location with a
+message for the operator, so a call is never refused for its location. A match
+too weak or too ambiguous to be presented as the place is also ``unknown``, with
+the candidates offered for the operator to pick.
+"""
+from dataclasses import dataclass, field
+
+from ..geo.coords import CoordinateError
+from ..geo.distance import haversine_m
+
+# given: lat/lon sent with the call; text_coordinates: coordinates or a map link in the text;
+# gazetteer / server: matched by the offline geocoder / the configured geocoding server;
+# operator: set or corrected by an operator; unknown: no location yet.
+LOCATION_SOURCES = ("given", "text_coordinates", "gazetteer", "server", "operator", "unknown")
+MIN_CONFIDENCE = 0.3        # below this a match is offered, not used
+AMBIGUOUS_M = 1000          # two equally good matches further apart than this: ask the operator
+
+
+@dataclass
+class Located:
+    source: str
+    lat: float | None = None
+    lon: float | None = None
+    confidence: float | None = None
+    name: str | None = None
+    kind: str | None = None
+    kelurahan: str | None = None
+    kecamatan: str | None = None
+    outside_service_area: bool = False
+    message: dict | None = None
+    candidates: list = field(default_factory=list)
+
+    @property
+    def known(self):
+        return self.lat is not None
+
+    def summary(self):
+        return {"source": self.source, "confidence": self.confidence, "name": self.name, "kind": self.kind,
+                "message": self.message, "candidates": self.candidates[:5]}
+
+
+def locate_point(geo, lat, lon, *, source, name=None, kind=None, confidence=1.0):
+    zone = geo.zones.lookup(lat, lon)
+    return Located(source=source, lat=lat, lon=lon, confidence=confidence, name=name, kind=kind,
+                   kelurahan=zone.kelurahan, kecamatan=zone.kecamatan,
+                   outside_service_area=zone.outside_service_area,
+                   message=_outside(zone) if zone.outside_service_area else None)
+
+
+def locate_text(geo, text):
+    if not text or not text.strip():
+        return Located("unknown", message=_msg("Lokasi belum diisi", "No location given"))
+    try:
+        found = geo.geocoder.candidates(text)
+    except CoordinateError as exc:
+        return Located("unknown", message={"id": exc.message_id, "en": str(exc)})
+    if not found:
+        return Located("unknown", message=_msg("Lokasi tidak dikenali; tentukan di peta",
+                                               "Location not recognised; set it on the map"))
+    best = found[0]
+    confidence = best["confidence"]
+    if len(found) > 1 and found[1]["confidence"] >= confidence and found[1]["kind"] == best["kind"]:
+        apart = float(haversine_m(best["lat"], best["lon"], found[1]["lat"], found[1]["lon"]))
+        if apart > AMBIGUOUS_M:
+            return Located("unknown", candidates=found,
+                           message=_msg(f"Lokasi ambigu: {best['name']} atau {found[1]['name']}?",
+                                        f"Ambiguous location: {best['name']} or {found[1]['name']}?"))
+    if confidence < MIN_CONFIDENCE:
+        return Located("unknown", candidates=found,
+                       message=_msg("Kecocokan lemah; pilih dari kandidat atau tentukan di peta",
+                                    "Weak match; pick a candidate or set it on the map"))
+    source = "text_coordinates" if best["kind"] == "coordinates" else (
+        "gazetteer" if best["source"] == "gazetteer" else "server")
+    located = locate_point(geo, best["lat"], best["lon"], source=source,
+                           name=best["name"], kind=best["kind"], confidence=confidence)
+    located.candidates = found
+    return located
+
+
+def apply_location(incident, located, *, address_text=None):
+    """Copy a location onto an incident (all location fields, so nothing stale stays)."""
+    incident.lat, incident.lon = located.lat, located.lon
+    incident.location_source = located.source
+    incident.location_confidence = located.confidence
+    incident.location_name = located.name
+    incident.location_kind = located.kind
+    incident.kelurahan = located.kelurahan
+    incident.kecamatan = located.kecamatan
+    incident.outside_service_area = bool(located.outside_service_area)
+    if address_text is not None:
+        incident.address_text = address_text
+
+
+def _outside(zone):
+    km = zone.distance_m / 1000
+    return _msg(f"Di luar wilayah layanan, {km:.1f} km dari Kec. {zone.kecamatan}",
+                f"Outside the service area, {km:.1f} km from Kec. {zone.kecamatan}")
+
+
+def _msg(id_text, en_text):
+    return {"id": id_text, "en": en_text}

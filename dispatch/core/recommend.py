@@ -1,0 +1,203 @@
+"""Which available unit reaches an incident first, and why.
+
+:func:`rank_units` is the pure part (numpy arrays in, ranked picks out), so it is
+benchmarked on its own with 100,000 units; :func:`recommend_units` reads the
+units from the database and dresses the picks for the API. A unit's GPS fix is used
+while it is younger than ``geo.position_max_age_s``; otherwise its station, and the
+reasons say so. For P1 calls of the ALS categories an ALS unit goes first when it
+is at most ``geo.als_preference_s`` slower than the fastest unit.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import select
+
+from ..geo.distance import haversine_m
+from ..models import Incident, Unit
+from .clock import utcnow
+from .errors import Conflict
+from .lifecycle import get_or_404
+from .vocabulary import ALS_CATEGORIES, CATEGORIES
+
+
+@dataclass
+class Candidates:
+    """Available units as parallel arrays (one entry per unit)."""
+    ids: np.ndarray
+    als: np.ndarray              # bool
+    fix_lat: np.ndarray          # nan when no fix
+    fix_lon: np.ndarray
+    fix_age_s: np.ndarray        # nan when no fix
+    station_lat: np.ndarray
+    station_lon: np.ndarray
+    labels: list = field(default_factory=list)   # call signs, for the reasons
+
+    def __len__(self):
+        return len(self.ids)
+
+
+@dataclass
+class Pick:
+    index: int
+    eta_s: float
+    distance_m: float
+    via: tuple
+    position_source: str         # "gps" or "station"
+    position_age_s: float | None
+    reasons: list
+
+
+def rank_units(candidates, lat, lon, *, travel, at, priority, category, max_age_s=600, als_preference_s=120,
+               limit=5):
+    """The ``limit`` best units for an incident at (lat, lon), fastest first."""
+    n = len(candidates)
+    if n == 0:
+        return []
+    fresh = np.isfinite(candidates.fix_lat) & (np.nan_to_num(candidates.fix_age_s, nan=np.inf) <= max_age_s)
+    olat = np.where(fresh, candidates.fix_lat, candidates.station_lat)
+    olon = np.where(fresh, candidates.fix_lon, candidates.station_lon)
+    routes = travel.to_point(olat, olon, lat, lon, at=at)
+    # Fastest first; ties by unit id so the order is stable from one call to the next.
+    order = np.lexsort((candidates.ids, routes.seconds))
+    top = order[: max(limit, 1)].tolist()
+    fastest = top[0]
+    promoted = None
+    wants_als = priority == "P1" and category in ALS_CATEGORIES
+    if wants_als and not candidates.als[fastest]:
+        als_order = order[candidates.als[order]]
+        if als_order.size:
+            j = int(als_order[0])
+            slower = float(routes.seconds[j] - routes.seconds[fastest])
+            if slower <= als_preference_s:
+                promoted = (j, slower)
+                top = [j] + [i for i in top if i != j]
+            else:
+                promoted = (None, slower, j)
+    top = top[:limit]
+    # The unit nearest in a straight line, to explain when the river puts it further down.
+    straight = haversine_m(olat, olon, lat, lon)
+    nearest = int(np.argmin(straight))
+    label = CATEGORIES.get(category, {"id": category, "en": category})
+    picks = []
+    for rank, i in enumerate(top):
+        reasons = []
+        if rank == 0:
+            reasons.append(_r("fastest", "Perkiraan waktu tempuh tercepat", "Fastest estimated road time"))
+        if promoted and promoted[0] == i:
+            reasons.append(_r("als_preferred",
+                              f"Unit ALS diutamakan untuk P1 {label['id'].lower()}: hanya {_dur_id(promoted[1])} "
+                              f"lebih lambat dari unit tercepat",
+                              f"ALS unit preferred for P1 {label['en'].lower()}: only {_dur_en(promoted[1])} "
+                              f"slower than the fastest unit"))
+        elif promoted and promoted[0] is not None and i == fastest:
+            reasons.append(_r("als_preferred_over",
+                              "Tercepat, tetapi unit ALS didahulukan untuk kasus ini",
+                              "Fastest, but an ALS unit goes first for this call"))
+        elif promoted and promoted[0] is None and i == fastest:
+            reasons.append(_r("als_too_far",
+                              f"Unit ALS terdekat ({_label(candidates, promoted[2])}) {_dur_id(promoted[1])} lebih lambat",
+                              f"Nearest ALS unit ({_label(candidates, promoted[2])}) is {_dur_en(promoted[1])} slower"))
+        via = routes.via(i)
+        if via:
+            names = ", ".join(via)
+            reasons.append(_r("crosses_river", f"Menyeberang lewat {names}", f"Crosses {names}"))
+            if i == nearest and rank > 0:
+                reasons.append(_r("across_river", "Terdekat garis lurus, tetapi di seberang sungai",
+                                  "Nearest in a straight line, but across the river"))
+        age = float(candidates.fix_age_s[i]) if np.isfinite(candidates.fix_age_s[i]) else None
+        if fresh[i]:
+            reasons.append(_r("gps_position", f"Posisi GPS {_dur_id(age)} lalu", f"GPS position {_dur_en(age)} old"))
+        else:
+            why_id = "tidak ada posisi GPS" if age is None else f"posisi GPS sudah {_dur_id(age)}"
+            why_en = "no GPS position" if age is None else f"GPS position is {_dur_en(age)} old"
+            reasons.append(_r("station_position", f"Dihitung dari pos jaga: {why_id}",
+                              f"Estimated from its station: {why_en}"))
+        picks.append(Pick(i, float(routes.seconds[i]), float(routes.metres[i]), via,
+                          "gps" if fresh[i] else "station", age, reasons))
+    return picks
+
+
+def load_candidates(session, *, now):
+    rows = session.execute(
+        select(Unit.id, Unit.call_sign, Unit.capability, Unit.lat, Unit.lon, Unit.position_at,
+               Unit.station_lat, Unit.station_lon)
+        .where(Unit.status == "available").order_by(Unit.id)
+    ).all()
+    nan = float("nan")
+    return Candidates(
+        ids=np.array([r.id for r in rows], dtype=np.int64),
+        als=np.array([r.capability == "ALS" for r in rows], dtype=bool),
+        fix_lat=np.array([r.lat if r.lat is not None and r.position_at else nan for r in rows], dtype=float),
+        fix_lon=np.array([r.lon if r.lon is not None and r.position_at else nan for r in rows], dtype=float),
+        fix_age_s=np.array([max(0.0, (now - r.position_at).total_seconds()) if r.position_at else nan
+                            for r in rows], dtype=float),
+        station_lat=np.array([r.station_lat for r in rows], dtype=float),
+        station_lon=np.array([r.station_lon for r in rows], dtype=float),
+        labels=[r.call_sign for r in rows],
+    )
+
+
+def located_incident(session, incident_id):
+    incident = get_or_404(session, Incident, incident_id, "incident")
+    if incident.lat is None:
+        raise Conflict("the incident's location is unknown: set it before asking for units",
+                       code="location_unknown", details={"incident_id": incident.id})
+    return incident
+
+
+def recommend_units(session, *, geo, incident_id, limit=5):
+    """Ranked picks for the API: each item's ``unit`` is the Unit itself."""
+    incident = located_incident(session, incident_id)
+    now = utcnow()
+    candidates = load_candidates(session, now=now)
+    picks = rank_units(candidates, incident.lat, incident.lon, travel=geo.travel, at=now,
+                       priority=incident.priority, category=incident.category,
+                       max_age_s=geo.position_max_age_s, als_preference_s=geo.als_preference_s, limit=limit)
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_([int(candidates.ids[p.index])
+                                                                              for p in picks])))}
+    items = [{
+        "unit": units[int(candidates.ids[p.index])],
+        "eta_s": round(p.eta_s), "distance_m": round(p.distance_m), "via": list(p.via),
+        "position_source": p.position_source,
+        "position_age_s": None if p.position_age_s is None else round(p.position_age_s),
+        "reasons": p.reasons,
+    } for p in picks]
+    return {"incident_id": incident.id, "computed_at": now, "estimated_by": geo.travel.name,
+            "available_units": len(candidates), "items": items}
+
+
+def etas_for_assignment(session, *, geo, incident_id, unit_id, recommended_unit_id=None):
+    """(recommended unit, its ETA, the chosen unit's ETA) as the dispatcher saw them; Nones when unknown."""
+    incident = session.get(Incident, incident_id)
+    if incident is None or incident.lat is None:
+        return recommended_unit_id, None, None
+    now = utcnow()
+    candidates = load_candidates(session, now=now)
+    if not len(candidates):
+        return recommended_unit_id, None, None
+    picks = rank_units(candidates, incident.lat, incident.lon, travel=geo.travel, at=now,
+                       priority=incident.priority, category=incident.category,
+                       max_age_s=geo.position_max_age_s, als_preference_s=geo.als_preference_s,
+                       limit=len(candidates))
+    eta = {int(candidates.ids[p.index]): round(p.eta_s) for p in picks}
+    if recommended_unit_id is None:
+        recommended_unit_id = int(candidates.ids[picks[0].index])
+    return recommended_unit_id, eta.get(recommended_unit_id), eta.get(unit_id)
+
+
+def _label(candidates, i):
+    return candidates.labels[i] if candidates.labels else str(int(candidates.ids[i]))
+
+
+def _r(code, id_text, en_text):
+    return {"code": code, "id": id_text, "en": en_text}
+
+
+def _dur_id(seconds):
+    seconds = round(seconds or 0)
+    return f"{seconds} dtk" if seconds < 90 else f"{round(seconds / 60)} mnt"
+
+
+def _dur_en(seconds):
+    seconds = round(seconds or 0)
+    return f"{seconds} s" if seconds < 90 else f"{round(seconds / 60)} min"

@@ -1,0 +1,1 @@
+"""Pure geography library: geocoder, coordinates, zones, travel time. No database, no Flask."""

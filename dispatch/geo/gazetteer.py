@@ -1,0 +1,160 @@
+"""The project's gazetteer of Pontianak and how address text is matched against it.
+
+Places (kecamatan, kelurahan, hospitals, puskesmas, landmarks, bridges, roads) come
+from ``dispatch/data/gazetteer.json``, each with its everyday names. Every name is
+indexed by its *compact key*: the normalised tokens (see :mod:`.text`) written
+together, so "Sungai Jawi Dalam", "Sei Jawi Dalam" and "Sungaijawi Dalam" are one
+key. A query is cut into runs of up to six tokens; each run is looked up exactly,
+then (for runs not already explained) within a small edit distance for typos, and,
+when typing is still going on, as the prefix of a key. A match inside a longer
+match ("Sungai Jawi" inside "Sungai Jawi Luar") gives way to the longer one.
+"""
+import bisect
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from .text import MARKERS, analyse, compact, tokens
+
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / "gazetteer.json"
+KINDS = ("kecamatan", "kelurahan", "hospital", "puskesmas", "landmark", "bridge", "road")
+# How much a match on each kind pins the location down.
+SPECIFICITY = {"hospital": 3, "puskesmas": 3, "landmark": 3, "bridge": 3, "road": 2, "kelurahan": 1, "kecamatan": 0}
+MAX_RUN = 6
+MAX_TOKENS = 40
+MIN_KEY = 3
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    kind: str
+    lat: float
+    lon: float
+    aliases: tuple = ()
+    kecamatan: str | None = None
+    precision_m: float = 500.0
+    source: str | None = None
+    points: tuple = ()   # roads: known points along them, (lat, lon)
+
+
+@dataclass
+class Match:
+    place: Place
+    start: int
+    end: int
+    how: str             # "exact", "typo" or "prefix"
+    distance: int = 0
+    text: str = ""
+
+    @property
+    def span(self):
+        return self.end - self.start
+
+
+@dataclass
+class Analysis:
+    tokens: list
+    relations: list
+    matches: list = field(default_factory=list)
+
+    def unexplained(self):
+        covered = set()
+        for m in self.matches:
+            covered.update(range(m.start, m.end))
+        return [t for i, t in enumerate(self.tokens) if i not in covered and t not in MARKERS]
+
+
+class Gazetteer:
+    def __init__(self, places):
+        self.places = list(places)
+        self._exact = {}
+        for place in self.places:
+            for alias in (place.name,) + tuple(place.aliases):
+                toks = tokens(alias)
+                keys = {compact(toks)}
+                if len(toks) > 1 and toks[0] in MARKERS:
+                    keys.add(compact(toks[1:]))  # "Kelurahan Tengah" is also "Tengah"
+                for key in keys:
+                    if len(key) >= MIN_KEY:
+                        bucket = self._exact.setdefault(key, [])
+                        if place not in bucket:
+                            bucket.append(place)
+        self._keys = sorted(self._exact)
+
+    @classmethod
+    def load(cls, path=SHIPPED):
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(
+            Place(name=p["name"], kind=p["kind"], lat=float(p["lat"]), lon=float(p["lon"]),
+                  aliases=tuple(p.get("aliases", ())), kecamatan=p.get("kecamatan"),
+                  precision_m=float(p.get("precision_m", 500)), source=p.get("source"),
+                  points=tuple(tuple(pt) for pt in p.get("points", ())))
+            for p in data["places"]
+        )
+
+    def by_name(self, name):
+        return next((p for p in self.places if p.name == name), None)
+
+    def analyse(self, text, *, typing=False):
+        toks, relations = analyse(text)
+        result = Analysis(toks[:MAX_TOKENS], relations)
+        toks = result.tokens
+        n = len(toks)
+        found = []
+        for i in range(n):
+            for j in range(i + 1, min(n, i + MAX_RUN) + 1):
+                key = compact(toks[i:j])
+                for place in self._exact.get(key, ()):
+                    found.append(Match(place, i, j, "exact", 0, " ".join(toks[i:j])))
+        found = _longest(found)
+        covered = {k for m in found for k in range(m.start, m.end)}
+        typos = []
+        for i in range(n):
+            for j in range(i + 1, min(n, i + MAX_RUN) + 1):
+                if covered.intersection(range(i, j)) or all(t in MARKERS for t in toks[i:j]):
+                    continue
+                key = compact(toks[i:j])
+                if len(key) < 5 or key.isdigit():
+                    continue
+                allowed = 1 if len(key) < 9 else 2
+                hit = process.extractOne(key, self._keys, scorer=Levenshtein.distance, score_cutoff=allowed)
+                if hit is not None:
+                    for place in self._exact[hit[0]]:
+                        typos.append(Match(place, i, j, "typo", int(hit[1]), " ".join(toks[i:j])))
+        found += _longest(typos)
+        if typing and n:
+            found += self._prefixes(toks, covered)
+        result.matches = found
+        return result
+
+    def _prefixes(self, toks, covered):
+        """Places whose key starts with the text still being typed (the last tokens)."""
+        n = len(toks)
+        out, seen = [], set()
+        for i in range(max(0, n - MAX_RUN), n):
+            key = compact(toks[i:])
+            if len(key) < MIN_KEY:
+                continue
+            k = bisect.bisect_left(self._keys, key)
+            while k < len(self._keys) and self._keys[k].startswith(key) and len(seen) < 12:
+                if self._keys[k] != key:
+                    for place in self._exact[self._keys[k]]:
+                        if place.name not in seen:
+                            seen.add(place.name)
+                            out.append(Match(place, i, n, "prefix", 0, " ".join(toks[i:])))
+                k += 1
+        return out
+
+
+def _longest(matches):
+    """Drop matches that lie strictly inside a longer match of another place."""
+    keep = []
+    for m in matches:
+        inside = any(o is not m and o.start <= m.start and m.end <= o.end and o.span > m.span for o in matches)
+        if not inside:
+            keep.append(m)
+    return keep

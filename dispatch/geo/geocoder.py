@@ -1,0 +1,240 @@
+"""Geocoders with geopy's interface: offline over the project's gazetteer, or a server with a fallback.
+
+:class:`OfflineGeocoder` is a geopy ``Geocoder``: ``geocode(text)`` and
+``reverse((lat, lon))`` return geopy ``Location`` objects whose ``raw`` dict says
+what was matched::
+
+    {"name", "kind", "lat", "lon", "kelurahan", "kecamatan", "outside_service_area",
+     "confidence", "match", "matched_text", "precision_m", "source"}
+
+``kind`` is the kind of place (hospital, landmark, kelurahan, road, ...) or
+``coordinates`` when the text held coordinates or a map link. ``confidence`` (0..1)
+says how sure the place is, not how precise: a kelurahan matched exactly is sure
+of the kelurahan but only places the pin at its centre, which ``precision_m`` says.
+
+:class:`FallbackGeocoder` asks a configured server (geopy's Nominatim, for a
+deployment that runs one) first and uses the offline geocoder when the server is
+slow, down, or finds nothing; after a failure it leaves the server alone for a
+while so calls do not each wait for the timeout.
+"""
+import logging
+import time
+
+import numpy as np
+from geopy.exc import GeopyError
+from geopy.geocoders.base import Geocoder
+from geopy.location import Location
+
+from .coords import parse_coordinates
+from .distance import haversine_m
+from .gazetteer import SPECIFICITY, Gazetteer
+
+log = logging.getLogger(__name__)
+
+_BASE_CONFIDENCE = {3: 0.92, 2: 0.72, 1: 0.62, 0: 0.42}
+_TYPO_PENALTY = 0.07       # per edit
+_PREFIX_FACTOR = 0.75
+_RELATION_FACTOR = 0.95    # "depan/dekat ...": near the place, not at it
+_CONFLICT_FACTOR = 0.75    # a place named with a kelurahan/kecamatan it is not in
+
+
+class OfflineGeocoder(Geocoder):
+    """Geocoding with no network, over the shipped gazetteer (or one given)."""
+
+    def __init__(self, gazetteer=None, *, zones=None):
+        super().__init__()
+        self.gazetteer = gazetteer or Gazetteer.load()
+        # A ZoneIndex, or a callable returning the current one (zones can be re-imported).
+        self._zones = zones
+
+    @property
+    def zones(self):
+        return self._zones() if callable(self._zones) else self._zones
+
+    # -- geopy interface -------------------------------------------------------------------
+    def geocode(self, query, *, exactly_one=True, limit=None, typing=False):
+        """Locations for ``query``, best first; ``None`` (or ``[]``) when nothing matches.
+
+        Coordinates or a map link in the text win over any name. A text that is
+        clearly meant as coordinates but cannot be used raises ``CoordinateError``.
+        ``typing=True`` also offers places whose name starts with the last word
+        (search-as-you-type).
+        """
+        found = self.candidates(query, typing=typing)
+        if limit is not None:
+            found = found[:limit]
+        locations = [self._location(c) for c in found]
+        if exactly_one:
+            return locations[0] if locations else None
+        return locations
+
+    def reverse(self, query, *, exactly_one=True, max_distance_m=500):
+        """The zone of a point and the nearest known place within ``max_distance_m``."""
+        lat, lon = _latlon(query)
+        zone = self._zone(lat, lon)
+        places = self.gazetteer.places
+        lats = np.array([p.lat for p in places])
+        lons = np.array([p.lon for p in places])
+        dist = haversine_m(lats, lons, lat, lon)
+        order = np.argsort(dist)
+        near = [(places[i], float(dist[i])) for i in order[:10]
+                if dist[i] <= max_distance_m and places[i].kind not in ("kelurahan", "kecamatan")]
+        if near:
+            place, metres = near[0]
+            name = f"dekat {place.name}" if metres > 50 else place.name
+        else:
+            place, metres = None, None
+            name = _zone_label(zone)
+        raw = {
+            "name": name, "kind": "reverse", "lat": lat, "lon": lon,
+            **zone, "confidence": 1.0, "match": "reverse", "matched_text": None, "precision_m": 0,
+            "source": "reverse",
+            "nearest_place": None if place is None else {"name": place.name, "kind": place.kind,
+                                                          "distance_m": round(metres)},
+        }
+        location = Location(name, (lat, lon), raw)
+        return location if exactly_one else [location]
+
+    # -- matching --------------------------------------------------------------------------
+    def candidates(self, query, *, typing=False):
+        """Ranked candidate dicts (the ``raw`` of each Location)."""
+        text = (query or "").strip()
+        if not text:
+            return []
+        parsed = parse_coordinates(text)
+        if parsed is not None:
+            return [{"name": f"{parsed.lat:.6f}, {parsed.lon:.6f}", "kind": "coordinates",
+                     "lat": parsed.lat, "lon": parsed.lon, **self._zone(parsed.lat, parsed.lon),
+                     "confidence": 1.0, "match": parsed.format, "matched_text": text, "precision_m": 0,
+                     "source": "coordinates"}]
+        analysis = self.gazetteer.analyse(text, typing=typing)
+        if not analysis.matches:
+            return []
+        zones_named = [m for m in analysis.matches if m.place.kind in ("kelurahan", "kecamatan") and m.how != "prefix"]
+        unexplained = bool(analysis.unexplained())
+        out = {}
+        for match in analysis.matches:
+            place = match.place
+            confidence = _BASE_CONFIDENCE[SPECIFICITY[place.kind]]
+            if match.how == "typo":
+                confidence -= _TYPO_PENALTY * match.distance
+            elif match.how == "prefix":
+                confidence *= _PREFIX_FACTOR
+            if analysis.relations:
+                confidence *= _RELATION_FACTOR
+            if unexplained and SPECIFICITY[place.kind] < 3:
+                confidence *= 0.95
+            lat, lon = place.lat, place.lon
+            notes = []
+            context = [z.place for z in zones_named if z.place is not place]
+            if place.kind == "road" and context and len(place.points) > 1:
+                # "Jl. Ahmad Yani, Bansir Laut": the known point of the road nearest that kelurahan.
+                zone = max(context, key=lambda p: SPECIFICITY[p.kind])
+                pts = np.array(place.points)
+                i = int(np.argmin(haversine_m(pts[:, 0], pts[:, 1], zone.lat, zone.lon)))
+                lat, lon = float(pts[i, 0]), float(pts[i, 1])
+            zone = self._zone(lat, lon)
+            for other in context:
+                if SPECIFICITY[other.kind] >= SPECIFICITY[place.kind]:
+                    continue
+                inside = zone.get(other.kind) == other.name
+                if inside:
+                    confidence = min(0.98, confidence + 0.04)
+                elif zone.get(other.kind) is not None:
+                    confidence *= _CONFLICT_FACTOR
+                    notes.append(f"not in {other.kind} {other.name}")
+            candidate = {
+                "name": place.name, "kind": place.kind, "lat": lat, "lon": lon, **zone,
+                "confidence": round(max(0.05, min(confidence, 0.98)), 2),
+                "match": match.how, "matched_text": match.text, "precision_m": place.precision_m,
+                "source": "gazetteer",
+            }
+            if notes:
+                candidate["notes"] = notes
+            best = out.get(place.name)
+            if best is None or candidate["confidence"] > best["confidence"]:
+                out[place.name] = candidate
+        return sorted(out.values(), key=lambda c: (-c["confidence"], -SPECIFICITY[c["kind"]], c["name"]))
+
+    def _zone(self, lat, lon):
+        zones = self.zones
+        if zones is None:
+            return {"kelurahan": None, "kecamatan": None, "outside_service_area": None}
+        match = zones.lookup(lat, lon)
+        return {"kelurahan": match.kelurahan, "kecamatan": match.kecamatan,
+                "outside_service_area": match.outside_service_area}
+
+    @staticmethod
+    def _location(candidate):
+        label = candidate["name"]
+        parts = [p for p in (candidate.get("kelurahan"), candidate.get("kecamatan")) if p and p != label]
+        return Location(", ".join([label] + parts), (candidate["lat"], candidate["lon"]), candidate)
+
+
+class FallbackGeocoder(Geocoder):
+    """A geocoding server first (e.g. geopy's Nominatim), the offline geocoder when it fails."""
+
+    def __init__(self, server, offline, *, pause_after_failure_s=30.0, clock=time.monotonic):
+        super().__init__()
+        self.server = server
+        self.offline = offline
+        self.pause_after_failure_s = pause_after_failure_s
+        self._clock = clock
+        self._paused_until = 0.0
+
+    @property
+    def gazetteer(self):
+        return self.offline.gazetteer
+
+    def geocode(self, query, *, exactly_one=True, limit=None, typing=False):
+        found = self.candidates(query, typing=typing)
+        if limit is not None:
+            found = found[:limit]
+        locations = [OfflineGeocoder._location(c) for c in found]
+        if exactly_one:
+            return locations[0] if locations else None
+        return locations
+
+    def candidates(self, query, *, typing=False):
+        text = (query or "").strip()
+        if not text or parse_coordinates(text) is not None or typing or self._clock() < self._paused_until:
+            # Coordinates are read locally; search-as-you-type must answer at once.
+            return self.offline.candidates(text, typing=typing)
+        try:
+            answers = self.server.geocode(text, exactly_one=False, limit=5) or []
+        except GeopyError as exc:
+            log.warning("geocoding server failed (%s); offline geocoder used for a while", exc)
+            self._paused_until = self._clock() + self.pause_after_failure_s
+            return self.offline.candidates(text)
+        if not answers:
+            return self.offline.candidates(text)
+        out = []
+        for location in answers:
+            importance = (location.raw or {}).get("importance")
+            confidence = 0.6 if not isinstance(importance, (int, float)) else round(0.4 + 0.5 * min(importance, 1), 2)
+            out.append({"name": location.address, "kind": "server", "lat": location.latitude,
+                        "lon": location.longitude, **self.offline._zone(location.latitude, location.longitude),
+                        "confidence": confidence, "match": "server", "matched_text": text, "precision_m": None,
+                        "source": type(self.server).__name__.lower()})
+        return out
+
+    def reverse(self, query, *, exactly_one=True, **kwargs):
+        return self.offline.reverse(query, exactly_one=exactly_one, **kwargs)
+
+
+def _zone_label(zone):
+    parts = []
+    if zone.get("kelurahan"):
+        parts.append(f"Kel. {zone['kelurahan']}")
+    if zone.get("kecamatan"):
+        parts.append(("dekat " if zone.get("outside_service_area") else "") + f"Kec. {zone['kecamatan']}")
+    return ", ".join(parts) or "di luar wilayah layanan"
+
+
+def _latlon(query):
+    if isinstance(query, Location):
+        return query.latitude, query.longitude
+    if hasattr(query, "latitude"):
+        return float(query.latitude), float(query.longitude)
+    lat, lon = query
+    return float(lat), float(lon)

@@ -1,0 +1,129 @@
+"""Pontianak's rivers, the banks they make, and the bridges between them.
+
+The Kapuas and the Landak split the city into three banks. Each bank is a polygon
+made by splitting a wide box with the river lines (extended past the city limit in
+the direction of their last reach), so any point in the region falls on one bank.
+A road trip between banks crosses the bridges on the shortest chain of banks
+between them; :meth:`RiverNetwork.bridges_between` gives that chain.
+"""
+import json
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, Point, box
+from shapely.ops import split
+
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / "rivers.json"
+_REGION = box(108.8, -0.6, 110.0, 0.6)  # well beyond Kota Pontianak and its neighbours
+_EXTEND_DEG = 2.0
+
+
+@dataclass(frozen=True)
+class Bridge:
+    name: str
+    ends: dict          # bank code -> (lat, lon) of the end on that bank
+    length_m: float
+
+
+@dataclass(frozen=True)
+class Bank:
+    code: str
+    label: dict         # {"id": ..., "en": ...}
+    polygon: object
+
+
+class RiverNetwork:
+    def __init__(self, data):
+        self.rivers = {r["name"]: LineString([(lon, lat) for lat, lon in r["line"]]) for r in data["rivers"]}
+        kapuas, landak = (self.rivers[name] for name in list(self.rivers)[:2])
+        probes = {b["code"]: Point(b["probe"][1], b["probe"][0]) for b in data["banks"]}
+        codes = [b["code"] for b in data["banks"]]
+        south_west, north_east = _halves(_REGION, _extended(kapuas, both=True), probes[codes[0]])
+        # The Landak leaves the Kapuas at the confluence: push its west end a little into the
+        # Kapuas so it cuts the north-east half cleanly, and run its east end out of the region.
+        landak_cut = _extended(LineString(list(landak.coords)[::-1]), both=True, start_deg=0.002)
+        timur, utara = _halves(north_east, landak_cut, probes[codes[1]])
+        labels = {b["code"]: {"id": b["id"], "en": b["en"]} for b in data["banks"]}
+        self.banks = [Bank(code, labels[code], poly) for code, poly in zip(codes, (south_west, timur, utara))]
+        for bank in self.banks:
+            shapely.prepare(bank.polygon)
+        self.bridges = [
+            Bridge(b["name"], dict(zip(b["joins"], (tuple(e) for e in b["ends"]))), float(b["length_m"]))
+            for b in data["bridges"]
+        ]
+        self._paths = self._all_paths()
+        self._river_union = shapely.union_all(list(self.rivers.values()))
+        shapely.prepare(self._river_union)
+
+    @classmethod
+    def shipped(cls):
+        return cls(json.loads(SHIPPED.read_text(encoding="utf-8")))
+
+    def bank_of_many(self, lats, lons):
+        """Index into ``self.banks`` for each point; -1 outside the modelled region."""
+        lats = np.asarray(lats, dtype=float)
+        lons = np.asarray(lons, dtype=float)
+        out = np.full(lats.shape, -1, dtype=np.int8)
+        for i, bank in enumerate(self.banks):
+            out[(out < 0) & shapely.contains_xy(bank.polygon, lons, lats)] = i
+        return out
+
+    def bank_of(self, lat, lon):
+        return int(self.bank_of_many(np.array([lat]), np.array([lon]))[0])
+
+    def bridges_between(self, bank_a, bank_b):
+        """The bridges, in order, on the road from bank ``bank_a`` to bank ``bank_b`` (indexes)."""
+        return self._paths.get((bank_a, bank_b), ())
+
+    def straight_crossings(self, lat1, lon1, lat2, lon2):
+        """Names of the rivers a straight line between two points crosses (it is not a road)."""
+        segment = LineString([(lon1, lat1), (lon2, lat2)])
+        if not self._river_union.intersects(segment):
+            return []
+        return [name for name, line in self.rivers.items() if line.intersects(segment)]
+
+    def _all_paths(self):
+        """Breadth-first search over banks joined by bridges: the fewest crossings between each pair."""
+        codes = [b.code for b in self.banks]
+        links = {c: [] for c in codes}
+        for bridge in self.bridges:
+            a, b = bridge.ends
+            links[a].append((b, bridge))
+            links[b].append((a, bridge))
+        paths = {}
+        for start in codes:
+            seen = {start: ()}
+            queue = deque([start])
+            while queue:
+                here = queue.popleft()
+                for there, bridge in links[here]:
+                    if there not in seen:
+                        seen[there] = seen[here] + ((bridge, here, there),)
+                        queue.append(there)
+            for end, path in seen.items():
+                paths[(codes.index(start), codes.index(end))] = path
+        return paths
+
+
+def _extended(line, *, both, start_deg=_EXTEND_DEG):
+    """The line, run on past its ends in the direction of its first and last reach."""
+    pts = [np.array(p) for p in line.coords]
+
+    def beyond(a, b, deg):  # from b, away from a
+        d = b - a
+        return tuple(b + d / np.hypot(*d) * deg)
+
+    head = [beyond(pts[1], pts[0], start_deg)] if both else []
+    return LineString(head + [tuple(p) for p in pts] + [beyond(pts[-2], pts[-1], _EXTEND_DEG)])
+
+
+def _halves(polygon, line, probe):
+    parts = list(split(polygon, line).geoms)
+    if len(parts) < 2:
+        raise ValueError("a river line does not cut the region in two")
+    parts.sort(key=lambda p: p.area, reverse=True)
+    first, second = parts[0], shapely.union_all(parts[1:])
+    return (first, second) if first.contains(probe) else (second, first)

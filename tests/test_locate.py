@@ -1,0 +1,177 @@
+"""Geocoding in the call flow: POST /api/calls locates the incident from what the operator
+typed, stores how (source, confidence, place) and its zones; PATCH corrects it.
+
+A call is never refused for its location: text that matches nothing, or coordinates
+that cannot be used, give an incident with location ``unknown`` and a message.
+"""
+import pytest
+from geopy.distance import geodesic
+from sqlalchemy import select
+
+from conftest import fresh
+from dispatch.models import Call, Incident
+
+
+def take(world, **fields):
+    body = {"caller_phone": "0811573119", "category": "cardiac", "priority": "P1", **fields}
+    resp = world.post("op", "/api/calls", body)
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()
+
+
+def stored(session, incident_id):
+    return fresh(session).get(Incident, incident_id)
+
+
+ANTONIUS = (-0.0202106, 109.3267782)
+
+
+@pytest.mark.parametrize("text, name, kind, kelurahan, kecamatan", [
+    ("depan RS Antonius", "RSU Santo Antonius", "hospital", "Mariana", "Pontianak Kota"),
+    ("Gg. Mawar, Sei Jawi Luar", "Sungaijawi Luar", "kelurahan", "Sungaijawi Luar", "Pontianak Barat"),
+    ("dekat jembatan Landak", "Jembatan Landak", "bridge", None, "Pontianak Utara"),
+    ("RSUD Soedarso", "RSUD dr. Soedarso", "hospital", None, "Pontianak Tenggara"),
+    ("Tugu Khatulistiwa", "Tugu Khatulistiwa", "landmark", None, "Pontianak Utara"),
+])
+def test_call_text_is_geocoded_and_stored_on_the_incident(world, session, text, name, kind, kelurahan, kecamatan):
+    body = take(world, location_text=text)
+    inc = body["incident"]
+    assert inc["location_known"] is True
+    assert inc["location_source"] == "gazetteer"
+    assert inc["location_name"] == name and inc["location_kind"] == kind
+    assert inc["kecamatan"] == kecamatan
+    if kelurahan:
+        assert inc["kelurahan"] == kelurahan
+    assert 0.5 <= inc["location_confidence"] <= 1
+    assert inc["outside_service_area"] is False
+    assert body["location"]["source"] == "gazetteer" and body["location"]["name"] == name
+    row = stored(session, inc["id"])
+    assert (row.lat, row.lon, row.location_source, row.location_name, row.kecamatan) == (
+        inc["lat"], inc["lon"], "gazetteer", name, kecamatan)
+    assert row.address_text == text  # what the operator typed is kept as typed
+
+
+def test_hospital_in_text_lands_on_the_hospital(world):
+    inc = take(world, location_text="depan RS Antonius")["incident"]
+    assert geodesic((inc["lat"], inc["lon"]), ANTONIUS).meters < 200
+
+
+@pytest.mark.parametrize("text, fmt", [
+    ("-0.0202106, 109.3267782", "decimal"),
+    ("https://www.google.com/maps/place/RS+Antonius/@-0.0202106,109.3267782,17z", "google_maps"),
+    ("https://www.openstreetmap.org/?mlat=-0.0202106&mlon=109.3267782#map=17/-0.02/109.32", "openstreetmap"),
+    ("0°1'12.758\"S 109°19'36.4\"E", "dms"),
+])
+def test_coordinates_typed_or_pasted_become_the_location(world, text, fmt):
+    body = take(world, location_text=text)
+    inc = body["incident"]
+    assert inc["location_source"] == "text_coordinates"
+    assert inc["location_confidence"] == 1.0 and inc["location_kind"] == "coordinates"
+    assert geodesic((inc["lat"], inc["lon"]), ANTONIUS).meters < 30
+    assert inc["kelurahan"] and inc["kecamatan"] == "Pontianak Kota"
+    assert body["location"]["candidates"][0]["match"] == fmt
+
+
+@pytest.mark.parametrize("text", [
+    "Gg. Mawar 5 / 12",                      # an address with numbers is not a coordinate
+    "rumah kuning pagar hijau",              # matches nothing
+    "-0.02 S, 109.33 E",                     # a sign and a hemisphere letter together
+    "91.5, 109.33",                          # latitude out of range
+    "nan, inf",
+    "https://maps.app.goo.gl/AbCdEf123",     # a short link cannot be opened offline
+    "\x01\x02\x03 ÿþ",
+    "x" * 500,
+])
+def test_unusable_location_text_still_makes_an_incident_with_location_unknown(world, session, text):
+    body = take(world, location_text=text)
+    inc = body["incident"]
+    assert inc["location_known"] is False and inc["lat"] is None and inc["lon"] is None
+    assert inc["location_source"] == "unknown" and inc["location_confidence"] is None
+    assert inc["kelurahan"] is None and inc["kecamatan"] is None
+    assert body["location"]["source"] == "unknown"
+    assert body["location"]["message"]["id"] and body["location"]["message"]["en"]
+    assert stored(session, inc["id"]).address_text == text
+    assert fresh(session).scalar(select(Call.location_text).where(Call.id == body["call"]["id"])) == text
+
+
+def test_sign_and_hemisphere_letter_are_explained_to_the_operator(world):
+    body = take(world, location_text="-0.02 S, 109.33 E")
+    assert "hemisphere" in body["location"]["message"]["en"].lower()
+
+
+def test_given_coordinates_win_over_the_text_and_get_zones(world):
+    inc = take(world, location_text="RS Antonius", lat=-0.0557, lon=109.3285)["incident"]
+    assert (inc["lat"], inc["lon"]) == (-0.0557, 109.3285)
+    assert inc["location_source"] == "given" and inc["location_name"] is None
+    assert inc["kecamatan"] == "Pontianak Selatan"
+
+
+def test_incident_outside_the_city_is_served_and_flagged_with_the_nearest_kecamatan(world):
+    # Bandara Supadio, in Kabupaten Kubu Raya south-east of the city.
+    body = take(world, location_text="-0.15056, 109.40389")
+    inc = body["incident"]
+    assert inc["location_known"] is True and inc["status"] == "pending"
+    assert inc["outside_service_area"] is True
+    assert inc["kecamatan"] == "Pontianak Tenggara" and inc["kelurahan"] is None
+    assert "outside the service area" in body["location"]["message"]["en"].lower()
+    recs = world.get("op", f"/api/incidents/{inc['id']}/recommendations").get_json()
+    assert recs["items"], "an incident outside the city is still served"
+
+
+def test_ambiguous_text_is_not_presented_as_certain(world):
+    """Two equally good places far apart: the operator picks, the pin is not guessed."""
+    body = take(world, location_text="antara RS Antonius atau RSUD Soedarso")
+    inc = body["incident"]
+    assert inc["location_known"] is False and inc["location_source"] == "unknown"
+    names = {c["name"] for c in body["location"]["candidates"]}
+    assert {"RSU Santo Antonius", "RSUD dr. Soedarso"} <= names
+    assert "ambig" in body["location"]["message"]["en"].lower()
+
+
+def test_non_emergency_call_is_not_geocoded(world):
+    body = take(world, location_text="RS Antonius", disposition="prank")
+    assert body["incident"] is None and body["location"] is None
+
+
+# --- Corrections -------------------------------------------------------------------------------
+
+def test_operator_sets_an_unknown_location_later(world, session):
+    inc = take(world, location_text="rumah kuning pagar hijau")["incident"]
+    resp = world.patch("op", f"/api/incidents/{inc['id']}", {"lat": -0.0366, "lon": 109.3135})
+    assert resp.status_code == 200, resp.get_json()
+    out = resp.get_json()
+    assert out["location_known"] and out["location_source"] == "operator"
+    assert out["kecamatan"] == "Pontianak Kota" and out["kelurahan"]
+    row = stored(session, inc["id"])
+    assert row.location_source == "operator" and row.location_confidence == 1.0
+    changes = world.events()[-1]["data"]["changes"]
+    assert changes["location_source"] == {"from": "unknown", "to": "operator"}
+
+
+def test_new_address_text_moves_the_pin_when_the_place_is_found(world):
+    inc = take(world, location_text="rumah kuning")["incident"]
+    out = world.patch("op", f"/api/incidents/{inc['id']}", {"address_text": "depan Masjid Raya Mujahidin"}).get_json()
+    assert out["location_source"] == "gazetteer" and out["location_name"] == "Masjid Raya Mujahidin"
+    assert out["kecamatan"] == "Pontianak Selatan"
+
+
+def test_new_address_text_that_matches_nothing_leaves_the_pin(world):
+    inc = take(world, location_text="RS Antonius")["incident"]
+    out = world.patch("op", f"/api/incidents/{inc['id']}", {"address_text": "rumah kuning pagar hijau"}).get_json()
+    assert (out["lat"], out["lon"]) == (inc["lat"], inc["lon"])
+    assert out["location_name"] == "RSU Santo Antonius"
+    assert out["address_text"] == "rumah kuning pagar hijau"
+
+
+def test_explicit_kelurahan_in_a_correction_wins_over_the_zones(world):
+    inc = take(world, location_text="RS Antonius")["incident"]
+    out = world.patch("op", f"/api/incidents/{inc['id']}",
+                      {"lat": -0.0366, "lon": 109.3135, "kelurahan": "Sungaibangkong"}).get_json()
+    assert out["kelurahan"] == "Sungaibangkong" and out["kecamatan"] == "Pontianak Kota"
+
+
+def test_clearing_the_location_makes_it_unknown(world):
+    inc = take(world, location_text="RS Antonius")["incident"]
+    out = world.patch("op", f"/api/incidents/{inc['id']}", {"lat": None, "lon": None}).get_json()
+    assert out["location_known"] is False and out["location_source"] == "unknown"
+    assert out["kelurahan"] is None and out["location_name"] is None
