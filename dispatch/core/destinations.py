@@ -55,7 +55,7 @@ def rank_hospitals(session, *, geo, incident_id, limit=5):
     return {
         "incident_id": incident.id,
         "need": None if need is None else {"code": need, **CAPABILITY_LABELS[need]},
-        "estimated_by": geo.travel.name,
+        "estimated_by": routes.estimated_by if hospitals else geo.travel.name,
         "items": items[:limit],
         "excluded": excluded,
     }

@@ -36,6 +36,11 @@ class Candidates:
         return len(self.ids)
 
 
+class Picks(list):
+    """The ranked picks, and which travel model estimated them (``river``, ``osrm``, ...)."""
+    estimated_by = "river"
+
+
 @dataclass
 class Pick:
     index: int
@@ -47,38 +52,46 @@ class Pick:
     reasons: list
 
 
+def origins(candidates, max_age_s):
+    """Where each unit is counted from: its fix while fresh, else its station; and which."""
+    fresh = np.isfinite(candidates.fix_lat) & (np.nan_to_num(candidates.fix_age_s, nan=np.inf) <= max_age_s)
+    return (np.where(fresh, candidates.fix_lat, candidates.station_lat),
+            np.where(fresh, candidates.fix_lon, candidates.station_lon), fresh)
+
+
 def rank_units(candidates, lat, lon, *, travel, at, priority, category, max_age_s=600, als_preference_s=120,
                limit=5):
     """The ``limit`` best units for an incident at (lat, lon), fastest first."""
     n = len(candidates)
     if n == 0:
-        return []
-    fresh = np.isfinite(candidates.fix_lat) & (np.nan_to_num(candidates.fix_age_s, nan=np.inf) <= max_age_s)
-    olat = np.where(fresh, candidates.fix_lat, candidates.station_lat)
-    olon = np.where(fresh, candidates.fix_lon, candidates.station_lon)
+        return Picks()
+    olat, olon, fresh = origins(candidates, max_age_s)
     routes = travel.to_point(olat, olon, lat, lon, at=at)
-    # Fastest first; ties by unit id so the order is stable from one call to the next.
-    order = np.lexsort((candidates.ids, routes.seconds))
-    top = order[: max(limit, 1)].tolist()
+    seconds = routes.seconds
+    # Fastest first; ties by unit id so the order is stable from one call to the next. Only the
+    # best ``limit`` are sorted (argpartition), which matters with 100,000 units.
+    k = max(1, min(limit, n))
+    best = np.argpartition(seconds, k - 1)[:k] if n > k else np.arange(n)
+    top = best[np.lexsort((candidates.ids[best], seconds[best]))].tolist()
     fastest = top[0]
     promoted = None
     wants_als = priority == "P1" and category in ALS_CATEGORIES
     if wants_als and not candidates.als[fastest]:
-        als_order = order[candidates.als[order]]
-        if als_order.size:
-            j = int(als_order[0])
-            slower = float(routes.seconds[j] - routes.seconds[fastest])
+        als = np.flatnonzero(candidates.als)
+        if als.size:
+            j = int(als[np.argmin(seconds[als])])
+            slower = float(seconds[j] - seconds[fastest])
             if slower <= als_preference_s:
                 promoted = (j, slower)
                 top = [j] + [i for i in top if i != j]
             else:
                 promoted = (None, slower, j)
     top = top[:limit]
-    # The unit nearest in a straight line, to explain when the river puts it further down.
-    straight = haversine_m(olat, olon, lat, lon)
-    nearest = int(np.argmin(straight))
+    # The unit nearest in a straight line, to explain when a river puts it further down.
+    nearest = int(np.argmin(haversine_m(olat, olon, lat, lon))) if any(routes.via(i) for i in top[1:]) else -1
     label = CATEGORIES.get(category, {"id": category, "en": category})
-    picks = []
+    picks = Picks()
+    picks.estimated_by = routes.estimated_by
     for rank, i in enumerate(top):
         reasons = []
         if rank == 0:
@@ -162,12 +175,15 @@ def recommend_units(session, *, geo, incident_id, limit=5):
         "position_age_s": None if p.position_age_s is None else round(p.position_age_s),
         "reasons": p.reasons,
     } for p in picks]
-    return {"incident_id": incident.id, "computed_at": now, "estimated_by": geo.travel.name,
+    return {"incident_id": incident.id, "computed_at": now, "estimated_by": picks.estimated_by,
             "available_units": len(candidates), "items": items}
 
 
 def etas_for_assignment(session, *, geo, incident_id, unit_id, recommended_unit_id=None):
-    """(recommended unit, its ETA, the chosen unit's ETA) as the dispatcher saw them; Nones when unknown."""
+    """(recommended unit, its ETA, the chosen unit's ETA) as the dispatcher saw them; Nones when unknown.
+
+    Without a ``recommended_unit_id`` from the console, the server's first recommendation.
+    """
     incident = session.get(Incident, incident_id)
     if incident is None or incident.lat is None:
         return recommended_unit_id, None, None
@@ -175,13 +191,15 @@ def etas_for_assignment(session, *, geo, incident_id, unit_id, recommended_unit_
     candidates = load_candidates(session, now=now)
     if not len(candidates):
         return recommended_unit_id, None, None
-    picks = rank_units(candidates, incident.lat, incident.lon, travel=geo.travel, at=now,
-                       priority=incident.priority, category=incident.category,
-                       max_age_s=geo.position_max_age_s, als_preference_s=geo.als_preference_s,
-                       limit=len(candidates))
-    eta = {int(candidates.ids[p.index]): round(p.eta_s) for p in picks}
     if recommended_unit_id is None:
+        picks = rank_units(candidates, incident.lat, incident.lon, travel=geo.travel, at=now,
+                           priority=incident.priority, category=incident.category,
+                           max_age_s=geo.position_max_age_s, als_preference_s=geo.als_preference_s, limit=1)
         recommended_unit_id = int(candidates.ids[picks[0].index])
+    olat, olon, _ = origins(candidates, geo.position_max_age_s)
+    wanted = np.flatnonzero(np.isin(candidates.ids, [unit_id, recommended_unit_id]))
+    routes = geo.travel.to_point(olat[wanted], olon[wanted], incident.lat, incident.lon, at=now)
+    eta = {int(candidates.ids[i]): round(float(routes.seconds[k])) for k, i in enumerate(wanted)}
     return recommended_unit_id, eta.get(recommended_unit_id), eta.get(unit_id)
 
 

@@ -5,9 +5,10 @@ from ``dispatch/data/gazetteer.json``, each with its everyday names. Every name 
 indexed by its *compact key*: the normalised tokens (see :mod:`.text`) written
 together, so "Sungai Jawi Dalam", "Sei Jawi Dalam" and "Sungaijawi Dalam" are one
 key. A query is cut into runs of up to six tokens; each run is looked up exactly,
-then (for runs not already explained) within a small edit distance for typos, and,
-when typing is still going on, as the prefix of a key. A match inside a longer
-match ("Sungai Jawi" inside "Sungai Jawi Luar") gives way to the longer one.
+then (for runs not already explained, or that extend an exact match: "Sungai Jawi
+Dalm") within a small edit distance for typos, and, when typing is still going on,
+as the prefix of a key. A match inside a longer match ("Sungai Jawi" inside "Sungai
+Jawi Luar", or inside the typo "Sungai Jawi Dalm") gives way to the longer one.
 """
 import bisect
 import json
@@ -125,11 +126,50 @@ class Gazetteer:
                 if hit is not None:
                     for place in self._exact[hit[0]]:
                         typos.append(Match(place, i, j, "typo", int(hit[1]), " ".join(toks[i:j])))
-        found += _longest(typos)
+        typos += self._extended(toks, found, covered)
+        # A longer typo match outranks the exact match inside it ("Siantn Tengah" is not kelurahan Tengah).
+        found = _longest(found + _longest(typos))
         if typing and n:
             found += self._prefixes(toks, covered)
         result.matches = found
         return result
+
+    def _extended(self, toks, exact, covered):
+        """Typos in the words next to an exact match that together name a longer place: "Sungai Jawi
+        Dalm" is Sungaijawi Dalam, "Siantn Tengah" is Siantan Tengah. The exact part must stay as it is
+        and the rest be a near spelling (one edit, two from nine letters) of at least four letters."""
+        out = []
+        n = len(toks)
+        for m in exact:
+            inner = compact(toks[m.start:m.end])
+            runs = [(m.start, j) for j in range(m.end + 1, min(n, m.start + MAX_RUN) + 1)]
+            runs += [(i, m.end) for i in range(max(0, m.end - MAX_RUN), m.start)]
+            for i, j in runs:
+                rest_toks = toks[i:m.start] if i < m.start else toks[m.end:j]
+                rest_span = range(i, m.start) if i < m.start else range(m.end, j)
+                if covered.intersection(rest_span) or all(t in MARKERS for t in rest_toks):
+                    continue
+                rest = compact(rest_toks)
+                if len(rest) < MIN_KEY or rest.isdigit():
+                    continue
+                for key in self._keys:
+                    if i < m.start:
+                        if not key.endswith(inner):
+                            continue
+                        key_rest = key[:-len(inner)]
+                    else:
+                        if not key.startswith(inner):
+                            continue
+                        key_rest = key[len(inner):]
+                    if len(key_rest) < 4:
+                        continue
+                    allowed = 1 if len(key_rest) < 9 else 2
+                    distance = Levenshtein.distance(rest, key_rest, score_cutoff=allowed)
+                    if 0 < distance <= allowed:
+                        for place in self._exact[key]:
+                            if place is not m.place:
+                                out.append(Match(place, i, j, "typo", distance, " ".join(toks[i:j])))
+        return out
 
     def _prefixes(self, toks, covered):
         """Places whose key starts with the text still being typed (the last tokens)."""
@@ -147,7 +187,8 @@ class Gazetteer:
                             seen.add(place.name)
                             out.append(Match(place, i, n, "prefix", 0, " ".join(toks[i:])))
                 k += 1
-        return out
+        # "Tugu Kha" offers Tugu Khatulistiwa, not what "Kha" alone starts (RS Kharitas Bhakti).
+        return _longest(out)
 
 
 def _longest(matches):

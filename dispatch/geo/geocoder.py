@@ -18,6 +18,7 @@ slow, down, or finds nothing; after a failure it leaves the server alone for a
 while so calls do not each wait for the timeout.
 """
 import logging
+import math
 import time
 
 import numpy as np
@@ -202,16 +203,19 @@ class FallbackGeocoder(Geocoder):
             return self.offline.candidates(text, typing=typing)
         try:
             answers = self.server.geocode(text, exactly_one=False, limit=5) or []
-        except GeopyError as exc:
+        except (GeopyError, ValueError, TypeError, AttributeError, KeyError) as exc:
+            # Down, slow, or an answer geopy cannot read (a "nan" or out-of-range latitude is a ValueError).
             log.warning("geocoding server failed (%s); offline geocoder used for a while", exc)
             self._paused_until = self._clock() + self.pause_after_failure_s
             return self.offline.candidates(text)
+        # An answer without a usable point is no answer.
+        answers = [a for a in answers if _finite(a.latitude) and _finite(a.longitude)]
         if not answers:
             return self.offline.candidates(text)
         out = []
         for location in answers:
             importance = (location.raw or {}).get("importance")
-            confidence = 0.6 if not isinstance(importance, (int, float)) else round(0.4 + 0.5 * min(importance, 1), 2)
+            confidence = 0.6 if not _finite(importance) else round(0.4 + 0.5 * min(max(importance, 0), 1), 2)
             out.append({"name": location.address, "kind": "server", "lat": location.latitude,
                         "lon": location.longitude, **self.offline._zone(location.latitude, location.longitude),
                         "confidence": confidence, "match": "server", "matched_text": text, "precision_m": None,
@@ -220,6 +224,10 @@ class FallbackGeocoder(Geocoder):
 
     def reverse(self, query, *, exactly_one=True, **kwargs):
         return self.offline.reverse(query, exactly_one=exactly_one, **kwargs)
+
+
+def _finite(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _zone_label(zone):

@@ -38,14 +38,20 @@ class Bank:
 class RiverNetwork:
     def __init__(self, data):
         self.rivers = {r["name"]: LineString([(lon, lat) for lat, lon in r["line"]]) for r in data["rivers"]}
-        kapuas, landak = (self.rivers[name] for name in list(self.rivers)[:2])
+        (kapuas_name, kapuas), (landak_name, landak) = list(self.rivers.items())[:2]
         probes = {b["code"]: Point(b["probe"][1], b["probe"][0]) for b in data["banks"]}
         codes = [b["code"] for b in data["banks"]]
-        south_west, north_east = _halves(_REGION, _extended(kapuas, both=True), probes[codes[0]])
+        kapuas_cut = _extended(kapuas, both=True)
+        south_west, north_east = _halves(_REGION, kapuas_cut, probes[codes[0]])
         # The Landak leaves the Kapuas at the confluence: push its west end a little into the
         # Kapuas so it cuts the north-east half cleanly, and run its east end out of the region.
         landak_cut = _extended(LineString(list(landak.coords)[::-1]), both=True, start_deg=0.002)
         timur, utara = _halves(north_east, landak_cut, probes[codes[1]])
+        # The lines that divide the banks, for straight_crossings: the rivers run on past the city
+        # limit, so a straight line between two banks crosses one even where it passes beyond the
+        # end of a drawn centreline (Paritmayor - Bangkabelitung). The Landak's stub past the
+        # confluence lies on the south-west bank and divides nothing: it is clipped off.
+        self._dividers = {**self.rivers, kapuas_name: kapuas_cut, landak_name: landak_cut.intersection(north_east)}
         labels = {b["code"]: {"id": b["id"], "en": b["en"]} for b in data["banks"]}
         self.banks = [Bank(code, labels[code], poly) for code, poly in zip(codes, (south_west, timur, utara))]
         for bank in self.banks:
@@ -55,7 +61,7 @@ class RiverNetwork:
             for b in data["bridges"]
         ]
         self._paths = self._all_paths()
-        self._river_union = shapely.union_all(list(self.rivers.values()))
+        self._river_union = shapely.union_all(list(self._dividers.values()))
         shapely.prepare(self._river_union)
 
     @classmethod
@@ -79,11 +85,14 @@ class RiverNetwork:
         return self._paths.get((bank_a, bank_b), ())
 
     def straight_crossings(self, lat1, lon1, lat2, lon2):
-        """Names of the rivers a straight line between two points crosses (it is not a road)."""
+        """Names of the rivers a straight line between two points crosses (it is not a road).
+
+        The rivers are taken as the lines that divide the banks, so two points on different banks
+        always give at least one river."""
         segment = LineString([(lon1, lat1), (lon2, lat2)])
         if not self._river_union.intersects(segment):
             return []
-        return [name for name, line in self.rivers.items() if line.intersects(segment)]
+        return [name for name, line in self._dividers.items() if line.intersects(segment)]
 
     def _all_paths(self):
         """Breadth-first search over banks joined by bridges: the fewest crossings between each pair."""

@@ -20,7 +20,7 @@ _SYNONYMS = {
     "kel": "kelurahan", "kelurahan": "kelurahan", "kelu": "kelurahan",
     "kec": "kecamatan", "kecamatan": "kecamatan", "kecamtan": "kecamatan",
     "sei": "sungai", "sungai": "sungai", "sg": "sungai", "sgi": "sungai", "s.": "sungai",
-    "rs": "rs", "rsu": "rs", "rsud": "rs", "rsia": "rs", "rsb": "rs",
+    "rs": "rs", "rsu": "rs", "rsud": "rs", "rsia": "rs",
     "tj": "tanjung", "tanjung": "tanjung",
     "ptk": "pontianak",
     "jend": "jenderal", "jendral": "jenderal", "jenderal": "jenderal",
@@ -33,6 +33,11 @@ _SYNONYMS = {
     "komp": "komplek", "kompleks": "komplek", "komplek": "komplek",
     "perum": "perumahan",
     "kh": "kh", "khw": "kh",
+}
+
+# One token that means several: "RSB Jeumpa" is the maternity hospital "RS Bersalin Jeumpa", not "RS Jeumpa".
+_EXPANSIONS = {
+    "rsb": ("rs", "bersalin"),
 }
 
 # Several tokens that mean one (checked longest first).
@@ -65,8 +70,11 @@ MARKERS = frozenset({"jalan", "gang", "kelurahan", "kecamatan", "komplek", "peru
 
 # Number-bearing words dropped with the number after them.
 _NUMBERED = frozenset({"no", "nomor", "nomer", "rt", "rw", "blok", "km"})
+# The same written together with the number: "RT03/RW05", "No12A".
+_GLUED_NUMBER = re.compile(r"^(?:no|nomor|nomer|rt|rw|km)[0-9]+[a-z]?$")
 
-_OLD_SPELLING = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("sj", "sy"), ("nj", "ny"), ("ch", "kh"))
+# Not "nj" -> "ny": modern "nj" is everywhere (Tanjung, Banjar), and old "ndj" is modern "nj" (Tandjoeng).
+_OLD_SPELLING = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("sj", "sy"), ("ch", "kh"))
 _SPLIT = re.compile(r"[^0-9a-z]+")
 _NUMBER = re.compile(r"^[0-9]+[a-z]?$")
 
@@ -99,14 +107,16 @@ def analyse(text):
         if tok in RELATIONS:
             relations.append(tok)
             continue
-        if tok in _NOISE:
+        if tok in _NOISE or _GLUED_NUMBER.match(tok):
             continue
         if tok in _NUMBERED:
             # "No. 12", "RT 03", "Km 5": drop the word and its number.
             if i < len(raw) and _NUMBER.match(raw[i]):
                 i += 1
             continue
-        if tok in _SYNONYMS:
+        if tok in _EXPANSIONS:
+            out.extend(_EXPANSIONS[tok])
+        elif tok in _SYNONYMS:
             out.append(_SYNONYMS[tok])
         elif out and tok in _NUMBERS:
             out.append(_NUMBERS[tok])

@@ -115,8 +115,11 @@ class RiverAwareTravelTime:
         return Routes(seconds, metres, banks, via_by_bank, self.name)
 
     def from_point(self, lat, lon, lats, lons, *, at):
-        # The model is symmetric: the road from A to B is the road from B to A.
-        return self.to_point(lats, lons, lat, lon, at=at)
+        # The model is symmetric: the road from A to B is the road from B to A, driven backwards,
+        # so the bridges come in the reverse order (Utara -> Selatan: Landak, then Kapuas I).
+        routes = self.to_point(lats, lons, lat, lon, at=at)
+        routes.via_by_bank = {bank: via[::-1] for bank, via in routes.via_by_bank.items()}
+        return routes
 
     def route(self, lat1, lon1, lat2, lon2, *, at):
         return self.to_point([lat1], [lon1], lat2, lon2, at=at).route(0)
@@ -168,12 +171,17 @@ class OsrmTravelTime:
         try:
             with urllib.request.urlopen(url, timeout=self.timeout) as response:  # noqa: S310 (configured URL)
                 answer = json.loads(response.read(2_000_000))
+            if not isinstance(answer, dict):
+                raise ValueError("the answer is not a JSON object")
             if answer.get("code") != "Ok":
                 raise ValueError(answer.get("message") or answer.get("code"))
-            durations = np.array(answer["durations"], dtype=float).reshape(-1)
-            distances = np.array(answer["distances"], dtype=float).reshape(-1)
-            if durations.shape != (n,) or distances.shape != (n,):
+            # Rows are sources, columns destinations: n x 1 inbound, 1 x n outbound, nothing else.
+            shape = (n, 1) if inbound else (1, n)
+            durations = np.array(answer["durations"], dtype=float)
+            distances = np.array(answer["distances"], dtype=float)
+            if durations.shape != shape or distances.shape != shape:
                 raise ValueError("table of the wrong shape")
+            durations, distances = durations.reshape(-1), distances.reshape(-1)
         except (OSError, ValueError, KeyError, TypeError, urllib.error.URLError) as exc:
             log.warning("OSRM at %s failed (%s); using the river model", self.base_url, exc)
             return routes

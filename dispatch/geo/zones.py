@@ -3,7 +3,7 @@
 A :class:`ZoneIndex` is built from a GeoJSON FeatureCollection (the project's own
 coarse polygons in ``dispatch/data/zones.geojson``, or official boundaries imported
 with ``flask --app wsgi zones import FILE.geojson``). Lookups of many points at once
-are vectorised with shapely's ``contains_xy`` on prepared polygons, after a
+are vectorised with shapely's ``intersects_xy`` on prepared polygons, after a
 bounding-box filter in numpy.
 
 A point outside every kecamatan is outside the service area; it is still given the
@@ -202,6 +202,8 @@ def _locate(zones, bounds, xs, ys):
         minx, miny, maxx, maxy = bounds[i]
         candidates = np.flatnonzero(ok & (found < 0) & (xs >= minx) & (xs <= maxx) & (ys >= miny) & (ys <= maxy))
         if candidates.size:
-            inside = shapely.contains_xy(zone.geometry, xs[candidates], ys[candidates])
+            # intersects, not contains: a point on a border (5-decimal coordinates can land exactly
+            # on a shared vertex) belongs to the first zone that has it, not to none of them.
+            inside = shapely.intersects_xy(zone.geometry, xs[candidates], ys[candidates])
             found[candidates[inside]] = i
     return found
