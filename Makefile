@@ -38,7 +38,8 @@ run: seed                             ## migrate, seed on first run, serve HTTP 
 test: setup-dev                       ## the test suite (SQLite; PostgreSQL when TEST_DATABASE_URL is set)
 	$(PY) -m pytest -q
 
-bench: setup-dev                      ## API latency and throughput on SQLite and PostgreSQL
+bench: setup-dev                      ## API latency and throughput (SQLite, PostgreSQL); geography
+	$(PY) bench/geo_bench.py
 	$(PY) bench/api_latency.py
 
 clean:

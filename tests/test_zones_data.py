@@ -130,8 +130,9 @@ def test_zones_cover_the_city(reference, kelurahan):
     with open(reference / "boundaries.geojson", encoding="utf-8") as fh:
         kota = next(shape(f["geometry"]) for f in json.load(fh)["features"] if f["properties"]["kind"] == "kota")
     ours = unary_union([shape(f["geometry"]) for f in kelurahan.values()])
-    assert ours.intersection(kota).area > 0.98 * kota.area
-    assert ours.difference(kota).area < 0.02 * kota.area
+    assert ours.intersection(kota).area > 0.995 * kota.area
+    # The outline errs outwards (grown ~110 m before simplifying), never by much.
+    assert ours.difference(kota).area < 0.05 * kota.area
 
 
 def test_no_kelurahan_crosses_a_river(reference, kelurahan):

@@ -8,6 +8,7 @@ every process of a deployment follows an import.
 """
 from functools import lru_cache
 
+from geopy.adapters import URLLibAdapter
 from geopy.geocoders import Nominatim
 from sqlalchemy import func, select
 
@@ -45,8 +46,9 @@ class Geo:
         self.geocoder = self.offline
         if nominatim_url:
             scheme, _, domain = nominatim_url.partition("://")
+            # urllib, which does not retry: a slow server costs one timeout, not three.
             server = Nominatim(domain=domain.rstrip("/"), scheme=scheme, timeout=nominatim_timeout_s,
-                               user_agent="psc119-dispatch")
+                               user_agent="psc119-dispatch", adapter_factory=URLLibAdapter)
             self.geocoder = FallbackGeocoder(server, self.offline)
         self.travel = RiverAwareTravelTime(self.rivers, detour=detour, timezone=timezone)
         if osrm_url:

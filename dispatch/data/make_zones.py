@@ -56,7 +56,8 @@ BANKS = {
 DEFAULT_ALPHA = 0.5
 DEFAULT_STRETCH = 2.0
 DEFAULT_TOLERANCE = 0.0015  # degrees, about 170 m
-EXTEND = 0.004  # degrees (about 450 m) the river lines are extended at their ends for a clean cut
+DEFAULT_GROW = 0.001   # degrees, about 110 m
+EXTEND = 0.015  # degrees (about 1.7 km) the river lines run on past their ends, so they cut the grown outline cleanly
 DECIMALS = 5
 SOURCE = ("own coarse derivation (make_zones.py): weighted, stretched Voronoi (power) diagram of kelurahan centroids, "
           "cut by the Kapuas and Landak centrelines; facts from BIG/Kemendagri via ../shared/data/pontianak")
@@ -168,9 +169,11 @@ def affine(geom, m):
     return shapely.affinity.affine_transform(geom, [m[0, 0], m[0, 1], m[1, 0], m[1, 1], 0, 0])
 
 
-def build(src, alpha=DEFAULT_ALPHA, stretch=DEFAULT_STRETCH, tolerance=DEFAULT_TOLERANCE):
+def build(src, alpha=DEFAULT_ALPHA, stretch=DEFAULT_STRETCH, tolerance=DEFAULT_TOLERANCE, grow=DEFAULT_GROW):
     kota, kec_codes, kelurahan, kapuas, landak = load_facts(src)
-    outline = kota.simplify(tolerance)
+    # Grown a little before simplifying, so the simplified outline errs outwards: an address just
+    # inside the city limit is not flagged as outside the service area because a corner was cut.
+    outline = kota.buffer(grow, join_style="mitre").simplify(tolerance) if grow else kota.simplify(tolerance)
     banks = bank_polygons(outline, kapuas, landak, kelurahan)
     deg2_per_km2 = 1 / (111.32 * 110.57)
     lines = [outline.boundary]
@@ -315,6 +318,8 @@ def main(argv=None):
                     help="how much more distance along the river counts than across it (default %(default)s)")
     ap.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE,
                     help="simplification of the city outline, degrees (default %(default)s)")
+    ap.add_argument("--grow", type=float, default=DEFAULT_GROW,
+                    help="grow the outline by this many degrees before simplifying (default %(default)s)")
     ap.add_argument("--no-measure", dest="measure", action="store_false",
                     help="skip the accuracy measurement (it is also written into the note)")
     ap.add_argument("--per-kelurahan", action="store_true", help="print the accuracy of each kelurahan")
@@ -323,7 +328,7 @@ def main(argv=None):
     if not (args.src / "boundaries.geojson").is_file():
         ap.error(f"{args.src}/boundaries.geojson not found")
 
-    zones = build(args.src, alpha=args.alpha, stretch=args.stretch, tolerance=args.tolerance)
+    zones = build(args.src, alpha=args.alpha, stretch=args.stretch, tolerance=args.tolerance, grow=args.grow)
     print(f"outline: {len(zones['outline'].exterior.coords) - 1} vertices, "
           f"{zones['outline'].area / zones['kota'].area:.3f} of the official kota area")
     accuracy = None

@@ -25,7 +25,7 @@ KINDS = ("kecamatan", "kelurahan", "hospital", "puskesmas", "landmark", "bridge"
 # How much a match on each kind pins the location down.
 SPECIFICITY = {"hospital": 3, "puskesmas": 3, "landmark": 3, "bridge": 3, "road": 2, "kelurahan": 1, "kecamatan": 0}
 MAX_RUN = 6
-MAX_TOKENS = 40
+MAX_TOKENS = 120   # more than a 500-character text holds
 MIN_KEY = 3
 
 
@@ -85,6 +85,15 @@ class Gazetteer:
                         if place not in bucket:
                             bucket.append(place)
         self._keys = sorted(self._exact)
+        # Keys by length, for the typo search: a key more than two letters longer or shorter
+        # than the text cannot be within two edits of it.
+        by_length = {}
+        for key in self._keys:
+            by_length.setdefault(len(key), []).append(key)
+        self._near_length = {
+            (length, allowed): [k for d in range(-allowed, allowed + 1) for k in by_length.get(length + d, ())]
+            for length in range(1, max(by_length) + 3) for allowed in (1, 2)
+        }
 
     @classmethod
     def load(cls, path=SHIPPED):
@@ -122,7 +131,10 @@ class Gazetteer:
                 if len(key) < 5 or key.isdigit():
                     continue
                 allowed = 1 if len(key) < 9 else 2
-                hit = process.extractOne(key, self._keys, scorer=Levenshtein.distance, score_cutoff=allowed)
+                choices = self._near_length.get((len(key), allowed))
+                if not choices:
+                    continue
+                hit = process.extractOne(key, choices, scorer=Levenshtein.distance, score_cutoff=allowed)
                 if hit is not None:
                     for place in self._exact[hit[0]]:
                         typos.append(Match(place, i, j, "typo", int(hit[1]), " ".join(toks[i:j])))
@@ -185,7 +197,9 @@ class Gazetteer:
                     for place in self._exact[self._keys[k]]:
                         if place.name not in seen:
                             seen.add(place.name)
-                            out.append(Match(place, i, n, "prefix", 0, " ".join(toks[i:])))
+                            # distance: how many letters are still to come.
+                            out.append(Match(place, i, n, "prefix", len(self._keys[k]) - len(key),
+                                             " ".join(toks[i:])))
                 k += 1
         # "Tugu Kha" offers Tugu Khatulistiwa, not what "Kha" alone starts (RS Kharitas Bhakti).
         return _longest(out)

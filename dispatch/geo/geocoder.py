@@ -120,7 +120,8 @@ class OfflineGeocoder(Geocoder):
             if match.how == "typo":
                 confidence -= _TYPO_PENALTY * match.distance
             elif match.how == "prefix":
-                confidence *= _PREFIX_FACTOR
+                # The fewer letters still to type, the likelier: "RS Anto" is Antonius before Anton Soedjarwo.
+                confidence = confidence * _PREFIX_FACTOR - 0.002 * min(match.distance, 20)
             if analysis.relations:
                 confidence *= _RELATION_FACTOR
             if unexplained and SPECIFICITY[place.kind] < 3:

@@ -19,6 +19,8 @@ from shapely.ops import split
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "rivers.json"
 _REGION = box(108.8, -0.6, 110.0, 0.6)  # well beyond Kota Pontianak and its neighbours
 _EXTEND_DEG = 2.0
+# The lookup grid: Kota Pontianak and its neighbours (minx, miny, maxx, maxy, cell size in degrees).
+_GRID = (109.15, -0.25, 109.55, 0.15, 0.0005)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class RiverNetwork:
             for b in data["bridges"]
         ]
         self._paths = self._all_paths()
+        self._cells = None
         self._river_union = shapely.union_all(list(self._dividers.values()))
         shapely.prepare(self._river_union)
 
@@ -69,13 +72,47 @@ class RiverNetwork:
         return cls(json.loads(SHIPPED.read_text(encoding="utf-8")))
 
     def bank_of_many(self, lats, lons):
-        """Index into ``self.banks`` for each point; -1 outside the modelled region."""
+        """Index into ``self.banks`` for each point; -1 outside the modelled region.
+
+        Looked up in a grid of cells about 55 m across, made once; the polygons are tested
+        only for points in a cell a river runs through, or outside the grid, so the answer
+        is exactly the polygons' at a fraction of the cost.
+        """
         lats = np.asarray(lats, dtype=float)
         lons = np.asarray(lons, dtype=float)
+        grid = self._grid()
+        col = np.floor((lons - _GRID[0]) / _GRID[4])
+        row = np.floor((lats - _GRID[1]) / _GRID[4])
+        on_grid = (col >= 0) & (col < grid.shape[1]) & (row >= 0) & (row < grid.shape[0])
+        out = np.full(lats.shape, -2, dtype=np.int8)
+        out[on_grid] = grid[row[on_grid].astype(np.intp), col[on_grid].astype(np.intp)]
+        exact = np.flatnonzero(out == -2)
+        if exact.size:
+            out[exact] = self._bank_exact(lats[exact], lons[exact])
+        return out
+
+    def _bank_exact(self, lats, lons):
         out = np.full(lats.shape, -1, dtype=np.int8)
         for i, bank in enumerate(self.banks):
-            out[(out < 0) & shapely.contains_xy(bank.polygon, lons, lats)] = i
+            # intersects: a point on a river line belongs to the first bank that has it.
+            todo = np.flatnonzero(out < 0)
+            out[todo[shapely.intersects_xy(bank.polygon, lons[todo], lats[todo])]] = i
         return out
+
+    def _grid(self):
+        """Bank of each grid cell whose four corners agree; -2 where they do not (a river)."""
+        if self._cells is None:
+            minx, miny, maxx, maxy, step = _GRID
+            xs = np.arange(minx, maxx + step / 2, step)
+            ys = np.arange(miny, maxy + step / 2, step)
+            gx, gy = np.meshgrid(xs, ys)
+            corners = self._bank_exact(gy.ravel(), gx.ravel()).reshape(gy.shape)
+            cells = corners[:-1, :-1].copy()
+            mixed = ((cells != corners[1:, :-1]) | (cells != corners[:-1, 1:]) | (cells != corners[1:, 1:])
+                     | (cells < 0))
+            cells[mixed] = -2
+            self._cells = cells
+        return self._cells
 
     def bank_of(self, lat, lon):
         return int(self.bank_of_many(np.array([lat]), np.array([lon]))[0])
