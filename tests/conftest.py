@@ -1,9 +1,11 @@
 """Fixtures: a migrated database per test (SQLite by default, PostgreSQL when
 TEST_DATABASE_URL is set), the app, a test client, logged-in users of every role,
 and a live threaded HTTP server for concurrency tests."""
+import json
 import os
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 import requests
@@ -20,6 +22,13 @@ from dispatch.core.clock import utcnow
 TEST_DATABASE_URL = normalize_database_url(os.environ.get("TEST_DATABASE_URL"))
 ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
 PASSWORD = "correct-horse-119"
+GAZETTEER = Path(__file__).resolve().parents[1] / "dispatch" / "data" / "gazetteer.json"
+
+
+def gazetteer_places(kind):
+    """The shipped gazetteer's places of one kind (kecamatan, kelurahan, hospital, ...), as stored."""
+    with open(GAZETTEER, encoding="utf-8") as fh:
+        return [p for p in json.load(fh)["places"] if p["kind"] == kind]
 
 
 def make_config(url, **extra):

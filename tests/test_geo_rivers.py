@@ -4,18 +4,16 @@ The Kapuas and the Landak split the city into three banks: south-west of the Kap
 Kota, Selatan, Tenggara), between the rivers (Pontianak Timur) and north of both (Pontianak Utara). The
 road crossings inside the city are Jembatan Kapuas I (Selatan - Timur) and Jembatan Landak (Timur -
 Utara). Points come from dispatch/data/gazetteer.json; nothing here needs ../shared/data."""
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
 from shapely.geometry import LineString
 
+from conftest import gazetteer_places
 from dispatch.geo.rivers import RiverNetwork
 from dispatch.geo.zones import ZoneIndex
 
-GAZETTEER = Path(__file__).resolve().parents[1] / "dispatch" / "data" / "gazetteer.json"
 BANK_OF_KECAMATAN = {
     "Pontianak Barat": "barat_daya", "Pontianak Kota": "barat_daya", "Pontianak Selatan": "barat_daya",
     "Pontianak Tenggara": "barat_daya", "Pontianak Timur": "timur", "Pontianak Utara": "utara",
@@ -24,13 +22,8 @@ KAPUAS_I, LANDAK = "Jembatan Kapuas I", "Jembatan Landak"
 KAPUAS, LANDAK_RIVER = "Sungai Kapuas Kecil", "Sungai Landak"
 
 
-def _places(kind):
-    with open(GAZETTEER, encoding="utf-8") as fh:
-        return [p for p in json.load(fh)["places"] if p["kind"] == kind]
-
-
-KECAMATAN = _places("kecamatan")
-KELURAHAN = _places("kelurahan")
+KECAMATAN = gazetteer_places("kecamatan")
+KELURAHAN = gazetteer_places("kelurahan")
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,9 @@ from geopy.distance import geodesic
 from shapely.geometry import Point, shape
 from shapely.ops import nearest_points
 
+from conftest import gazetteer_places
 from dispatch.geo.zones import ZoneDataError, ZoneIndex
 
-GAZETTEER = Path(__file__).resolve().parents[1] / "dispatch" / "data" / "gazetteer.json"
 REFERENCE = Path(__file__).resolve().parents[2] / "shared/data/pontianak"
 KECAMATAN_NAMES = {"Pontianak Selatan", "Pontianak Timur", "Pontianak Barat", "Pontianak Utara", "Pontianak Kota",
                    "Pontianak Tenggara"}
@@ -28,13 +28,8 @@ KELURAHAN_FLOOR, KECAMATAN_FLOOR = 0.82, 0.95
 SAMPLE_N, SAMPLE_SEED = 20_000, 119
 
 
-def _places(kind):
-    with open(GAZETTEER, encoding="utf-8") as fh:
-        return [p for p in json.load(fh)["places"] if p["kind"] == kind]
-
-
-KECAMATAN = _places("kecamatan")
-KELURAHAN = _places("kelurahan")
+KECAMATAN = gazetteer_places("kecamatan")
+KELURAHAN = gazetteer_places("kelurahan")
 
 
 @pytest.fixture(scope="module")

@@ -61,13 +61,7 @@ class OfflineGeocoder(Geocoder):
         ``typing=True`` also offers places whose name starts with the last word
         (search-as-you-type).
         """
-        found = self.candidates(query, typing=typing)
-        if limit is not None:
-            found = found[:limit]
-        locations = [self._location(c) for c in found]
-        if exactly_one:
-            return locations[0] if locations else None
-        return locations
+        return _answer(self.candidates(query, typing=typing), exactly_one, limit)
 
     def reverse(self, query, *, exactly_one=True, max_distance_m=500):
         """The zone of a point and the nearest known place within ``max_distance_m``."""
@@ -189,13 +183,7 @@ class FallbackGeocoder(Geocoder):
         return self.offline.gazetteer
 
     def geocode(self, query, *, exactly_one=True, limit=None, typing=False):
-        found = self.candidates(query, typing=typing)
-        if limit is not None:
-            found = found[:limit]
-        locations = [OfflineGeocoder._location(c) for c in found]
-        if exactly_one:
-            return locations[0] if locations else None
-        return locations
+        return _answer(self.candidates(query, typing=typing), exactly_one, limit)
 
     def candidates(self, query, *, typing=False):
         text = (query or "").strip()
@@ -229,6 +217,14 @@ class FallbackGeocoder(Geocoder):
 
 def _finite(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _answer(candidates, exactly_one, limit):
+    """geopy's answer shape: the best Location (or None), or a list of at most ``limit``."""
+    locations = [OfflineGeocoder._location(c) for c in candidates[:limit]]
+    if exactly_one:
+        return locations[0] if locations else None
+    return locations
 
 
 def _zone_label(zone):
