@@ -175,3 +175,17 @@ def test_clearing_the_location_makes_it_unknown(world):
     out = world.patch("op", f"/api/incidents/{inc['id']}", {"lat": None, "lon": None}).get_json()
     assert out["location_known"] is False and out["location_source"] == "unknown"
     assert out["kelurahan"] is None and out["location_name"] is None
+
+
+def test_the_pin_says_how_precise_it_is(world):
+    """A hospital is pinned to about 50 m; a kelurahan only to its centre, about a kilometre."""
+    hospital = take(world, location_text="RS Antonius")["incident"]
+    kelurahan = take(world, location_text="Gg. Mawar, Sei Jawi Luar")["incident"]
+    typed = take(world, location_text="-0.0202, 109.3268")["incident"]
+    given = take(world, lat=-0.0202, lon=109.3268, location_accuracy_m=12.0)["incident"]
+    assert hospital["location_accuracy_m"] <= 200
+    assert kelurahan["location_accuracy_m"] >= 500
+    assert typed["location_accuracy_m"] is None
+    assert given["location_accuracy_m"] == 12.0
+    moved = world.patch("op", f"/api/incidents/{typed['id']}", {"address_text": "Kelurahan Tengah"}).get_json()
+    assert moved["location_name"] == "Tengah" and moved["location_accuracy_m"] >= 300

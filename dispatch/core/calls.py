@@ -46,7 +46,8 @@ def take_call(session, *, actor, caller_phone, disposition="emergency", caller_n
         located = _locate(geo, lat, lon, location_text)
         incident = Incident(
             reference=next_reference(session, now), category=category, priority=priority, status="pending",
-            location_accuracy_m=location_accuracy_m if lat is not None else None, address_text=location_text,
+            location_accuracy_m=location_accuracy_m if lat is not None else located.precision_m,
+            address_text=location_text,
             complaint=complaint, notes=notes, created_by_id=actor.id, created_at=now, updated_at=now,
         )
         apply_location(incident, located)

@@ -77,7 +77,7 @@ def _relocate(geo, changes):
         "outside_service_area": bool(located.outside_service_area),
     }
     if "location_accuracy_m" not in changes:
-        implied["location_accuracy_m"] = None
+        implied["location_accuracy_m"] = located.precision_m
     return implied
 
 

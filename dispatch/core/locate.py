@@ -30,6 +30,8 @@ class Located:
     kelurahan: str | None = None
     kecamatan: str | None = None
     outside_service_area: bool = False
+    # How far the point may be from the place (a kelurahan centre: about 1 km); None: not known.
+    precision_m: float | None = None
     message: dict | None = None
     candidates: list = field(default_factory=list)
 
@@ -42,9 +44,10 @@ class Located:
                 "message": self.message, "candidates": self.candidates[:5]}
 
 
-def locate_point(geo, lat, lon, *, source, name=None, kind=None, confidence=1.0):
+def locate_point(geo, lat, lon, *, source, name=None, kind=None, confidence=1.0, precision_m=None):
     zone = geo.zones.lookup(lat, lon)
     return Located(source=source, lat=lat, lon=lon, confidence=confidence, name=name, kind=kind,
+                   precision_m=precision_m,
                    kelurahan=zone.kelurahan, kecamatan=zone.kecamatan,
                    outside_service_area=zone.outside_service_area,
                    message=_outside(zone) if zone.outside_service_area else None)
@@ -74,8 +77,8 @@ def locate_text(geo, text):
                                     "Weak match; pick a candidate or set it on the map"))
     source = "text_coordinates" if best["kind"] == "coordinates" else (
         "gazetteer" if best["source"] == "gazetteer" else "server")
-    located = locate_point(geo, best["lat"], best["lon"], source=source,
-                           name=best["name"], kind=best["kind"], confidence=confidence)
+    located = locate_point(geo, best["lat"], best["lon"], source=source, name=best["name"], kind=best["kind"],
+                           confidence=confidence, precision_m=best.get("precision_m") or None)
     located.candidates = found
     return located
 
