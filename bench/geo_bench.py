@@ -86,9 +86,9 @@ CORPUS = [
 ]
 
 FULL = {"geocode_calls": 20_000, "incidents": {1_000: 200, 100_000: 50}, "baseline_incidents": {1_000: 20, 100_000: 3},
-        "zone_points": 100_000, "zone_repeats": 20, "zone_baseline_repeats": 5, "loop_sample": 2_000}
+        "zone_points": 100_000, "zone_repeats": 20, "zone_baseline_repeats": 5, "loop_sample": 2_000, "api_requests": 500}
 QUICK = {"geocode_calls": 2_000, "incidents": {1_000: 50, 100_000: 10}, "baseline_incidents": {1_000: 5, 100_000: 1},
-         "zone_points": 100_000, "zone_repeats": 5, "zone_baseline_repeats": 2, "loop_sample": 2_000}
+         "zone_points": 100_000, "zone_repeats": 5, "zone_baseline_repeats": 2, "loop_sample": 2_000, "api_requests": 100}
 
 
 # --- measuring -------------------------------------------------------------------------------
@@ -462,6 +462,67 @@ def agreement(a, b, found_a, found_b):
 
 # --- main ------------------------------------------------------------------------------------
 
+# --- 5. through the API -------------------------------------------------------------------------
+
+def bench_api(rng, requests_per_case, units=1_000):
+    """The same work through the REST API: a migrated SQLite database in a temporary folder,
+    ``units`` available units, the Flask test client in process (no HTTP socket). Baseline:
+    ``GET /api/auth/me`` (token check, one query), so the rows show what the geography adds
+    to a request, database reads included."""
+    import tempfile
+
+    from flask_migrate import upgrade
+
+    from config import TestingConfig
+    from dispatch import create_app
+    from dispatch.core import auth, units as unit_service
+    from dispatch.extensions import db
+
+    with tempfile.TemporaryDirectory() as folder:
+        config = type("BenchConfig", (TestingConfig,), {"DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3"})
+        app = create_app(config)
+        with app.app_context():
+            upgrade()
+            session = db.session
+            lats, lons = random_points(rng, units)
+            for i, (lat, lon) in enumerate(zip(lats.tolist(), lons.tolist())):
+                unit_service.create_unit(session, actor=None, call_sign=f"B-{i:04d}",
+                                         capability="ALS" if i % 3 == 0 else "BLS",
+                                         station_name="bench", lat=lat, lon=lon)
+            auth.create_user(session, actor=None, username="bench", role="operator", password="bench-password-119")
+        client = app.test_client()
+        token = client.post("/api/auth/login", json={"username": "bench", "password": "bench-password-119"}).get_json()
+        headers = {"Authorization": f"Bearer {token['token']}"}
+        incident = client.post("/api/calls", headers=headers, json={
+            "caller_phone": "0811", "location_text": "depan RS Antonius", "category": "cardiac", "priority": "P1",
+        }).get_json()["incident"]["id"]
+
+        def get(url):
+            response = client.get(url, headers=headers)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url}: {response.status_code} {response.get_data(as_text=True)[:200]}")
+
+        cases = [
+            ("GET /api/auth/me [baseline]", "/api/auth/me", None),
+            (f"GET /api/incidents/<id>/recommendations, {units:,} units", f"/api/incidents/{incident}/recommendations",
+             None),
+            ("GET /api/incidents/<id>/hospitals", f"/api/incidents/{incident}/hospitals", None),
+            ("GET /api/geocode?q=depan+RS+Antonius", "/api/geocode?q=depan+RS+Antonius", None),
+        ]
+        rows, base = [], None
+        for label, url, target in cases:
+            stats = summary(timed(get, [(url,)] * requests_per_case), unit="requests/s")
+            r = row(label, stats, baseline=base, target_ms=target)
+            if base is None:
+                base, r["baseline"] = stats, True
+            rows.append(r)
+        db.engine.dispose()
+    print_table(f"5. Through the API (Flask test client, SQLite, {units:,} available units)", rows, "/api/auth/me")
+    print("  * no targets here: the issue's targets are for the geography above; these rows add what a real")
+    print("    request costs around it (token check, zone-version query, reading every available unit, JSON)")
+    return rows
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a short run (fewer calls and incidents)")
@@ -486,6 +547,7 @@ def main(argv=None):
     rank_rows, fleets, rank = bench_recommendation(geo, rng, plan, at)
     zones = bench_zones(geo, rng, plan)
     travel_rows = bench_travel(geo, fleets, at, rank)
+    api_rows = bench_api(rng, plan["api_requests"])
     print(f"\n# travel model {geo.travel.name}, at {at:%H:%M} UTC (speed and bridge delay depend on the hour); "
           f"total {time.perf_counter() - wall:.0f} s")
 
@@ -493,7 +555,7 @@ def main(argv=None):
         result = {"benchmark": "geo_bench", "when": datetime.now(timezone.utc).isoformat(), "quick": args.quick,
                   "seed": args.seed, "machine": machine, "plan": {k: v for k, v in plan.items()},
                   "import_ms": import_ms, "geo_build_ms": build_ms, "geocoding": geocoding,
-                  "recommendation": rank_rows, "zones": zones, "travel": travel_rows}
+                  "recommendation": rank_rows, "zones": zones, "travel": travel_rows, "api": api_rows}
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
         print(f"# numbers written to {args.json}")
