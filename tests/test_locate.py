@@ -189,3 +189,64 @@ def test_the_pin_says_how_precise_it_is(world):
     assert given["location_accuracy_m"] == 12.0
     moved = world.patch("op", f"/api/incidents/{typed['id']}", {"address_text": "Kelurahan Tengah"}).get_json()
     assert moved["location_name"] == "Tengah" and moved["location_accuracy_m"] >= 300
+
+
+@pytest.mark.parametrize("text", [
+    "Jl. Parit Pangeran",        # a street the gazetteer does not know: not the nearest spelling
+    "Jl. Nilam",                 # "jalan" in front must not buy a short name a second typo
+    "Jl. Imam Bonjol",
+    "Kapuas 2",                  # numbers are never a typo
+])
+def test_unknown_streets_are_not_matched_to_look_alikes(world, text):
+    body = take(world, location_text=text)
+    assert body["incident"]["location_source"] == "unknown"
+
+
+@pytest.mark.parametrize("text, offered, why", [
+    ("Jembatan Kapuas II", "Jembatan Kapuas I", "2 does not match"),        # Kapuas II is outside the city
+    ("Masjid Raya Mujahidin, Siantan Hulu", "Masjid Raya Mujahidin", "km from kelurahan Siantan Hulu"),
+    ("RS Antonius, Kec. Pontianak Timur", "RSU Santo Antonius", "km from kecamatan Pontianak Timur"),
+])
+def test_text_that_contradicts_the_place_is_offered_not_used(world, text, offered, why):
+    body = take(world, location_text=text)
+    assert body["incident"]["location_source"] == "unknown"
+    candidate = next(c for c in body["location"]["candidates"] if c["name"] == offered)
+    assert any(why in note for note in candidate["notes"])
+    assert offered in body["location"]["message"]["en"]
+
+
+def test_two_equally_specific_places_are_ambiguous_whatever_their_kinds(world):
+    body = take(world, location_text="RS Antonius atau Tugu Digulis")
+    assert body["incident"]["location_source"] == "unknown"
+    assert "ambiguous" in body["location"]["message"]["en"].lower()
+
+
+def test_a_kelurahan_just_across_a_coarse_zone_border_is_no_contradiction(world):
+    """Masjid Jami is in Dalam Bugis; the shipped coarse zones put that point a little outside it."""
+    inc = take(world, location_text="Masjid Jami, Dalam Bugis")["incident"]
+    assert inc["location_source"] == "gazetteer" and inc["location_name"].startswith("Masjid Jami")
+
+
+def test_new_text_does_not_move_a_pin_that_came_from_coordinates(world):
+    """The caller's GPS (or an operator's pin) is better than any name in the text."""
+    gps = take(world, location_text="Gg. Mawar, Sei Jawi Luar", lat=-0.0155, lon=109.3162,
+               location_accuracy_m=15.0)["incident"]
+    out = world.patch("op", f"/api/incidents/{gps['id']}", {"address_text": "Gg. Mawar 12, Sei Jawi Luar"}).get_json()
+    assert (out["lat"], out["lon"], out["location_source"]) == (-0.0155, 109.3162, "given")
+    assert out["location_accuracy_m"] == 15.0 and out["address_text"] == "Gg. Mawar 12, Sei Jawi Luar"
+    pinned = world.patch("op", f"/api/incidents/{gps['id']}", {"lat": -0.0160, "lon": 109.3170}).get_json()
+    assert pinned["location_source"] == "operator"
+    out = world.patch("op", f"/api/incidents/{gps['id']}", {"address_text": "depan RS Antonius"}).get_json()
+    assert (out["lat"], out["lon"], out["location_source"]) == (-0.0160, 109.3170, "operator")
+
+
+def test_resending_the_same_location_changes_nothing(world):
+    inc = take(world, location_text="depan RS Antonius")["incident"]
+    before = len(world.events())
+    out = world.patch("op", f"/api/incidents/{inc['id']}", {"address_text": "depan RS Antonius"}).get_json()
+    assert out["location_source"] == "gazetteer"
+    gps = take(world, lat=-0.0155, lon=109.3162, location_accuracy_m=15.0)["incident"]
+    before = len(world.events())
+    out = world.patch("op", f"/api/incidents/{gps['id']}", {"lat": -0.0155, "lon": 109.3162}).get_json()
+    assert out["location_source"] == "given" and out["location_accuracy_m"] == 15.0
+    assert len(world.events()) == before  # nothing changed, nothing logged

@@ -18,10 +18,7 @@ def list_calls(session, *, limit=100):
     return list(session.scalars(select(Call).order_by(Call.received_at.desc(), Call.id.desc()).limit(limit)))
 
 
-@writes
-def take_call(session, *, actor, caller_phone, disposition="emergency", caller_name=None, location_text=None,
-              lat=None, lon=None, location_accuracy_m=None, complaint=None, category="other", priority="P2",
-              notes=None, incident_id=None, geo=None):
+def take_call(session, *, geo=None, **call):
     """Store the call; for an emergency, open an incident in ``pending``.
 
     The incident's location is the coordinates given, else what ``geo`` finds in
@@ -30,8 +27,21 @@ def take_call(session, *, actor, caller_phone, disposition="emergency", caller_n
     nothing usable is found the incident is stored with its location ``unknown`` and
     the operator sets it later. A ``duplicate`` call may name the incident it repeats.
 
+    The location is worked out before the write begins: a configured geocoding server
+    may take its timeout, and no other write waits for it.
+
     Returns ``(call, incident, located)``; ``located`` says how the location was found.
     """
+    located = None
+    if call.get("disposition", "emergency") == "emergency":
+        located = _locate(geo, call.get("lat"), call.get("lon"), call.get("location_text"))
+    return _record_call(session, located=located, **call)
+
+
+@writes
+def _record_call(session, *, actor, caller_phone, located, disposition="emergency", caller_name=None,
+                 location_text=None, lat=None, lon=None, location_accuracy_m=None, complaint=None, category="other",
+                 priority="P2", notes=None, incident_id=None):
     now = utcnow()
     if incident_id is not None and disposition != "duplicate":
         raise InvalidInput("incident_id is only for a 'duplicate' call",
@@ -41,9 +51,8 @@ def take_call(session, *, actor, caller_phone, disposition="emergency", caller_n
         linked = session.get(Incident, incident_id)
         if linked is None:
             raise NotFound(f"incident {incident_id} not found", fields={"incident_id": "unknown incident"})
-    incident = located = None
+    incident = None
     if disposition == "emergency":
-        located = _locate(geo, lat, lon, location_text)
         incident = Incident(
             reference=next_reference(session, now), category=category, priority=priority, status="pending",
             location_accuracy_m=location_accuracy_m if lat is not None else located.precision_m,

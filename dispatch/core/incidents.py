@@ -49,25 +49,40 @@ _LOCATION_FIELDS = ("lat", "lon", "location_accuracy_m", "address_text", "kelura
 _PATCHABLE = ("priority", "category", "notes", "destination_hospital_id") + _LOCATION_FIELDS
 
 
-def _relocate(geo, changes):
-    """The location fields a correction implies.
+# Where the pin came from the text, new text may move it; a pin from coordinates stays.
+_PIN_FOLLOWS_TEXT = ("unknown", "gazetteer", "server", "text_coordinates")
 
-    Coordinates from the operator win (source ``operator``; kelurahan and kecamatan
-    from the zones unless given too). Failing those, a new ``address_text`` moves the
-    pin when ``geo`` finds the place; when it does not, the pin stays where it was.
-    ``lat``/``lon`` null clears the location (``unknown``).
+
+def update_incident(session, *, actor, incident_id, changes, geo=None):
+    """Correct an incident: priority, category, notes, destination hospital, location.
+
+    New ``lat``/``lon`` set the location (source ``operator``) with the zones of the point,
+    unless they are the ones it has. A new ``address_text`` alone moves the pin when
+    ``geo`` finds the place and the pin came from text (never a pin from coordinates given
+    with the call or set by an operator); when nothing is found the pin stays. The text
+    is geocoded before the write begins (a geocoding server may take its timeout).
     """
+    from_text = None
+    if geo is not None and changes.get("address_text") and "lat" not in changes:
+        from_text = locate_text(geo, changes["address_text"])
+    return _update_incident(session, actor=actor, incident_id=incident_id, changes=changes, geo=geo,
+                            from_text=from_text)
+
+
+def _relocate(incident, geo, changes, from_text):
+    """The location fields a correction implies (see update_incident)."""
     if "lat" in changes:
+        if (changes["lat"], changes["lon"]) == (incident.lat, incident.lon):
+            return {}
         if changes["lat"] is None:
             located = Located("unknown")
         elif geo is None:
             located = Located("operator", changes["lat"], changes["lon"], confidence=1.0)
         else:
             located = locate_point(geo, changes["lat"], changes["lon"], source="operator")
-    elif changes.get("address_text") and geo is not None:
-        located = locate_text(geo, changes["address_text"])
-        if not located.known:
-            return {}
+    elif (from_text is not None and from_text.known and changes["address_text"] != incident.address_text
+          and incident.location_source in _PIN_FOLLOWS_TEXT):
+        located = from_text
     else:
         return {}
     implied = {
@@ -82,7 +97,7 @@ def _relocate(geo, changes):
 
 
 @writes
-def update_incident(session, *, actor, incident_id, changes, geo=None):
+def _update_incident(session, *, actor, incident_id, changes, geo, from_text):
     incident = lock_incident(session, incident_id)
     if incident.status in INCIDENT_FINISHED:
         raise Conflict(f"incident is '{incident.status}'; it can no longer be changed",
@@ -90,7 +105,7 @@ def update_incident(session, *, actor, incident_id, changes, geo=None):
     hospital_id = changes.get("destination_hospital_id")
     if hospital_id is not None and session.get(Hospital, hospital_id) is None:
         raise NotFound(f"hospital {hospital_id} not found", fields={"destination_hospital_id": "unknown hospital"})
-    changes = {**_relocate(geo, changes), **changes}
+    changes = {**_relocate(incident, geo, changes, from_text), **changes}
     diff = {}
     for field in _PATCHABLE:
         if field in changes and getattr(incident, field) != changes[field]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from ..geo.coords import CoordinateError
 from ..geo.distance import haversine_m
+from ..geo.gazetteer import SPECIFICITY
 
 # given: lat/lon sent with the call; text_coordinates: coordinates or a map link in the text;
 # gazetteer / server: matched by the offline geocoder / the configured geocoding server;
@@ -65,12 +66,19 @@ def locate_text(geo, text):
                                                "Location not recognised; set it on the map"))
     best = found[0]
     confidence = best["confidence"]
-    if len(found) > 1 and found[1]["confidence"] >= confidence and found[1]["kind"] == best["kind"]:
-        apart = float(haversine_m(best["lat"], best["lon"], found[1]["lat"], found[1]["lon"]))
-        if apart > AMBIGUOUS_M:
-            return Located("unknown", candidates=found,
-                           message=_msg(f"Lokasi ambigu: {best['name']} atau {found[1]['name']}?",
-                                        f"Ambiguous location: {best['name']} or {found[1]['name']}?"))
+    rival = _rival(best, found[1:])
+    if rival is not None:
+        return Located("unknown", candidates=found,
+                       message=_msg(f"Lokasi ambigu: {best['name']} atau {rival['name']}?",
+                                    f"Ambiguous location: {best['name']} or {rival['name']}?"))
+    if best.get("notes"):
+        # The text contradicts the place it names best ("Jembatan Kapuas II", a mosque "in" a
+        # kelurahan across the river): offered, not used.
+        return Located("unknown", candidates=found,
+                       message=_msg(f"Teks tidak cocok dengan {best['name']} ({'; '.join(best['notes'])}); "
+                                    f"pilih kandidat atau tentukan di peta",
+                                    f"Does not fit: {best['name']} ({'; '.join(best['notes'])}); pick one or set it "
+                                    f"on the map"))
     if confidence < MIN_CONFIDENCE:
         return Located("unknown", candidates=found,
                        message=_msg("Kecocokan lemah; pilih dari kandidat atau tentukan di peta",
@@ -83,7 +91,19 @@ def locate_text(geo, text):
     return located
 
 
-def apply_location(incident, located, *, address_text=None):
+def _rival(best, others):
+    """Another candidate as good and as specific as the best one, more than AMBIGUOUS_M away."""
+    rank = SPECIFICITY.get(best["kind"])
+    for other in others:
+        if rank is None or SPECIFICITY.get(other["kind"]) != rank:
+            continue
+        if other["confidence"] >= best["confidence"] - 0.05:
+            if float(haversine_m(best["lat"], best["lon"], other["lat"], other["lon"])) > AMBIGUOUS_M:
+                return other
+    return None
+
+
+def apply_location(incident, located):
     """Copy a location onto an incident (all location fields, so nothing stale stays)."""
     incident.lat, incident.lon = located.lat, located.lon
     incident.location_source = located.source
@@ -93,8 +113,6 @@ def apply_location(incident, located, *, address_text=None):
     incident.kelurahan = located.kelurahan
     incident.kecamatan = located.kecamatan
     incident.outside_service_area = bool(located.outside_service_area)
-    if address_text is not None:
-        incident.address_text = address_text
 
 
 def _outside(zone):

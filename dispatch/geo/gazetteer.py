@@ -128,14 +128,19 @@ class Gazetteer:
                 if covered.intersection(range(i, j)) or all(t in MARKERS for t in toks[i:j]):
                     continue
                 key = compact(toks[i:j])
-                if len(key) < 5 or key.isdigit():
+                # Edits allowed by the letters of the name itself: "jalan" or "gang" in front
+                # must not buy a short name a second edit ("Jl. Nilam" is not Jalan Siam).
+                name = compact([t for t in toks[i:j] if t not in MARKERS])
+                if len(name) < 5 or name.isdigit():
                     continue
-                allowed = 1 if len(key) < 9 else 2
+                allowed = 1 if len(name) < 9 else 2
                 choices = self._near_length.get((len(key), allowed))
                 if not choices:
                     continue
-                hit = process.extractOne(key, choices, scorer=Levenshtein.distance, score_cutoff=allowed)
-                if hit is not None:
+                hit = process.extractOne(key, choices, scorer=Levenshtein.distance, score_cutoff=allowed,
+                                         processor=None)
+                if hit is not None and _digits(hit[0]) == _digits(key):
+                    # Numbers are never a typo: "Kapuas 2" is not Jembatan Kapuas I.
                     for place in self._exact[hit[0]]:
                         typos.append(Match(place, i, j, "typo", int(hit[1]), " ".join(toks[i:j])))
         typos += self._extended(toks, found, covered)
@@ -177,7 +182,7 @@ class Gazetteer:
                         continue
                     allowed = 1 if len(key_rest) < 9 else 2
                     distance = Levenshtein.distance(rest, key_rest, score_cutoff=allowed)
-                    if 0 < distance <= allowed:
+                    if 0 < distance <= allowed and _digits(rest) == _digits(key_rest):
                         for place in self._exact[key]:
                             if place is not m.place:
                                 out.append(Match(place, i, j, "typo", distance, " ".join(toks[i:j])))
@@ -203,6 +208,10 @@ class Gazetteer:
                 k += 1
         # "Tugu Kha" offers Tugu Khatulistiwa, not what "Kha" alone starts (RS Kharitas Bhakti).
         return _longest(out)
+
+
+def _digits(key):
+    return "".join(c for c in key if c.isdigit())
 
 
 def _longest(matches):

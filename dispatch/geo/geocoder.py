@@ -29,6 +29,7 @@ from geopy.location import Location
 from .coords import parse_coordinates
 from .distance import haversine_m
 from .gazetteer import SPECIFICITY, Gazetteer
+from .text import tokens as text_tokens
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ _TYPO_PENALTY = 0.07       # per edit
 _PREFIX_FACTOR = 0.75
 _RELATION_FACTOR = 0.95    # "depan/dekat ...": near the place, not at it
 _CONFLICT_FACTOR = 0.75    # a place named with a kelurahan/kecamatan it is not in
+_CONFLICT_M = 500         # how far outside a named zone a place must be to contradict it
+_NUMBER_CONFLICT_FACTOR = 0.4  # a place named with another number ("Jembatan Kapuas 2")
 
 
 class OfflineGeocoder(Geocoder):
@@ -120,8 +123,15 @@ class OfflineGeocoder(Geocoder):
                 confidence *= _RELATION_FACTOR
             if unexplained and SPECIFICITY[place.kind] < 3:
                 confidence *= 0.95
-            lat, lon = place.lat, place.lon
             notes = []
+            number = _number_after(analysis.tokens, match)
+            if number is not None and number not in _numbers(place):
+                # "Jembatan Kapuas II" is not Jembatan Kapuas I. A number after a plain road name is
+                # a house number ("Jl. Siam 153"); after a numbered road or any other place it is not.
+                if place.kind != "road" or _numbers(place):
+                    confidence *= _NUMBER_CONFLICT_FACTOR
+                    notes.append(f"{number} does not match {place.name}")
+            lat, lon = place.lat, place.lon
             context = [z.place for z in zones_named if z.place is not place]
             if place.kind == "road" and context and len(place.points) > 1:
                 # "Jl. Ahmad Yani, Bansir Laut": the known point of the road nearest that kelurahan.
@@ -133,12 +143,15 @@ class OfflineGeocoder(Geocoder):
             for other in context:
                 if SPECIFICITY[other.kind] >= SPECIFICITY[place.kind]:
                     continue
-                inside = zone.get(other.kind) == other.name
-                if inside:
+                if zone.get(other.kind) == other.name:
                     confidence = min(0.98, confidence + 0.04)
-                elif zone.get(other.kind) is not None:
+                    continue
+                # Zone borders may be coarse (hundreds of metres off): only a place well outside the
+                # zone named with it is a contradiction ("Masjid Raya Mujahidin, Siantan Hulu").
+                away = self.zones.distance_to(other.kind, other.name, lat, lon) if self.zones else None
+                if away is not None and away > _CONFLICT_M:
                     confidence *= _CONFLICT_FACTOR
-                    notes.append(f"not in {other.kind} {other.name}")
+                    notes.append(f"{round(away / 100) / 10:g} km from {other.kind} {other.name}")
             candidate = {
                 "name": place.name, "kind": place.kind, "lat": lat, "lon": lon, **zone,
                 "confidence": round(max(0.05, min(confidence, 0.98)), 2),
@@ -225,6 +238,18 @@ def _answer(candidates, exactly_one, limit):
     if exactly_one:
         return locations[0] if locations else None
     return locations
+
+
+def _number_after(tokens, match):
+    """The number written right after a matched name, if any."""
+    if match.how == "prefix" or match.end >= len(tokens):
+        return None
+    following = tokens[match.end]
+    return following if following.isdigit() else None
+
+
+def _numbers(place):
+    return {t for t in text_tokens(place.name) if t.isdigit()}
 
 
 def _zone_label(zone):

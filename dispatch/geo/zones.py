@@ -137,6 +137,14 @@ class ZoneIndex:
     def kecamatan_of(self, kelurahan_name):
         return next((z.kecamatan for z in self.kelurahan if z.name == kelurahan_name), None)
 
+    def distance_to(self, kind, name, lat, lon):
+        """Metres from a point to the zone of that kind and name (0 inside); None: no such zone."""
+        zones = self.kelurahan if kind == "kelurahan" else self.kecamatan
+        zone = next((z for z in zones if z.name == name), None)
+        if zone is None:
+            return None
+        return zone.geometry.distance(Point(lon, lat)) * METRES_PER_DEGREE
+
     def to_geojson(self):
         """The zones as a FeatureCollection (for maps)."""
         return {

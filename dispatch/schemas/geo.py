@@ -36,6 +36,7 @@ class Candidate(Schema):
     matched_text = fields.String(allow_none=True)
     precision_m = fields.Float(allow_none=True, metadata={"description": "how far the point may be from the place"})
     source = fields.String()
+    notes = fields.List(fields.String(), metadata={"description": "what in the text does not fit this place"})
 
 
 class CandidateList(Schema):
