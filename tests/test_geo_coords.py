@@ -142,6 +142,8 @@ ERRORS = [
     ("lat 0.02 E, 109.33 N", "contradicts", "bertentangan"),
     # minutes and seconds
     ("0°75'0\"S 109°19'36\"E", "Minutes must be less than 60", "Menit"),
+    # minutes and seconds with neither letters nor a sign: north or south would be a guess
+    ("0°01'12\" 109°19'36\"", "need hemisphere letters", "huruf arah"),
     ("0°01'60\"S 109°19'36\"E", "Seconds must be less than 60", "Detik"),
     ("0.5°30' S 109.3° E", "decimals", "desimal"),
     # range

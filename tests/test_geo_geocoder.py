@@ -475,16 +475,16 @@ def test_a_server_that_is_down_falls_back_and_is_left_alone_for_a_while(geo, mon
     clock = Clock()
     fallback = FallbackGeocoder(server, geo.offline, pause_after_failure_s=30, clock=clock)
 
-    raw = fallback.geocode("RS Antonius").raw
-    assert (raw["kind"], raw["name"]) == ("hospital", "RSU Santo Antonius")
+    raw = fallback.geocode(MAWAR).raw
+    assert (raw["kind"], raw["name"]) == ("kelurahan", "Sungaijawi Luar")
     assert len(calls) == 1
 
     clock.now += 29
-    assert fallback.geocode("Soedarso").raw["name"] == "RSUD dr. Soedarso"
+    assert fallback.geocode("Gg. Melati, Parit Tokaya").raw["name"] == "Parittokaya"
     assert len(calls) == 1                     # not asked again while paused
 
     clock.now += 2
-    assert fallback.geocode("Tugu Khatulistiwa").raw["name"] == "Tugu Khatulistiwa"
+    assert fallback.geocode("Jl. Merdeka, Pal V").raw["name"] == "Pallima"
     assert len(calls) == 2                     # asked again after the pause
 
 
@@ -533,6 +533,7 @@ def nominatim():
     thread.join(5)
 
 
+MAWAR = "Gg. Mawar, Sei Jawi Luar"   # offline: only the kelurahan, so the server is asked
 ANTONIUS_BY_SERVER = {"lat": "-0.0202", "lon": "109.3268", "importance": 0.5,
                       "display_name": "Rumah Sakit Santo Antonius, Jalan KH Wahid Hasyim, Pontianak"}
 
@@ -541,9 +542,12 @@ def test_a_query_goes_to_the_server_and_its_answer_gets_our_zones(nominatim):
     geo = Geo(nominatim_url=f"http://127.0.0.1:{nominatim.port}", nominatim_timeout_s=2)
     assert isinstance(geo.geocoder, FallbackGeocoder)
     nominatim.answer([ANTONIUS_BY_SERVER])
-    location = geo.geocoder.geocode("RS Antonius")
+    location = geo.geocoder.geocode("Gg. Mawar 5, Mariana")
     assert len(nominatim.paths) == 1 and nominatim.paths[0].startswith("/search?")
-    assert "q=RS+Antonius" in nominatim.paths[0]
+    path = nominatim.paths[0]
+    assert "q=Gg.+Mawar+5%2C+Mariana" in path
+    # Only answers around the city are asked for.
+    assert "viewbox=" in path and "bounded=1" in path and "countrycodes=id" in path
     raw = location.raw
     assert raw["kind"] == "server"
     assert location.address.startswith(ANTONIUS_BY_SERVER["display_name"])
@@ -552,11 +556,27 @@ def test_a_query_goes_to_the_server_and_its_answer_gets_our_zones(nominatim):
     assert 0 < raw["confidence"] <= 1
 
 
+def test_a_place_known_for_certain_is_not_asked_of_the_server(geo, nominatim):
+    fallback = FallbackGeocoder(_nominatim(nominatim.port, timeout=2), geo.offline, clock=Clock())
+    nominatim.answer([ANTONIUS_BY_SERVER])
+    assert fallback.geocode("depan RS Antonius").raw["kind"] == "hospital"
+    assert nominatim.paths == []
+
+
+def test_a_server_answer_in_another_city_is_dropped(geo, nominatim):
+    fallback = FallbackGeocoder(_nominatim(nominatim.port, timeout=2), geo.offline, clock=Clock())
+    jakarta = {"lat": "-6.2", "lon": "106.8", "importance": 0.9, "display_name": "Jalan Mawar, Jakarta"}
+    nominatim.answer([jakarta])
+    found = fallback.geocode(MAWAR, exactly_one=False)
+    assert len(nominatim.paths) == 1
+    assert [loc.raw["name"] for loc in found] == ["Sungaijawi Luar"]
+
+
 def test_an_empty_server_answer_uses_the_offline_result(geo, nominatim):
     fallback = FallbackGeocoder(_nominatim(nominatim.port, timeout=2), geo.offline, clock=Clock())
     nominatim.answer([])
-    assert fallback.geocode("RS Antonius").raw["kind"] == "hospital"
-    assert fallback.geocode("Soedarso").raw["name"] == "RSUD dr. Soedarso"
+    assert fallback.geocode(MAWAR).raw["kind"] == "kelurahan"
+    assert fallback.geocode("Gg. Melati, Parit Tokaya").raw["name"] == "Parittokaya"
     assert len(nominatim.paths) == 2           # finding nothing is not a failure: the server is asked again
 
 
@@ -572,28 +592,27 @@ def test_a_server_talking_nonsense_falls_back(geo, nominatim, status, body):
     clock = Clock()
     fallback = FallbackGeocoder(_nominatim(nominatim.port, timeout=2), geo.offline, clock=clock)
     nominatim.answer(status=status, body=body)
-    location = fallback.geocode("RS Antonius")
-    assert (location.raw["kind"], location.raw["name"]) == ("hospital", "RSU Santo Antonius")
-    fallback.geocode("RS Antonius")
+    location = fallback.geocode(MAWAR)
+    assert (location.raw["kind"], location.raw["name"]) == ("kelurahan", "Sungaijawi Luar")
+    fallback.geocode(MAWAR)
     assert len(nominatim.paths) == 1           # a failure pauses the server
 
 
 def test_a_slow_server_times_out_and_falls_back(geo, nominatim):
     nominatim.hold = True                      # answers only when the test releases it
     fallback = FallbackGeocoder(_nominatim(nominatim.port, timeout=0.3), geo.offline, clock=Clock())
-    location = fallback.geocode("RS Antonius")
+    location = fallback.geocode(MAWAR)
     nominatim.release.set()
-    assert location.raw["name"] == "RSU Santo Antonius"
-    assert location.raw["kind"] == "hospital"
+    assert location.raw["name"] == "Sungaijawi Luar"
     assert len(nominatim.paths) == 1
 
 
 def test_the_app_waits_for_a_slow_server_only_once(nominatim):
     nominatim.hold = True
     geo = Geo(nominatim_url=f"http://127.0.0.1:{nominatim.port}", nominatim_timeout_s=0.3)
-    location = geo.geocoder.geocode("RS Antonius")
+    location = geo.geocoder.geocode(MAWAR)
     nominatim.release.set()
-    assert location.raw["name"] == "RSU Santo Antonius"
+    assert location.raw["name"] == "Sungaijawi Luar"
     assert len(nominatim.paths) == 1
 
 

@@ -477,3 +477,24 @@ def test_osrm_with_no_candidates_asks_nothing(river, osrm):
     routes = model.to_point(np.array([]), np.array([]), *SENG_HIE, at=AT_10_WIB)
     assert routes.seconds.shape == (0,)
     assert osrm.requests == []
+
+
+def test_a_failed_server_is_left_alone_for_a_while(river, osrm):
+    """While OSRM fails no request waits on it more than once per pause; then it is tried again."""
+    class Clock:
+        now = 1000.0
+
+        def __call__(self):
+            return self.now
+
+    clock = Clock()
+    osrm.mode = "500"
+    model = OsrmTravelTime(osrm.url, fallback=river, timeout=2, clock=clock, pause_after_failure_s=30)
+    lats, lons = unit_arrays()
+    for _ in range(3):
+        assert model.to_point(lats, lons, *SENG_HIE, at=AT_17_WIB).estimated_by == "river"
+    assert len(osrm.requests) == 1
+    clock.now += 31
+    osrm.mode = "ok"
+    assert model.to_point(lats, lons, *SENG_HIE, at=AT_17_WIB).estimated_by == "osrm"
+    assert len(osrm.requests) == 2

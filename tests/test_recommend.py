@@ -120,8 +120,8 @@ def test_als_goes_first_for_p1_cardiac_when_it_is_not_much_slower(scene, session
     items = recommend(scene, incident_at(scene, SENG_HIE, category="cardiac", priority="P1"))["items"]
     assert [i["unit"]["id"] for i in items] == [als, bls]
     assert items[0]["eta_s"] > items[1]["eta_s"]
-    assert "als_preferred" in codes(items[0])
-    assert "als_preferred_over" in codes(items[1])
+    assert "als_preferred" in codes(items[0]) and "fastest" not in codes(items[0])
+    assert "als_preferred_over" in codes(items[1]) and "fastest" in codes(items[1])
 
 
 @pytest.mark.parametrize("category, priority", [("cardiac", "P2"), ("trauma", "P1"), ("other", "P1")])

@@ -103,6 +103,11 @@ MALFORMED = {
     "duplicate": ({"type": "FeatureCollection", "features": [square("X", "kecamatan", 109.3, -0.03),
                                                              square("X", "kecamatan", 109.4, -0.03)]}, "twice"),
     "binary": ("\x00\x01\x02\xff", "not readable"),
+    "code too long": ({"type": "FeatureCollection", "features": [square("X", "kecamatan", 109.3, -0.03,
+                                                                        code="6" * 40)]}, "'code'"),
+    "kecamatan name too long": ({"type": "FeatureCollection", "features": [
+        square("Y", "kecamatan", 109.3, -0.03), square("X", "kelurahan", 109.3, -0.03, kecamatan="K" * 101)]},
+        "'kecamatan'"),
 }
 
 
@@ -161,3 +166,13 @@ def test_official_boundaries_import_gives_every_point_its_official_zone(app, wor
     # And through the API, for one point where the shipped coarse zones are wrong.
     body = reverse(world, -0.0273, 109.3465)  # Kampung Beting side of Dalam Bugis
     assert body["kecamatan"] == "Pontianak Timur"
+
+
+def test_a_second_import_of_as_many_zones_replaces_the_first_everywhere(app, world, tmp_path):
+    """Every running process follows a re-import, even when ids repeat (SQLite after a delete)."""
+    first = {"type": "FeatureCollection", "features": [square("Kec A", "kecamatan", 109.30, -0.05, size=0.05)]}
+    second = {"type": "FeatureCollection", "features": [square("Kec B", "kecamatan", 109.30, -0.05, size=0.05)]}
+    assert run(app, "import", write(tmp_path, first, "a.geojson")).exit_code == 0
+    assert reverse(world, -0.04, 109.31)["kecamatan"] == "Kec A"
+    assert run(app, "import", write(tmp_path, second, "b.geojson")).exit_code == 0
+    assert reverse(world, -0.04, 109.31)["kecamatan"] == "Kec B"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..models import Hospital
 from .clock import utcnow
 from .recommend import located_incident
-from .vocabulary import CAPABILITY_LABELS, CATEGORY_NEEDS
+from .vocabulary import CAPABILITY_LABELS, CATEGORY_NEEDS, reason
 
 BEDS_STALE_S = 6 * 3600
 
@@ -36,19 +36,19 @@ def rank_hospitals(session, *, geo, incident_id, limit=5):
         reasons = []
         if need:
             label = CAPABILITY_LABELS[need]
-            reasons.append(_r(f"has_{need}", f"Punya layanan {label['id']}", f"Has {label['en']}"))
+            reasons.append(reason(f"has_{need}", f"Punya layanan {label['id']}", f"Has {label['en']}"))
         if hospital.beds_available is None:
-            reasons.append(_r("beds_unknown", "Ketersediaan tempat tidur belum dilaporkan",
+            reasons.append(reason("beds_unknown", "Ketersediaan tempat tidur belum dilaporkan",
                               "Beds available not reported"))
         else:
-            reasons.append(_r("beds_available", f"{hospital.beds_available} tempat tidur tersedia",
+            reasons.append(reason("beds_available", f"{hospital.beds_available} tempat tidur tersedia",
                               f"{hospital.beds_available} beds available"))
             if hospital.beds_reported_at and (now - hospital.beds_reported_at).total_seconds() > BEDS_STALE_S:
-                reasons.append(_r("beds_stale", "Laporan tempat tidur lebih dari 6 jam lalu",
+                reasons.append(reason("beds_stale", "Laporan tempat tidur lebih dari 6 jam lalu",
                                   "Bed report older than 6 hours"))
         if via:
             names = ", ".join(via)
-            reasons.append(_r("crosses_river", f"Menyeberang lewat {names}", f"Crosses {names}"))
+            reasons.append(reason("crosses_river", f"Menyeberang lewat {names}", f"Crosses {names}"))
         items.append({**entry, "eta_s": round(float(routes.seconds[i])), "distance_m": round(float(routes.metres[i])),
                       "via": list(via), "reasons": reasons})
     items.sort(key=lambda item: (item["eta_s"], item["hospital"].id))
@@ -64,18 +64,15 @@ def rank_hospitals(session, *, geo, incident_id, limit=5):
 def _refusals(hospital, need):
     out = []
     if hospital.status == "closed":
-        out.append(_r("closed", "Tutup", "Closed"))
+        out.append(reason("closed", "Tutup", "Closed"))
     elif hospital.status == "diverting":
-        out.append(_r("diverting", "Sedang mengalihkan pasien (penuh)", "Diverting ambulances"))
+        out.append(reason("diverting", "Sedang mengalihkan pasien (penuh)", "Diverting ambulances"))
     if not hospital.has_emergency:
-        out.append(_r("no_emergency", "Tidak punya IGD", "No emergency room"))
+        out.append(reason("no_emergency", "Tidak punya IGD", "No emergency room"))
     if need and not getattr(hospital, f"has_{need}"):
         label = CAPABILITY_LABELS[need]
-        out.append(_r(f"no_{need}", f"Tidak punya layanan {label['id']}", f"No {label['en']}"))
+        out.append(reason(f"no_{need}", f"Tidak punya layanan {label['id']}", f"No {label['en']}"))
     if hospital.beds_available == 0:
-        out.append(_r("no_beds", "Tempat tidur penuh", "No beds available"))
+        out.append(reason("no_beds", "Tempat tidur penuh", "No beds available"))
     return out
 
-
-def _r(code, id_text, en_text):
-    return {"code": code, "id": id_text, "en": en_text}

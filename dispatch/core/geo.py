@@ -3,7 +3,8 @@
 One :class:`Geo` per app, built from plain settings (no Flask here). Everything but
 the zones is read-only and shared by all apps of a process. Zones can be replaced
 by ``zones import``: :meth:`Geo.refresh_zones` compares the imported set in the
-database with the one in memory (one small query) and reloads when it changed, so
+database (count, newest id and import time: one small query) with the one in memory
+and reloads when it changed, so
 every process of a deployment follows an import.
 """
 from functools import lru_cache
@@ -41,7 +42,7 @@ class Geo:
         self.gazetteer = shipped_gazetteer()
         self.rivers = shipped_rivers()
         self._zones = shipped_zones()
-        self._zones_version = (0, None)
+        self._zones_version = (0, None, None)
         self.offline = OfflineGeocoder(self.gazetteer, zones=lambda: self._zones)
         self.geocoder = self.offline
         if nominatim_url:
@@ -49,7 +50,12 @@ class Geo:
             # urllib, which does not retry: a slow server costs one timeout, not three.
             server = Nominatim(domain=domain.rstrip("/"), scheme=scheme, timeout=nominatim_timeout_s,
                                user_agent="psc119-dispatch", adapter_factory=URLLibAdapter)
-            self.geocoder = FallbackGeocoder(server, self.offline)
+            # Only answers around the city: Nominatim's viewbox, bounded, Indonesia.
+            minx, miny, maxx, maxy = self._zones.service_area.bounds
+            margin = 0.1
+            options = {"viewbox": [(maxy + margin, minx - margin), (miny - margin, maxx + margin)],
+                       "bounded": True, "country_codes": "id"}
+            self.geocoder = FallbackGeocoder(server, self.offline, server_options=options)
         self.travel = RiverAwareTravelTime(self.rivers, detour=detour, timezone=timezone)
         if osrm_url:
             self.travel = OsrmTravelTime(osrm_url, fallback=self.travel, timeout=osrm_timeout_s)
@@ -72,7 +78,9 @@ class Geo:
 
     def refresh_zones(self, session):
         """Follow the zones imported into the database (shipped zones when there are none)."""
-        version = tuple(session.execute(select(func.count(Zone.id), func.max(Zone.id))).one())
+        # The import time too: on SQLite the ids of a new import can repeat the old ones.
+        version = tuple(session.execute(select(func.count(Zone.id), func.max(Zone.id),
+                                               func.max(Zone.imported_at))).one())
         if version != self._zones_version:
             self._zones = load_zone_index(session) if version[0] else shipped_zones()
             self._zones_version = version

@@ -12,10 +12,6 @@ from ..geo.coords import CoordinateError
 from ..geo.distance import haversine_m
 from ..geo.gazetteer import SPECIFICITY
 
-# given: lat/lon sent with the call; text_coordinates: coordinates or a map link in the text;
-# gazetteer / server: matched by the offline geocoder / the configured geocoding server;
-# operator: set or corrected by an operator; unknown: no location yet.
-LOCATION_SOURCES = ("given", "text_coordinates", "gazetteer", "server", "operator", "unknown")
 MIN_CONFIDENCE = 0.3        # below this a match is offered, not used
 AMBIGUOUS_M = 1000          # two equally good matches further apart than this: ask the operator
 

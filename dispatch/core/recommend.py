@@ -17,7 +17,7 @@ from ..models import Incident, Unit
 from .clock import utcnow
 from .errors import Conflict
 from .lifecycle import get_or_404
-from .vocabulary import ALS_CATEGORIES, CATEGORIES
+from .vocabulary import ALS_CATEGORIES, CATEGORIES, reason
 
 
 @dataclass
@@ -94,36 +94,36 @@ def rank_units(candidates, lat, lon, *, travel, at, priority, category, max_age_
     picks.estimated_by = routes.estimated_by
     for rank, i in enumerate(top):
         reasons = []
-        if rank == 0:
-            reasons.append(_r("fastest", "Perkiraan waktu tempuh tercepat", "Fastest estimated road time"))
+        if i == fastest:
+            reasons.append(reason("fastest", "Perkiraan waktu tempuh tercepat", "Fastest estimated road time"))
         if promoted and promoted[0] == i:
-            reasons.append(_r("als_preferred",
+            reasons.append(reason("als_preferred",
                               f"Unit ALS diutamakan untuk P1 {label['id'].lower()}: hanya {_dur_id(promoted[1])} "
                               f"lebih lambat dari unit tercepat",
                               f"ALS unit preferred for P1 {label['en'].lower()}: only {_dur_en(promoted[1])} "
                               f"slower than the fastest unit"))
         elif promoted and promoted[0] is not None and i == fastest:
-            reasons.append(_r("als_preferred_over",
+            reasons.append(reason("als_preferred_over",
                               "Tercepat, tetapi unit ALS didahulukan untuk kasus ini",
                               "Fastest, but an ALS unit goes first for this call"))
         elif promoted and promoted[0] is None and i == fastest:
-            reasons.append(_r("als_too_far",
+            reasons.append(reason("als_too_far",
                               f"Unit ALS terdekat ({_label(candidates, promoted[2])}) {_dur_id(promoted[1])} lebih lambat",
                               f"Nearest ALS unit ({_label(candidates, promoted[2])}) is {_dur_en(promoted[1])} slower"))
         via = routes.via(i)
         if via:
             names = ", ".join(via)
-            reasons.append(_r("crosses_river", f"Menyeberang lewat {names}", f"Crosses {names}"))
+            reasons.append(reason("crosses_river", f"Menyeberang lewat {names}", f"Crosses {names}"))
             if i == nearest and rank > 0:
-                reasons.append(_r("across_river", "Terdekat garis lurus, tetapi di seberang sungai",
+                reasons.append(reason("across_river", "Terdekat garis lurus, tetapi di seberang sungai",
                                   "Nearest in a straight line, but across the river"))
         age = float(candidates.fix_age_s[i]) if np.isfinite(candidates.fix_age_s[i]) else None
         if fresh[i]:
-            reasons.append(_r("gps_position", f"Posisi GPS {_dur_id(age)} lalu", f"GPS position {_dur_en(age)} old"))
+            reasons.append(reason("gps_position", f"Posisi GPS {_dur_id(age)} lalu", f"GPS position {_dur_en(age)} old"))
         else:
             why_id = "tidak ada posisi GPS" if age is None else f"posisi GPS sudah {_dur_id(age)}"
             why_en = "no GPS position" if age is None else f"GPS position is {_dur_en(age)} old"
-            reasons.append(_r("station_position", f"Dihitung dari pos jaga: {why_id}",
+            reasons.append(reason("station_position", f"Dihitung dari pos jaga: {why_id}",
                               f"Estimated from its station: {why_en}"))
         picks.append(Pick(i, float(routes.seconds[i]), float(routes.metres[i]), via,
                           "gps" if fresh[i] else "station", age, reasons))
@@ -213,9 +213,6 @@ def etas_for_assignment(session, *, geo, incident_id, unit_id, recommended_unit_
 def _label(candidates, i):
     return candidates.labels[i] if candidates.labels else str(int(candidates.ids[i]))
 
-
-def _r(code, id_text, en_text):
-    return {"code": code, "id": id_text, "en": en_text}
 
 
 def _dur_id(seconds):

@@ -45,3 +45,13 @@ CAPABILITY_LABELS = {
     "maternity": {"id": "kebidanan", "en": "maternity"},
     "trauma": {"id": "trauma", "en": "trauma"},
 }
+
+# Where an incident's location came from (core.locate): given with the call, coordinates or a
+# map link in the text, the offline gazetteer, a configured geocoding server, set by an
+# operator, or not known yet.
+LOCATION_SOURCES = ("given", "text_coordinates", "gazetteer", "server", "operator", "unknown")
+
+
+def reason(code, id_text, en_text):
+    """One reason for a recommendation or a suggestion, in both languages."""
+    return {"code": code, "id": id_text, "en": en_text}

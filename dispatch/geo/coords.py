@@ -29,7 +29,8 @@ Unlike geopy's ``Point`` this never reads the last two numbers of an address, ne
 negates twice for ``-0.02 S``, never swaps longitude-first input silently and never
 accepts exponents, nan or infinity (those texts give None). A minus sign together with
 a hemisphere letter, a letter on only one number, two latitude (or two longitude)
-letters, minutes or seconds >= 60 and out-of-range numbers raise
+letters, degrees-minutes-seconds with neither letters nor a sign (north or south of the
+equator is then a guess), minutes or seconds >= 60 and out-of-range numbers raise
 :class:`CoordinateError`, as do map links without coordinates and short links
 (maps.app.goo.gl, goo.gl, osm.org/go), which need the network to resolve. Texts longer
 than ``MAX_LENGTH`` give None; the caller validates length.
@@ -190,6 +191,11 @@ def _interpret(first, second, separator):
     if bool(first.letters) != bool(second.letters):
         _fail("Give a hemisphere letter (N/S/E/W or LU/LS/BT/BB) on both numbers or on neither",
               "Beri huruf arah (LU/LS/BT/BB atau N/S/E/W) pada kedua angka atau tidak sama sekali")
+    if not first.letters and any(len(a.parts) > 1 for a in angles) and not (first.sign or second.sign):
+        # Minutes and seconds come from a phone or a GPS, which always writes N/S: without it a
+        # reading south of the equator (most of Pontianak) would land north of it, on another bank.
+        _fail("Degrees and minutes need hemisphere letters: add N or S (LU/LS) and E (BT)",
+              "Derajat dan menit perlu huruf arah: tambahkan LU atau LS dan BT")
     if separator == "," and any("," in p for a in angles for p in a.parts):
         _fail("Ambiguous decimal commas: write -0.0202, 109.3268 or -0,0202 109,3268",
               "Koma desimal ambigu: tulis -0.0202, 109.3268 atau -0,0202 109,3268")

@@ -183,10 +183,15 @@ class OfflineGeocoder(Geocoder):
 class FallbackGeocoder(Geocoder):
     """A geocoding server first (e.g. geopy's Nominatim), the offline geocoder when it fails."""
 
-    def __init__(self, server, offline, *, pause_after_failure_s=30.0, clock=time.monotonic):
+    def __init__(self, server, offline, *, server_options=None, max_outside_m=10_000, pause_after_failure_s=30.0,
+                 clock=time.monotonic):
         super().__init__()
         self.server = server
         self.offline = offline
+        # Passed to the server's geocode(), e.g. Nominatim's viewbox/bounded/country_codes.
+        self.server_options = dict(server_options or {})
+        # Answers further than this outside the service area are another city's streets.
+        self.max_outside_m = max_outside_m
         self.pause_after_failure_s = pause_after_failure_s
         self._clock = clock
         self._paused_until = 0.0
@@ -203,29 +208,42 @@ class FallbackGeocoder(Geocoder):
         if not text or parse_coordinates(text) is not None or typing or self._clock() < self._paused_until:
             # Coordinates are read locally; search-as-you-type must answer at once.
             return self.offline.candidates(text, typing=typing)
+        offline = self.offline.candidates(text)
+        if offline and _sure(offline[0]):
+            # "RS Antonius" is known here for certain: no server can do better.
+            return offline
         try:
-            answers = self.server.geocode(text, exactly_one=False, limit=5) or []
+            answers = self.server.geocode(text, exactly_one=False, limit=5, **self.server_options) or []
         except (GeopyError, ValueError, TypeError, AttributeError, KeyError) as exc:
             # Down, slow, or an answer geopy cannot read (a "nan" or out-of-range latitude is a ValueError).
             log.warning("geocoding server failed (%s); offline geocoder used for a while", exc)
             self._paused_until = self._clock() + self.pause_after_failure_s
-            return self.offline.candidates(text)
-        # An answer without a usable point is no answer.
-        answers = [a for a in answers if _finite(a.latitude) and _finite(a.longitude)]
-        if not answers:
-            return self.offline.candidates(text)
-        out = []
+            return offline
+        found = []
         for location in answers:
+            if not (_finite(location.latitude) and _finite(location.longitude)):
+                continue  # an answer without a usable point is no answer
+            zone = self.offline._zone(location.latitude, location.longitude)
+            zones = self.offline.zones
+            if zones is not None and zone["outside_service_area"]:
+                _, away = zones.nearest_kecamatan(location.latitude, location.longitude)
+                if away > self.max_outside_m:
+                    continue  # a "Jalan Merdeka" in another city
             importance = (location.raw or {}).get("importance")
             confidence = 0.6 if not _finite(importance) else round(0.4 + 0.5 * min(max(importance, 0), 1), 2)
-            out.append({"name": location.address, "kind": "server", "lat": location.latitude,
-                        "lon": location.longitude, **self.offline._zone(location.latitude, location.longitude),
-                        "confidence": confidence, "match": "server", "matched_text": text, "precision_m": None,
-                        "source": type(self.server).__name__.lower()})
-        return out
+            found.append({"name": location.address, "kind": "server", "lat": location.latitude,
+                          "lon": location.longitude, **zone, "confidence": confidence, "match": "server",
+                          "matched_text": text, "precision_m": None, "source": type(self.server).__name__.lower()})
+        return sorted(found + offline, key=lambda c: -c["confidence"])
 
     def reverse(self, query, *, exactly_one=True, **kwargs):
         return self.offline.reverse(query, exactly_one=exactly_one, **kwargs)
+
+
+def _sure(candidate):
+    """An exact match of a specific place, uncontradicted: nothing to ask a server about."""
+    return (candidate["match"] == "exact" and SPECIFICITY.get(candidate["kind"], 0) >= 3
+            and candidate["confidence"] >= 0.85 and not candidate.get("notes"))
 
 
 def _finite(value):

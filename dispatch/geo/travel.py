@@ -16,6 +16,7 @@ is slow or down. docs/GEO.md says where the estimates are wrong.
 """
 import json
 import logging
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -129,18 +130,23 @@ class OsrmTravelTime:
     """Road times from an OSRM server for the ``refine`` best candidates of the fallback model.
 
     Any failure (timeout, refused connection, an error answer, an unroutable point)
-    leaves the fallback's estimate in place, so recommendation never waits on it
-    longer than ``timeout`` seconds.
+    leaves the fallback's estimate in place, and after a failure the server is left
+    alone for ``pause_after_failure_s``, so while it is down or slow no request waits
+    on it more than once.
     """
 
     name = "osrm"
 
-    def __init__(self, base_url, *, fallback, timeout=1.0, refine=25, profile="driving"):
+    def __init__(self, base_url, *, fallback, timeout=1.0, refine=25, profile="driving", pause_after_failure_s=30.0,
+                 clock=time.monotonic):
         self.base_url = base_url.rstrip("/")
         self.fallback = fallback
         self.timeout = timeout
         self.refine = refine
         self.profile = profile
+        self.pause_after_failure_s = pause_after_failure_s
+        self._clock = clock
+        self._paused_until = 0.0
 
     @property
     def network(self):
@@ -157,7 +163,9 @@ class OsrmTravelTime:
         return self.to_point([lat1], [lon1], lat2, lon2, at=at).route(0)
 
     def _refined(self, routes, lats, lons, lat, lon, *, inbound):
-        best = np.argsort(routes.seconds, kind="stable")[: self.refine]
+        if self._clock() < self._paused_until:
+            return routes
+        best = np.argsort(routes.seconds, kind="stable")[: self.refine]  # fastest first
         if best.size == 0:
             return routes
         lats = np.asarray(lats, dtype=float)[best]
@@ -183,7 +191,8 @@ class OsrmTravelTime:
                 raise ValueError("table of the wrong shape")
             durations, distances = durations.reshape(-1), distances.reshape(-1)
         except (OSError, ValueError, KeyError, TypeError, urllib.error.URLError) as exc:
-            log.warning("OSRM at %s failed (%s); using the river model", self.base_url, exc)
+            log.warning("OSRM at %s failed (%s); using the river model for a while", self.base_url, exc)
+            self._paused_until = self._clock() + self.pause_after_failure_s
             return routes
         ok = np.isfinite(durations) & np.isfinite(distances)
         seconds, metres = routes.seconds.copy(), routes.metres.copy()

@@ -194,6 +194,10 @@ def _zone(feature, n):
             raise ZoneDataError(f"{label}: the polygon is invalid and cannot be repaired")
     code = props.get("code")
     parent = props.get("kecamatan")
+    if code is not None and len(str(code)) > 32:
+        raise ZoneDataError(f"{label}: property 'code' is longer than 32 characters")
+    if parent is not None and (not isinstance(parent, str) or len(parent) > 100):
+        raise ZoneDataError(f"{label}: property 'kecamatan' must be a text of at most 100 characters")
     return Zone(name.strip(), kind, str(code) if code is not None else None,
                 parent.strip() if isinstance(parent, str) and parent.strip() else None, geom)
 

@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..core.vocabulary import CATEGORIES, PRIORITIES
+from ..core.vocabulary import CATEGORIES, LOCATION_SOURCES, PRIORITIES
 from .common import Accuracy, Choice, Id, Lat, Lon, Text
 
 
@@ -43,8 +43,8 @@ class IncidentOut(Schema):
     address_text = fields.String(allow_none=True)
     kelurahan = fields.String(allow_none=True)
     kecamatan = fields.String(allow_none=True)
-    location_source = fields.String(metadata={"description": "given, text_coordinates, gazetteer, server, "
-                                                             "operator or unknown"})
+    location_source = fields.String(metadata={"description": "where the location came from",
+                                              "enum": list(LOCATION_SOURCES)})
     location_confidence = fields.Float(allow_none=True, metadata={"description": "0..1"})
     location_name = fields.String(allow_none=True, metadata={"description": "the place matched"})
     location_kind = fields.String(allow_none=True)
