@@ -23,6 +23,9 @@ TEST_DATABASE_URL = normalize_database_url(os.environ.get("TEST_DATABASE_URL"))
 ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
 PASSWORD = "correct-horse-119"
 GAZETTEER = Path(__file__).resolve().parents[1] / "dispatch" / "data" / "gazetteer.json"
+# Reference geography beside the project (../shared, as on every developer machine and in CI).
+# Tests that read it skip, saying so, where it is missing.
+REFERENCE_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "pontianak"
 
 
 def gazetteer_places(kind):

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REFERENCE_DATA
+
 ROOT = Path(__file__).parents[1]
 GAZETTEER = ROOT / "dispatch/data/gazetteer.json"
 DEMO = ROOT / "dispatch/data/demo.json"
-SHARED = Path(__file__).resolve().parents[2] / "shared/data/pontianak"
+SHARED = REFERENCE_DATA
 
 KINDS = {"kecamatan", "kelurahan", "hospital", "puskesmas", "landmark", "bridge", "road"}
 KECAMATAN = {"Pontianak Selatan", "Pontianak Timur", "Pontianak Barat", "Pontianak Utara", "Pontianak Kota",

@@ -17,6 +17,7 @@ from geopy.geocoders import Nominatim
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
+from conftest import REFERENCE_DATA
 from dispatch.core.geo import Geo
 from dispatch.geo.coords import CoordinateError
 from dispatch.geo.gazetteer import Gazetteer
@@ -26,7 +27,7 @@ from dispatch.geo.zones import ZoneIndex
 ROOT = Path(__file__).resolve().parents[1]
 GAZETTEER = json.loads((ROOT / "dispatch/data/gazetteer.json").read_text(encoding="utf-8"))
 HOSPITALS = json.loads((ROOT / "dispatch/data/demo.json").read_text(encoding="utf-8"))["hospitals"]
-SHARED = Path(__file__).resolve().parents[2] / "shared/data/pontianak"
+SHARED = REFERENCE_DATA
 KECAMATAN = {"Pontianak Selatan", "Pontianak Timur", "Pontianak Barat", "Pontianak Utara", "Pontianak Kota",
              "Pontianak Tenggara"}
 

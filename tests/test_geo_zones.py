@@ -7,7 +7,6 @@ shows that importing the official file (``zones import`` uses ZoneIndex.from_geo
 """
 import copy
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,10 +15,10 @@ from geopy.distance import geodesic
 from shapely.geometry import Point, shape
 from shapely.ops import nearest_points
 
-from conftest import gazetteer_places
+from conftest import REFERENCE_DATA, gazetteer_places
 from dispatch.geo.zones import ZoneDataError, ZoneIndex
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared/data/pontianak"
+REFERENCE = REFERENCE_DATA
 KECAMATAN_NAMES = {"Pontianak Selatan", "Pontianak Timur", "Pontianak Barat", "Pontianak Utara", "Pontianak Kota",
                    "Pontianak Tenggara"}
 # Floors a little below the figures measured when the shipped zones were built (84.3 % / 96.7 % on the

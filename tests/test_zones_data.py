@@ -12,8 +12,10 @@ import pytest
 from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 
+from conftest import REFERENCE_DATA
+
 ZONES = Path(__file__).resolve().parents[1] / "dispatch" / "data" / "zones.geojson"
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "data" / "pontianak"
+REFERENCE = REFERENCE_DATA
 KECAMATAN = {"Pontianak Selatan", "Pontianak Timur", "Pontianak Barat", "Pontianak Utara", "Pontianak Kota",
              "Pontianak Tenggara"}
 TINY = 1e-9  # square degrees, about 12 m2

@@ -4,7 +4,6 @@ An import replaces the shipped coarse zones for every later lookup (calls, rever
 search); a malformed file is refused with a clear message and the zones in use stay.
 """
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,10 +11,10 @@ import shapely
 from shapely.geometry import shape
 from sqlalchemy import func, select
 
-from conftest import fresh
+from conftest import REFERENCE_DATA, fresh
 from dispatch.models import Event, Zone
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "pontianak"
+SHARED = REFERENCE_DATA
 BOUNDARIES = SHARED / "boundaries.geojson"
 
 
