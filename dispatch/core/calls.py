@@ -78,8 +78,6 @@ def _record_call(session, *, actor, caller_phone, located, disposition="emergenc
 
 def _locate(geo, lat, lon, text):
     if lat is not None:
-        if geo is None:
-            return Located("given", lat, lon, confidence=1.0)
         return locate_point(geo, lat, lon, source="given")
     if geo is not None and text:
         return locate_text(geo, text)

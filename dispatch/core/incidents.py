@@ -76,8 +76,6 @@ def _relocate(incident, geo, changes, from_text):
             return {}
         if changes["lat"] is None:
             located = Located("unknown")
-        elif geo is None:
-            located = Located("operator", changes["lat"], changes["lon"], confidence=1.0)
         else:
             located = locate_point(geo, changes["lat"], changes["lon"], source="operator")
     elif (from_text is not None and from_text.known and changes["address_text"] != incident.address_text

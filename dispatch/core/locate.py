@@ -42,6 +42,10 @@ class Located:
 
 
 def locate_point(geo, lat, lon, *, source, name=None, kind=None, confidence=1.0, precision_m=None):
+    """A point with its zones (none without ``geo``: a core caller with no geography)."""
+    if geo is None:
+        return Located(source=source, lat=lat, lon=lon, confidence=confidence, name=name, kind=kind,
+                       precision_m=precision_m)
     zone = geo.zones.lookup(lat, lon)
     return Located(source=source, lat=lat, lon=lon, confidence=confidence, name=name, kind=kind,
                    precision_m=precision_m,
