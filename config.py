@@ -54,6 +54,9 @@ class Config:
     # A location fix further in the future than this is refused (phone clock skew allowance).
     MAX_FIX_FUTURE_SECONDS = 120
 
+    # Live status (docs/REALTIME.md): a console further behind than this many events gets a snapshot.
+    EVENT_REPLAY_LIMIT = int(os.environ.get("EVENT_REPLAY_LIMIT") or 5000)
+
     # Geolocation and recommendation (docs/GEO.md).
     NOMINATIM_URL = os.environ.get("NOMINATIM_URL") or None
     NOMINATIM_TIMEOUT_S = float(os.environ.get("NOMINATIM_TIMEOUT_S") or 1.5)

@@ -48,5 +48,22 @@ def create_app(config=None):
         message_queue=app.config.get("REDIS_URL"),
         cors_allowed_origins=app.config.get("CORS_ALLOWED_ORIGINS", []),
     )
+    _start_realtime(app, socketio, db)
     register_cli(app)
     return app
+
+
+def _start_realtime(app, socketio, db):
+    """The hub that pushes the event log to this process's live connections (docs/REALTIME.md)."""
+    from .realtime import handlers
+    from .realtime.hub import Hub
+
+    server = socketio.server  # this app's Socket.IO server (the SocketIO object is shared)
+
+    def send(sid, message, payload):
+        # Only to this process's own connection: each process's hub reads the log itself.
+        server.emit(message, payload, to=sid, ignore_queue=True)
+
+    app.extensions["psc_hub"] = Hub(session_factory=db.new_session, send=send,
+                                    replay_limit=app.config.get("EVENT_REPLAY_LIMIT", 5000))
+    handlers.register(socketio)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 from sqlalchemy import create_engine, text
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from config import TestingConfig, normalize_database_url
 from dispatch import create_app
@@ -177,10 +177,18 @@ def world(app, client, session):
     return World(app, client, session)
 
 
+class OneRequestPerConnection(WSGIRequestHandler):
+    """HTTP/1.0: the connection closes after each request. With keep-alive, Werkzeug goes on
+    reading a socket that a websocket has taken over, eats the client's close frame as a
+    request line, and every websocket disconnect then waits out the client's 3 s close timeout."""
+
+    protocol_version = "HTTP/1.0"
+
+
 @pytest.fixture
 def live_server(app):
     """The app on a real threaded HTTP server on 127.0.0.1 (an ephemeral port)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=OneRequestPerConnection)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -1,0 +1,164 @@
+"""Pushing the event log to live connections: in id order, exactly once, after commit.
+
+The event log is the source of truth. After every commit that wrote events the hub is
+woken; one pump thread reads the new events from the database (once, for all
+connections) and hands each connection the ones it may see, in id order, tracking per
+connection the last id it has been given. A connection that arrives with
+``last_event_id`` is first given what it missed, read from the log, under its own lock,
+before it goes live; the pump skips anything at or below its cursor, so nothing is lost
+or sent twice at the seam. One that arrives without it, or too far behind, gets a
+``snapshot`` and goes on from the id the snapshot is current to.
+"""
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from ..core import events as event_log
+from ..core.snapshot import last_event_id, snapshot
+from ..core.visibility import CrewView
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+@dataclass
+class Connection:
+    sid: str
+    user_id: int
+    role: str
+    unit_id: int | None
+    cursor: int = 0                     # the last event id this connection has been given (or skipped)
+    live: bool = False
+    crew: CrewView | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def admits(self, event):
+        return True if self.crew is None else self.crew.admits(event)
+
+
+class Hub:
+    def __init__(self, *, session_factory, send, replay_limit=5000, safety_poll_s=2.0):
+        self._session_factory = session_factory
+        self._send = send                      # send(sid, message, payload)
+        self.replay_limit = replay_limit
+        self._safety_poll_s = safety_poll_s
+        self._connections = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._cursor = None
+        self._thread = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self):
+        with self._lock:
+            if self._thread is not None:
+                return
+            with self._session_factory() as session:
+                self._cursor = last_event_id(session)
+            event_log.subscribe(self.notify)
+            self._thread = threading.Thread(target=self._pump, name="psc119-event-pump", daemon=True)
+            self._thread.start()
+
+    def notify(self, _events=None):
+        """Something was committed: read the log (called after commit, from any thread)."""
+        self._wake.set()
+
+    # -- connections -------------------------------------------------------------------------
+    def attach(self, sid, user, last_seen=None):
+        """Bring a new connection up to date (replay or snapshot), then let it go live."""
+        self.start()
+        conn = Connection(sid, user.id, user.role, user.unit_id)
+        with self._lock:
+            self._connections[sid] = conn
+        with conn.lock, self._session_factory() as session:
+            missed = None if last_seen is None else self._missed(session, last_seen)
+            if missed is None:
+                state = snapshot(session, user=user)
+                conn.cursor = state["last_event_id"]
+                if user.role == "crew":
+                    conn.crew = CrewView(user.unit_id, state["incidents"][0]["id"] if state["incidents"] else None)
+                self._send(sid, "snapshot", state)
+            else:
+                conn.cursor = last_seen
+                if user.role == "crew":
+                    # The crew's incident as it stood at last_seen; the replay moves it on from there.
+                    conn.crew = CrewView(user.unit_id, _crew_incident_at(session, user.unit_id, last_seen))
+                for event in missed:
+                    self._deliver(conn, event)
+            conn.live = True
+        self.notify()
+
+    def detach(self, sid):
+        with self._lock:
+            self._connections.pop(sid, None)
+
+    def connection(self, sid):
+        return self._connections.get(sid)
+
+    def _missed(self, session, last_seen):
+        """The events after ``last_seen``, or None when it is unknown or too far back (snapshot)."""
+        newest = last_event_id(session)
+        if last_seen > newest:
+            return None   # from another database, or a log that was reset
+        missed = event_log.list_after(session, after=last_seen, limit=self.replay_limit + 1)
+        if len(missed) > self.replay_limit:
+            return None
+        return missed
+
+    # -- the pump ----------------------------------------------------------------------------
+    def _pump(self):
+        while True:
+            self._wake.wait(self._safety_poll_s)
+            self._wake.clear()
+            try:
+                self._drain()
+            except Exception:  # the database is down for a moment: try again on the next wake
+                log.exception("event pump failed; retrying")
+
+    def _drain(self):
+        while True:
+            with self._session_factory() as session:
+                batch = event_log.list_after(session, after=self._cursor, limit=BATCH)
+            if not batch:
+                return
+            with self._lock:
+                connections = list(self._connections.values())
+            for conn in connections:
+                with conn.lock:
+                    if not conn.live:
+                        continue   # still being brought up to date: attach() reads these itself
+                    for event in batch:
+                        self._deliver(conn, event)
+            self._cursor = batch[-1]["id"]
+
+    def _deliver(self, conn, event):
+        if event["id"] <= conn.cursor:
+            return
+        conn.cursor = event["id"]
+        if not conn.admits(event):
+            return
+        self._send(conn.sid, "event", event)
+        if conn.crew is not None and event["type"] == "incident.assigned" and event["unit_id"] == conn.unit_id:
+            data = event["data"]
+            self._send(conn.sid, "assignment", {"event_id": event["id"], "assignment": data["assignment"],
+                                                "incident": data["incident"]})
+
+
+def _crew_incident_at(session, unit_id, event_id):
+    """The incident a unit was on just after event ``event_id``, from its own events."""
+    from sqlalchemy import select
+
+    from ..models import Event
+
+    rows = session.execute(
+        select(Event.type, Event.incident_id, Event.data).where(
+            Event.unit_id == unit_id, Event.id <= event_id,
+            Event.type.in_(("incident.assigned", "assignment.cancelled", "unit.status_changed")))
+        .order_by(Event.id.desc()).limit(50)).all()
+    for kind, incident_id, data in rows:
+        if kind == "incident.assigned":
+            return incident_id
+        if kind == "assignment.cancelled" or (data or {}).get("to") in ("available", "out_of_service"):
+            return None
+    return None

@@ -1,0 +1,235 @@
+"""Live status over Socket.IO, with real python-socketio clients against a live server.
+
+Every wait is on a condition (a message arrived), with a deadline only to fail instead of
+hanging: nothing here sleeps and hopes.
+"""
+import queue
+import threading
+
+import pytest
+import socketio
+
+
+DEADLINE_S = 10
+
+
+class Console:
+    """A python-socketio client that keeps every message it receives, in order."""
+
+    def __init__(self, url, token, last_event_id=None, transports=("websocket",)):
+        self.messages = queue.Queue()
+        self.client = socketio.Client(reconnection=False)
+        for name in ("event", "snapshot", "assignment"):
+            self.client.on(name, self._keeper(name))
+        self.error = None
+        self.client.on("connect_error", self._on_error)
+        auth = {"token": token}
+        if last_event_id is not None:
+            auth["last_event_id"] = last_event_id
+        self.url, self.auth, self.transports = url, auth, list(transports)
+
+    def _keeper(self, name):
+        def keep(payload):
+            self.messages.put((name, payload))
+        return keep
+
+    def _on_error(self, data):
+        self.error = data
+
+    def connect(self):
+        self.client.connect(self.url, auth=self.auth, transports=self.transports, wait_timeout=DEADLINE_S)
+        return self
+
+    def next(self, name=None):
+        """The next message (of that name: others before it are kept in order and skipped)."""
+        while True:
+            got, payload = self.messages.get(timeout=DEADLINE_S)
+            if name is None or got == name:
+                return got, payload
+
+    def events_until(self, last_id):
+        out = []
+        while not out or out[-1]["id"] < last_id:
+            _, event = self.next("event")
+            out.append(event)
+        return out
+
+    def nothing_more(self):
+        """Nothing is waiting (checked after a later message proved the stream has moved on)."""
+        return self.messages.empty()
+
+    def close(self):
+        if self.client.connected:
+            self.client.disconnect()
+
+
+@pytest.fixture
+def consoles(live_server, world):
+    opened = []
+
+    def open_console(who, last_event_id=None, token=None):
+        console = Console(live_server, token or world.tokens[who], last_event_id)
+        opened.append(console)
+        return console.connect()
+
+    yield open_console
+    for console in opened:
+        console.close()
+
+
+def last_id(world):
+    items = world.events()
+    return items[-1]["id"] if items else 0
+
+
+def refusal(url, auth):
+    """Connect with ``auth``; the connection must be refused. Returns what the server said."""
+    said = []
+    client = socketio.Client(reconnection=False)
+    client.on("connect_error", said.append)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(url, auth=auth, transports=["websocket"], wait_timeout=DEADLINE_S)
+    assert said, "refused without saying why"
+    return {"code": said[0]["data"]["code"], "message": said[0]["message"]}
+
+
+@pytest.mark.parametrize("auth, code", [
+    (None, "unauthorized"), ({}, "unauthorized"), ({"token": None}, "unauthorized"), ({"token": "not-a-token"}, "invalid_token"),
+    ({"token": 5}, "invalid_token"), ({"token": "x" * 5000}, "invalid_token"),
+])
+def test_a_connection_without_a_valid_token_is_refused(live_server, world, auth, code):
+    said = refusal(live_server, auth)
+    assert said["code"] == code and said["message"]
+
+
+def test_revoked_and_admin_tokens_are_refused(live_server, world):
+    world.post("op", "/api/auth/logout")
+    assert refusal(live_server, {"token": world.tokens["op"]})["code"] == "invalid_token"
+    assert refusal(live_server, {"token": world.tokens["adm"]})["code"] == "forbidden"
+
+
+@pytest.mark.parametrize("bad", [-1, "12", 1.5, True, 2**70, [1]])
+def test_a_bad_last_event_id_is_refused(live_server, world, bad):
+    said = refusal(live_server, {"token": world.tokens["op"], "last_event_id": bad})
+    assert said["code"] == "validation_error" and "last_event_id" in said["message"]
+
+
+def test_a_new_console_gets_a_snapshot_then_live_events(consoles, world):
+    incident = world.new_incident()
+    console = consoles("op")
+    _, state = console.next("snapshot")
+    assert [i["id"] for i in state["incidents"]] == [incident["id"]]
+    assert {u["call_sign"] for u in state["units"]} == {"PSC-01", "PSC-02", "PSC-03"}
+    assert state["last_event_id"] == last_id(world)
+    second = world.new_incident()
+    _, event = console.next("event")
+    assert event["type"] == "call.received" and event["id"] == state["last_event_id"] + 1
+    _, event = console.next("event")
+    assert event["type"] == "incident.created" and event["incident_id"] == second["id"]
+    assert set(event) == {"id", "type", "at", "actor", "incident_id", "unit_id", "data"}
+
+
+def test_a_refused_change_is_never_pushed(consoles, world):
+    incident = world.new_incident()
+    world.assign(incident["id"], world.unit_a.id)
+    console = consoles("sup")
+    console.next("snapshot")
+    assert world.assign(world.new_incident()["id"], world.unit_a.id).status_code == 409  # rolled back
+    marker = world.new_incident()  # a later change proves the stream has moved past the refusal
+    types = [e["type"] for e in console.events_until(last_id(world))]
+    assert "incident.assigned" not in types and "unit.status_changed" not in types
+    assert types.count("incident.created") == 2 and marker["id"]
+
+
+def test_resume_after_a_disconnect_gets_exactly_what_was_missed(consoles, world):
+    console = consoles("op")
+    _, state = console.next("snapshot")
+    console.close()
+    for _ in range(25):
+        world.new_incident()  # 25 calls, 50 events
+    written = [e["id"] for e in world.events(after=state["last_event_id"])]
+    assert len(written) == 50
+    again = consoles("op", last_event_id=state["last_event_id"])
+    replayed = again.events_until(written[-1])
+    assert [e["id"] for e in replayed] == written       # all of them, in order, once
+    world.new_incident()  # and then live, seamlessly
+    live = again.events_until(last_id(world))
+    assert [e["id"] for e in live] == [written[-1] + 1, written[-1] + 2]
+
+
+def test_events_committed_while_the_replay_runs_are_not_lost(consoles, world):
+    start = last_id(world)
+    stop = threading.Event()
+    made = []
+
+    def keep_writing():
+        while not stop.is_set() and len(made) < 40:
+            made.append(world_call())
+
+    def world_call():
+        return world.client.post("/api/calls", headers=world.headers("op"),
+                                 json={"caller_phone": "0811", "lat": -0.03, "lon": 109.33}).status_code
+
+    for _ in range(10):
+        world.new_incident()
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    console = consoles("op", last_event_id=start)
+    writer.join()
+    stop.set()
+    final = last_id(world)
+    got = [e["id"] for e in console.events_until(final)]
+    assert got == list(range(start + 1, final + 1))      # no gap, no duplicate at the seam
+    assert made and set(made) == {201}
+
+
+def test_a_change_rolled_back_after_its_events_were_recorded_is_never_pushed(consoles, world):
+    """Cancelling frees the first unit (events recorded), then meets a transporting one and
+    rolls everything back: none of it may reach a console."""
+    incident = world.new_incident()
+    world.assign(incident["id"], world.unit_b.id)
+    world.assign(incident["id"], world.unit_a.id)
+    for status in ("en_route", "on_scene", "transporting"):
+        world.status(world.unit_a.id, status, hospital_id=world.hospital.id if status == "transporting" else None)
+    console = consoles("sup")
+    console.next("snapshot")
+    assert world.post("op", f"/api/incidents/{incident['id']}/cancel", {"reason": "x"}).status_code == 409
+    world.new_incident()
+    types = [e["type"] for e in console.events_until(last_id(world))]
+    assert types == ["call.received", "incident.created"]
+
+
+def test_a_console_too_far_behind_gets_a_snapshot(app, consoles, world):
+    app.extensions["psc_hub"].replay_limit = 5
+    for _ in range(5):
+        world.new_incident()
+    console = consoles("op", last_event_id=0)
+    name, state = console.next()
+    assert name == "snapshot" and state["last_event_id"] == last_id(world)
+
+
+def test_a_crew_gets_its_assignment_and_nothing_else(consoles, world):
+    crew_a = consoles("crew_a")
+    crew_b = consoles("crew_b")
+    _, state_a = crew_a.next("snapshot")
+    assert [u["id"] for u in state_a["units"]] == [world.unit_a.id] and state_a["incidents"] == []
+    crew_b.next("snapshot")
+    other = world.new_incident()
+    world.assign(other["id"], world.unit_c.id)                      # another unit's job
+    mine = world.new_incident(location_text="depan RS Antonius", notes="pagar biru")
+    world.assign(mine["id"], world.unit_a.id)
+    _, assignment = crew_a.next("assignment")
+    assert assignment["incident"]["id"] == mine["id"]
+    assert assignment["incident"]["notes"] == "pagar biru" and assignment["incident"]["category"] == "cardiac"
+    assert assignment["incident"]["lat"] is not None and assignment["assignment"]["unit_id"] == world.unit_a.id
+    world.patch("op", f"/api/incidents/{mine['id']}", {"notes": "pagar biru, rumah kedua"})
+    world.status(world.unit_b.id, "out_of_service", who="crew_b")   # crew_b's own change: proves b's stream moved
+    _, update = crew_a.next("event")
+    seen = [update]
+    while seen[-1]["type"] != "incident.updated":
+        seen.append(crew_a.next("event")[1])
+    assert all(e["incident_id"] == mine["id"] or e["unit_id"] == world.unit_a.id for e in seen)
+    assert other["id"] not in {e["incident_id"] for e in seen}
+    _, own = crew_b.next("event")
+    assert own["unit_id"] == world.unit_b.id                       # crew_b saw none of crew_a's job
+    assert crew_b.nothing_more()
