@@ -56,6 +56,8 @@ class Config:
 
     # Live status (docs/REALTIME.md): a console further behind than this many events gets a snapshot.
     EVENT_REPLAY_LIMIT = int(os.environ.get("EVENT_REPLAY_LIMIT") or 5000)
+    # The hub reads the log this often even without news of a commit (a lost Redis message).
+    EVENT_POLL_S = float(os.environ.get("EVENT_POLL_S") or 2.0)
 
     # Geolocation and recommendation (docs/GEO.md).
     NOMINATIM_URL = os.environ.get("NOMINATIM_URL") or None

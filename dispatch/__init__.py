@@ -64,6 +64,15 @@ def _start_realtime(app, socketio, db):
         # Only to this process's own connection: each process's hub reads the log itself.
         server.emit(message, payload, to=sid, ignore_queue=True)
 
-    app.extensions["psc_hub"] = Hub(session_factory=db.new_session, send=send,
-                                    replay_limit=app.config.get("EVENT_REPLAY_LIMIT", 5000))
+    bus = None
+    if app.config.get("REDIS_URL"):
+        # Every process that commits (server or command) announces it; servers listen.
+        from .core import events
+        from .realtime.bus import RedisBus
+
+        bus = RedisBus(app.config["REDIS_URL"])
+        events.subscribe(bus.publish)
+    app.extensions["psc_hub"] = Hub(session_factory=db.new_session, send=send, bus=bus,
+                                    replay_limit=app.config.get("EVENT_REPLAY_LIMIT", 5000),
+                                    safety_poll_s=app.config.get("EVENT_POLL_S", 2.0))
     handlers.register(socketio)

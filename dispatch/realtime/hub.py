@@ -38,8 +38,9 @@ class Connection:
 
 
 class Hub:
-    def __init__(self, *, session_factory, send, replay_limit=5000, safety_poll_s=2.0):
+    def __init__(self, *, session_factory, send, replay_limit=5000, safety_poll_s=2.0, bus=None):
         self._session_factory = session_factory
+        self._bus = bus                        # news of commits in other processes (RedisBus)
         self._send = send                      # send(sid, message, payload)
         self.replay_limit = replay_limit
         self._safety_poll_s = safety_poll_s
@@ -57,6 +58,8 @@ class Hub:
             with self._session_factory() as session:
                 self._cursor = last_event_id(session)
             event_log.subscribe(self.notify)
+            if self._bus is not None:
+                self._bus.listen(self.notify)
             self._thread = threading.Thread(target=self._pump, name="psc119-event-pump", daemon=True)
             self._thread.start()
 

@@ -1,0 +1,52 @@
+"""Telling every server process that the event log has grown: one Redis channel.
+
+Each process that commits events (a server, or a ``flask --app wsgi`` command) publishes the
+newest id after commit; each server process listens and wakes its hub, which reads the
+new events from the database itself. The message carries no event, only the news, so a
+lost message costs at most the hub's safety poll, never an event.
+"""
+import logging
+import os
+import threading
+import time
+
+import redis
+
+log = logging.getLogger(__name__)
+
+# One channel per deployment (PSC_EVENT_CHANNEL separates deployments sharing one Redis).
+CHANNEL = os.environ.get("PSC_EVENT_CHANNEL") or "psc119:events"
+
+
+class RedisBus:
+    def __init__(self, url, *, channel=CHANNEL):
+        self.url = url
+        self.channel = channel
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+    def publish(self, events):
+        """After commit: say how far the log now goes (errors are logged, never raised)."""
+        try:
+            self._redis.publish(self.channel, str(max(e["id"] for e in events)))
+        except (redis.RedisError, OSError) as exc:
+            log.warning("could not announce new events on Redis (%s); other processes poll", exc)
+
+    def listen(self, wake):
+        """Call ``wake()`` for every announcement, from a daemon thread, reconnecting as needed."""
+        thread = threading.Thread(target=self._listen, args=(wake,), name="psc119-event-bus", daemon=True)
+        thread.start()
+        return thread
+
+    def _listen(self, wake):
+        while True:
+            try:
+                pubsub = redis.Redis.from_url(self.url, socket_connect_timeout=2).pubsub(
+                    ignore_subscribe_messages=True)
+                pubsub.subscribe(self.channel)
+                wake()  # (re)subscribed: whatever was announced meanwhile is read now
+                for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        wake()
+            except (redis.RedisError, OSError) as exc:
+                log.warning("event bus on Redis lost (%s); reconnecting", exc)
+                time.sleep(1)
