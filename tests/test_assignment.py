@@ -2,9 +2,12 @@
 twenty dispatchers over one real threaded HTTP server."""
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from conftest import fresh
+from dispatch.core.assignment import accept_assignment
+from dispatch.core.errors import InvalidTransition
 from dispatch.models import Assignment, Event, Unit
 
 
@@ -124,3 +127,11 @@ def test_twenty_dispatchers_race_for_one_unit(world, live_server, session):
     assert session.scalar(select(func.count()).select_from(Assignment)) == 1
     unit = session.get(Unit, world.unit_a.id)
     assert unit.status == "dispatched" and unit.version == 2
+
+
+def test_a_recalled_assignment_can_no_longer_be_accepted(world, session):
+    inc = world.new_incident()
+    a_id = world.assign(inc["id"], world.unit_a.id).get_json()["assignments"][0]["id"]
+    world.post("op", f"/api/incidents/{inc['id']}/assignments/{a_id}/cancel", {"reason": "sent elsewhere"})
+    with pytest.raises(InvalidTransition, match="cancelled"):
+        accept_assignment(session, actor=world.users["crew_a"], assignment_id=a_id)

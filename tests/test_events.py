@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
 from conftest import ON_POSTGRES, fresh
-from dispatch.core import events, zones
+from dispatch.core import assignment, events, zones
 from dispatch.database import begin_write
 from dispatch.extensions import db
 from dispatch.geo.zones import SHIPPED as ZONES_FILE
@@ -66,7 +66,8 @@ def test_every_logged_event_matches_its_schema(world, session):
     inc = world.new_incident()
     world.post("op", "/api/calls", {"caller_phone": "0812", "disposition": "prank"})
     world.patch("op", f"/api/incidents/{inc['id']}", {"priority": "P3"})
-    world.assign(inc["id"], world.unit_a.id)
+    accepted = world.assign(inc["id"], world.unit_a.id).get_json()["assignments"][0]["id"]
+    assignment.accept_assignment(session, actor=world.users["crew_a"], assignment_id=accepted)
     for s in ("en_route", "on_scene", "available"):
         world.status(world.unit_a.id, s)
     world.post("op", f"/api/incidents/{inc['id']}/close", {})

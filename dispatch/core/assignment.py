@@ -13,7 +13,7 @@ from ..models import Assignment, Unit
 from ..database import writes
 from . import events
 from .clock import utcnow
-from .errors import InvalidTransition, NotFound, UnitUnavailable
+from .errors import Forbidden, InvalidTransition, NotFound, UnitUnavailable
 from .lifecycle import (assignment_data, get_or_404, incident_data, lock_incident,
                         release_assignment, sync_incident, unit_data)
 from .statemachine import INCIDENT_OPEN
@@ -86,3 +86,28 @@ def cancel_assignment(session, *, actor, incident_id, assignment_id, reason):
     sync_incident(session, actor=actor, incident=incident, now=now)
     session.commit()
     return incident
+
+
+@writes
+def accept_assignment(session, *, actor, assignment_id):
+    """The crew acknowledges its assignment. Returns ``(assignment, applied)``: accepting twice
+    changes nothing the second time."""
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise NotFound(f"assignment {assignment_id} not found", fields={"assignment_id": "unknown assignment"})
+    incident = lock_incident(session, assignment.incident_id)
+    assignment = next(a for a in incident.assignments if a.id == assignment_id)
+    if actor.role != "crew" or actor.unit_id != assignment.unit_id:
+        raise Forbidden("only the crew of the assigned unit accepts an assignment")
+    if not assignment.active:
+        raise InvalidTransition(f"assignment is '{assignment.status}'; it can no longer be accepted",
+                                details={"current": assignment.status, "requested": "accepted"})
+    if assignment.accepted_at is not None:
+        session.rollback()
+        return assignment, False
+    assignment.accepted_at = utcnow()
+    session.flush()
+    events.record(session, "assignment.accepted", actor=actor, incident_id=incident.id, unit_id=assignment.unit_id,
+                  data={"assignment": assignment_data(assignment)})
+    session.commit()
+    return assignment, True

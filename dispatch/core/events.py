@@ -32,6 +32,7 @@ EVENT_TYPES = {
     "incident.cancelled": ("reason", "incident"),
     "incident.closed": ("outcome", "incident"),
     "assignment.cancelled": ("reason", "assignment", "incident"),
+    "assignment.accepted": ("assignment",),
     "unit.created": ("unit",),
     "unit.status_changed": ("from", "to", "unit", "assignment_id"),
     "hospital.updated": ("changes", "hospital"),

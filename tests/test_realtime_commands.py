@@ -1,0 +1,136 @@
+"""A crew's commands over the live connection: the same validation, permissions and
+idempotency as the REST API, each acknowledged with the result or the error."""
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from conftest import fresh
+from dispatch.core.clock import utcnow
+from dispatch.models import Assignment, Event, Unit
+from test_realtime import DEADLINE_S, Console
+
+
+@pytest.fixture
+def crew(live_server, world):
+    opened = []
+
+    def open_console(who="crew_a"):
+        console = Console(live_server, world.tokens[who]).connect()
+        console.next("snapshot")
+        opened.append(console)
+        return console
+
+    yield open_console
+    for console in opened:
+        console.close()
+
+
+def call(console, name, payload):
+    return console.client.call(name, payload, timeout=DEADLINE_S)
+
+
+def test_status_over_the_socket_is_applied_once_per_client_ref(crew, world, session):
+    incident = world.new_incident()
+    world.assign(incident["id"], world.unit_a.id)
+    phone = crew()
+    first = call(phone, "status", {"status": "en_route", "client_ref": "hp-a-0001"})
+    assert first["ok"] is True and first["applied"] is True and first["unit"]["status"] == "en_route"
+    again = call(phone, "status", {"status": "en_route", "client_ref": "hp-a-0001"})
+    assert again["ok"] is True and again["applied"] is False
+    unit = fresh(session).get(Unit, world.unit_a.id)
+    assert unit.status == "en_route" and unit.version == 3  # assigned, then en_route once
+
+
+def test_an_illegal_status_is_refused_with_the_core_error(crew, world):
+    answer = call(crew(), "status", {"status": "on_scene"})
+    assert answer["ok"] is False and answer["error"]["code"] == "invalid_transition"
+
+
+@pytest.mark.parametrize("payload, field", [
+    ({}, "status"), ({"status": "flying"}, "status"), ({"status": "en_route", "extra": 1}, "extra"),
+    ([1, 2], "_payload"), ("en_route", "_payload"), (None, "_payload"),
+])
+def test_a_command_of_the_wrong_shape_names_the_field_and_changes_nothing(crew, world, session, payload, field):
+    before = fresh(session).scalar(select(func.count(Event.id)))
+    answer = call(crew(), "status", payload)
+    assert answer["ok"] is False and answer["error"]["code"] == "validation_error"
+    assert field in answer["error"]["fields"]
+    assert fresh(session).scalar(select(func.count(Event.id))) == before
+
+
+def test_a_huge_command_is_refused(crew):
+    answer = call(crew(), "status", {"status": "en_route", "client_ref": "x" * 10_000})
+    assert answer["ok"] is False and answer["error"]["code"] == "payload_too_large"
+
+
+def test_location_over_the_socket_moves_the_unit(crew, world, session):
+    answer = call(crew(), "location", {"lat": -0.0301, "lon": 109.3402, "recorded_at": utcnow().isoformat()})
+    assert answer["ok"] is True and answer["applied"] is True
+    unit = fresh(session).get(Unit, world.unit_a.id)
+    assert (unit.lat, unit.lon) == (-0.0301, 109.3402)
+
+
+def test_only_a_crew_sends_commands(live_server, world):
+    console = Console(live_server, world.tokens["op"]).connect()
+    try:
+        console.next("snapshot")
+        answer = call(console, "status", {"status": "out_of_service"})
+        assert answer["ok"] is False and answer["error"]["code"] == "forbidden"
+    finally:
+        console.close()
+
+
+def test_a_revoked_token_stops_commands_at_once(crew, world):
+    phone = crew()
+    world.post("crew_a", "/api/auth/logout")
+    answer = call(phone, "status", {"status": "out_of_service"})
+    assert answer["ok"] is False and answer["error"]["code"] == "invalid_token"
+
+
+def test_the_crew_accepts_its_assignment_and_the_operators_see_it(crew, world, live_server, session):
+    operator = Console(live_server, world.tokens["op"]).connect()
+    try:
+        operator.next("snapshot")
+        phone = crew()
+        incident = world.new_incident()
+        world.assign(incident["id"], world.unit_a.id)
+        _, job = phone.next("assignment")
+        answer = call(phone, "accept", {"assignment_id": job["assignment"]["id"]})
+        assert answer["ok"] is True and answer["applied"] is True and answer["assignment"]["accepted_at"]
+        assert call(phone, "accept", {"assignment_id": job["assignment"]["id"]})["applied"] is False
+        _, seen = operator.next("event")
+        while seen["type"] != "assignment.accepted":
+            _, seen = operator.next("event")
+        assert seen["unit_id"] == world.unit_a.id
+        assert fresh(session).get(Assignment, job["assignment"]["id"]).accepted_at is not None
+    finally:
+        operator.close()
+
+
+def test_a_crew_cannot_accept_another_units_assignment(crew, world):
+    incident = world.new_incident()
+    world.assign(incident["id"], world.unit_b.id)
+    other = fresh(world.session).scalar(select(Assignment.id).where(Assignment.unit_id == world.unit_b.id))
+    answer = call(crew("crew_a"), "accept", {"assignment_id": other})
+    assert answer["ok"] is False and answer["error"]["code"] == "forbidden"
+    assert call(crew("crew_a"), "accept", {"assignment_id": 999_999})["error"]["code"] == "not_found"
+
+
+def test_an_unknown_event_gets_an_error_and_changes_nothing(crew):
+    phone = crew()
+    errors = []
+    got = threading.Event()
+    phone.client.on("error", lambda data: (errors.append(data), got.set()))
+    phone.client.emit("teleport", {"lat": 0})
+    assert got.wait(DEADLINE_S)
+    assert errors[0]["code"] == "unknown_event" and "teleport" in errors[0]["message"]
+
+
+def test_a_flood_from_one_client_is_limited_without_touching_another(crew, world, live_server):
+    flooder, calm = crew("crew_a"), crew("crew_b")
+    answers = [call(flooder, "status", {"status": "flying"}) for _ in range(40)]
+    codes = [a["error"]["code"] for a in answers]
+    assert "rate_limited" in codes and codes[0] == "validation_error"
+    answer = call(calm, "status", {"status": "out_of_service"})
+    assert answer["ok"] is True
