@@ -67,11 +67,12 @@ def _start_realtime(app, socketio, db):
     bus = None
     if app.config.get("REDIS_URL"):
         # Every process that commits (server or command) announces it; servers listen.
-        from .core import events
+        from .core import events, positions
         from .realtime.bus import RedisBus
 
         bus = RedisBus(app.config["REDIS_URL"])
         events.subscribe(bus.publish)
+        positions.subscribe(bus.publish_position)
     app.extensions["psc_hub"] = Hub(session_factory=db.new_session, send=send, bus=bus,
                                     replay_limit=app.config.get("EVENT_REPLAY_LIMIT", 5000),
                                     safety_poll_s=app.config.get("EVENT_POLL_S", 2.0))

@@ -5,9 +5,13 @@ hanging: nothing here sleeps and hopes.
 """
 import queue
 import threading
+import time
+from datetime import timedelta
 
 import pytest
 import socketio
+
+from dispatch.core.clock import utcnow
 
 
 DEADLINE_S = 10
@@ -19,7 +23,7 @@ class Console:
     def __init__(self, url, token, last_event_id=None, transports=("websocket",)):
         self.messages = queue.Queue()
         self.client = socketio.Client(reconnection=False)
-        for name in ("event", "snapshot", "assignment"):
+        for name in ("event", "snapshot", "assignment", "position"):
             self.client.on(name, self._keeper(name))
         self.error = None
         self.client.on("connect_error", self._on_error)
@@ -233,3 +237,50 @@ def test_a_crew_gets_its_assignment_and_nothing_else(consoles, world):
     _, own = crew_b.next("event")
     assert own["unit_id"] == world.unit_b.id                       # crew_b saw none of crew_a's job
     assert crew_b.nothing_more()
+
+
+def fix(world, who, unit_id, lat, at):
+    resp = world.post(who, f"/api/units/{unit_id}/location", {"lat": lat, "lon": 109.3402, "recorded_at": at})
+    assert resp.status_code == 200, resp.get_json()
+
+
+def test_positions_are_coalesced_to_one_per_unit_per_second_and_the_newest_arrives(consoles, world):
+    supervisor = consoles("sup")
+    supervisor.next("snapshot")
+    start, base = time.monotonic(), utcnow() - timedelta(minutes=1)
+    lats = [-0.0300 - i * 0.0001 for i in range(15)]
+    for i, lat in enumerate(lats):
+        fix(world, "crew_a", world.unit_a.id, lat, (base + timedelta(seconds=i)).isoformat())
+    elapsed = time.monotonic() - start
+    received = []
+    while not received or received[-1]["lat"] != lats[-1]:
+        _, position = supervisor.next("position")
+        received.append(position)
+    assert all(p["unit_id"] == world.unit_a.id and p["call_sign"] == "PSC-01" for p in received)
+    assert len(received) <= int(elapsed) + 2 < len(lats)          # at most one a second, plus the last
+    assert [p["lat"] for p in received] == sorted((p["lat"] for p in received), reverse=True)  # never older
+
+
+def test_a_crew_sees_only_its_own_units_position(consoles, world):
+    crew_b = consoles("crew_b")
+    crew_b.next("snapshot")
+    fix(world, "crew_a", world.unit_a.id, -0.0301, utcnow().isoformat())
+    fix(world, "crew_b", world.unit_b.id, -0.0155, utcnow().isoformat())
+    _, position = crew_b.next("position")
+    assert position["unit_id"] == world.unit_b.id and position["lat"] == -0.0155
+
+
+def test_an_older_fix_is_not_pushed(consoles, world):
+    from datetime import timedelta
+
+    supervisor = consoles("sup")
+    supervisor.next("snapshot")
+    now = utcnow()
+    fix(world, "crew_a", world.unit_a.id, -0.0301, now.isoformat())
+    fix(world, "crew_a", world.unit_a.id, -0.0399, (now - timedelta(minutes=5)).isoformat())  # late, older
+    fix(world, "crew_b", world.unit_b.id, -0.0155, now.isoformat())                          # a marker
+    seen = {}
+    while world.unit_b.id not in seen:
+        _, position = supervisor.next("position")
+        seen.setdefault(position["unit_id"], []).append(position["lat"])
+    assert seen[world.unit_a.id] == [-0.0301]

@@ -4,6 +4,7 @@ commits. Real gunicorn processes, real Redis (127.0.0.1:6379), real python-socke
 """
 import os
 import queue
+from datetime import datetime, timezone
 import subprocess
 import uuid
 
@@ -60,7 +61,7 @@ class Console:
     def __init__(self, base, token):
         self.messages = queue.Queue()
         self.client = socketio.Client(reconnection=False)
-        for name in ("event", "snapshot"):
+        for name in ("event", "snapshot", "position"):
             self.client.on(name, lambda payload, name=name: self.messages.put((name, payload)))
         self.client.connect(base, auth={"token": token}, transports=["websocket"], wait_timeout=DEADLINE_S)
 
@@ -102,3 +103,28 @@ def test_a_command_run_in_its_own_process_pushes_its_events(deployment, tmp_path
             assert event["type"] == "user.created" and event["data"]["user"]["username"] == "budi"
         finally:
             console.close()
+
+
+def test_a_position_reported_to_one_process_reaches_a_console_on_another(deployment, tmp_path):
+    flask_cmd(deployment, "user", "create", "admin1", "--role", "admin", "--password", PASSWORD)
+    with serving("gunicorn", deployment, tmp_path) as a, serving("gunicorn", deployment, tmp_path) as b:
+        with http_session() as http:
+            admin = http.post(f"{b}/api/auth/login", json={"username": "admin1", "password": PASSWORD}).json()
+            unit = http.post(f"{b}/api/units", headers={"Authorization": f"Bearer {admin['token']}"}, json={
+                "call_sign": "PSC-09", "capability": "BLS", "station_name": "Pos Siantan",
+                "lat": 0.0013, "lon": 109.3616}).json()
+            flask_cmd(deployment, "user", "create", "kru9", "--role", "crew", "--unit", "PSC-09",
+                      "--password", PASSWORD)
+            crew = http.post(f"{b}/api/auth/login", json={"username": "kru9", "password": PASSWORD}).json()
+            console = Console(a, login(a))
+            try:
+                console.next("snapshot")
+                r = http.post(f"{b}/api/units/{unit['id']}/location",
+                              headers={"Authorization": f"Bearer {crew['token']}"},
+                              json={"lat": -0.0301, "lon": 109.3402,
+                                    "recorded_at": datetime.now(timezone.utc).isoformat()})
+                assert r.status_code == 200, r.text
+                position = console.next("position")
+                assert (position["unit_id"], position["lat"]) == (unit["id"], -0.0301)
+            finally:
+                console.close()

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..models import ClientRequest, Hospital, Unit
 from ..database import begin_write, writes
-from . import events
+from . import events, positions
 from .access import ensure_unit_access, may_set_service_status
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
@@ -152,8 +152,8 @@ def change_status(session, *, actor, unit_id, status, hospital_id=None, client_r
 def record_location(session, *, actor, unit_id, lat, lon, recorded_at, accuracy_m=None,
                     speed_mps=None, heading=None, max_future_s=120):
     """Store a position fix. Returns ``(unit, applied)``: a fix older than the one stored
-    is accepted but does not move the unit. Positions are not events (issue 4 streams
-    them separately); only the latest is kept."""
+    is accepted but does not move the unit. Positions are not events: a fix that moved the
+    unit is announced to the live stream (``core.positions``); only the latest is kept."""
     if actor.role != "crew" or actor.unit_id != unit_id:
         raise Forbidden("only the unit's own crew reports its position")
     if recorded_at > utcnow() + timedelta(seconds=max_future_s):
@@ -169,4 +169,7 @@ def record_location(session, *, actor, unit_id, lat, lon, recorded_at, accuracy_
     )
     session.commit()
     unit = session.scalar(select(Unit).where(Unit.id == unit_id).execution_options(populate_existing=True))
-    return unit, result.rowcount == 1
+    applied = result.rowcount == 1
+    if applied:
+        positions.announce(positions.position_of(unit))
+    return unit, applied

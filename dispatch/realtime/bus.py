@@ -5,6 +5,7 @@ newest id after commit; each server process listens and wakes its hub, which rea
 new events from the database itself. The message carries no event, only the news, so a
 lost message costs at most the hub's safety poll, never an event.
 """
+import json
 import logging
 import os
 import threading
@@ -24,6 +25,13 @@ class RedisBus:
         self.channel = channel
         self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
+    def publish_position(self, position):
+        """A unit moved (not an event): every process's hub passes it on to its consoles."""
+        try:
+            self._redis.publish(self.channel + ":positions", json.dumps(position))
+        except (redis.RedisError, OSError) as exc:
+            log.warning("could not announce a position on Redis (%s); it is dropped", exc)
+
     def publish(self, events):
         """After commit: say how far the log now goes (errors are logged, never raised)."""
         try:
@@ -31,21 +39,30 @@ class RedisBus:
         except (redis.RedisError, OSError) as exc:
             log.warning("could not announce new events on Redis (%s); other processes poll", exc)
 
-    def listen(self, wake):
-        """Call ``wake()`` for every announcement, from a daemon thread, reconnecting as needed."""
-        thread = threading.Thread(target=self._listen, args=(wake,), name="psc119-event-bus", daemon=True)
+    def listen(self, wake, moved):
+        """Call ``wake()`` for every announced commit and ``moved(position)`` for every position,
+        from a daemon thread, reconnecting as needed."""
+        thread = threading.Thread(target=self._listen, args=(wake, moved), name="psc119-event-bus", daemon=True)
         thread.start()
         return thread
 
-    def _listen(self, wake):
+    def _listen(self, wake, moved):
+        positions_channel = (self.channel + ":positions").encode()
         while True:
             try:
                 pubsub = redis.Redis.from_url(self.url, socket_connect_timeout=2).pubsub(
                     ignore_subscribe_messages=True)
-                pubsub.subscribe(self.channel)
+                pubsub.subscribe(self.channel, positions_channel.decode())
                 wake()  # (re)subscribed: whatever was announced meanwhile is read now
                 for message in pubsub.listen():
-                    if message.get("type") == "message":
+                    if message.get("type") != "message":
+                        continue
+                    if message.get("channel") == positions_channel:
+                        try:
+                            moved(json.loads(message["data"]))
+                        except (ValueError, KeyError, TypeError):
+                            log.warning("unreadable position on the event bus; dropped")
+                    else:
                         wake()
             except (redis.RedisError, OSError) as exc:
                 log.warning("event bus on Redis lost (%s); reconnecting", exc)

@@ -11,9 +11,11 @@ or sent twice at the seam. One that arrives without it, or too far behind, gets 
 """
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 
 from ..core import events as event_log
+from ..core import positions
 from ..core.snapshot import last_event_id, snapshot
 from ..core.visibility import CrewView
 
@@ -32,13 +34,20 @@ class Connection:
     live: bool = False
     crew: CrewView | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Positions waiting to be sent (the newest per unit) and when each unit's was last sent.
+    positions: dict = field(default_factory=dict)
+    position_sent: dict = field(default_factory=dict)
+
+    def sees_unit(self, unit_id):
+        return self.crew is None or unit_id == self.unit_id
 
     def admits(self, event):
         return True if self.crew is None else self.crew.admits(event)
 
 
 class Hub:
-    def __init__(self, *, session_factory, send, replay_limit=5000, safety_poll_s=2.0, bus=None):
+    def __init__(self, *, session_factory, send, replay_limit=5000, safety_poll_s=2.0, bus=None,
+                 position_interval_s=1.0):
         self._session_factory = session_factory
         self._bus = bus                        # news of commits in other processes (RedisBus)
         self._send = send                      # send(sid, message, payload)
@@ -49,6 +58,8 @@ class Hub:
         self._wake = threading.Event()
         self._cursor = None
         self._thread = None
+        self.position_interval_s = position_interval_s
+        self._positions_waiting = threading.Event()
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self):
@@ -59,13 +70,50 @@ class Hub:
                 self._cursor = last_event_id(session)
             event_log.subscribe(self.notify)
             if self._bus is not None:
-                self._bus.listen(self.notify)
+                self._bus.listen(self.notify, self.position)
+            else:
+                positions.subscribe(self.position)
             self._thread = threading.Thread(target=self._pump, name="psc119-event-pump", daemon=True)
             self._thread.start()
+            threading.Thread(target=self._flush_positions, name="psc119-positions", daemon=True).start()
 
     def notify(self, _events=None):
         """Something was committed: read the log (called after commit, from any thread)."""
         self._wake.set()
+
+    def position(self, position):
+        """A unit moved: keep it as the newest for every connection that may see that unit."""
+        with self._lock:
+            connections = list(self._connections.values())
+        for conn in connections:
+            if conn.live and conn.sees_unit(position["unit_id"]):
+                with conn.lock:
+                    conn.positions[position["unit_id"]] = position   # an older one waiting is dropped
+        self._positions_waiting.set()
+
+    def _flush_positions(self):
+        """Send each connection's waiting positions, at most one per unit per interval."""
+        while True:
+            self._positions_waiting.wait()
+            self._positions_waiting.clear()
+            while True:
+                with self._lock:
+                    connections = list(self._connections.values())
+                now = time.monotonic()
+                later = []
+                for conn in connections:
+                    with conn.lock:
+                        for unit_id, payload in list(conn.positions.items()):
+                            due = conn.position_sent.get(unit_id, 0.0) + self.position_interval_s
+                            if now >= due:
+                                del conn.positions[unit_id]
+                                conn.position_sent[unit_id] = now
+                                self._send(conn.sid, "position", payload)
+                            else:
+                                later.append(due)
+                if not later:
+                    break
+                time.sleep(max(0.0, min(later) - time.monotonic()))
 
     # -- connections -------------------------------------------------------------------------
     def attach(self, sid, user, last_seen=None):
