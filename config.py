@@ -58,6 +58,8 @@ class Config:
     EVENT_REPLAY_LIMIT = int(os.environ.get("EVENT_REPLAY_LIMIT") or 5000)
     # The hub reads the log this often even without news of a commit (a lost Redis message).
     EVENT_POLL_S = float(os.environ.get("EVENT_POLL_S") or 2.0)
+    # An assignment the crew has not accepted after this long is reported to operators.
+    ASSIGNMENT_ACK_TIMEOUT_S = int(os.environ.get("ASSIGNMENT_ACK_TIMEOUT_S") or 60)
 
     # Geolocation and recommendation (docs/GEO.md).
     NOMINATIM_URL = os.environ.get("NOMINATIM_URL") or None

@@ -75,5 +75,6 @@ def _start_realtime(app, socketio, db):
         positions.subscribe(bus.publish_position)
     app.extensions["psc_hub"] = Hub(session_factory=db.new_session, send=send, bus=bus,
                                     replay_limit=app.config.get("EVENT_REPLAY_LIMIT", 5000),
-                                    safety_poll_s=app.config.get("EVENT_POLL_S", 2.0))
+                                    safety_poll_s=app.config.get("EVENT_POLL_S", 2.0),
+                                    ack_timeout_s=app.config.get("ASSIGNMENT_ACK_TIMEOUT_S", 60))
     handlers.register(socketio)

@@ -73,6 +73,7 @@ def test_every_logged_event_matches_its_schema(world, session):
     world.post("op", f"/api/incidents/{inc['id']}/close", {})
     other = world.new_incident()
     aid = world.assign(other["id"], world.unit_b.id).get_json()["assignments"][0]["id"]
+    assignment.flag_unacknowledged(session, assignment_ids=[aid], timeout_s=60)
     world.post("op", f"/api/incidents/{other['id']}/assignments/{aid}/cancel", {"reason": "x"})
     world.post("op", f"/api/incidents/{other['id']}/cancel", {"reason": "y"})
     world.patch("sup", f"/api/hospitals/{world.hospital.id}", {"beds_available": 3})

@@ -10,8 +10,10 @@ from datetime import timedelta
 
 import pytest
 import socketio
+from sqlalchemy import update
 
 from dispatch.core.clock import utcnow
+from dispatch.models import Assignment
 
 
 DEADLINE_S = 10
@@ -284,3 +286,33 @@ def test_an_older_fix_is_not_pushed(consoles, world):
         _, position = supervisor.next("position")
         seen.setdefault(position["unit_id"], []).append(position["lat"])
     assert seen[world.unit_a.id] == [-0.0301]
+
+
+def test_an_assignment_not_accepted_in_time_is_reported_once(app, consoles, world, session):
+    operator = consoles("op")
+    operator.next("snapshot")
+    late = world.new_incident()
+    world.assign(late["id"], world.unit_a.id)
+    accepted = world.new_incident()
+    world.assign(accepted["id"], world.unit_b.id)
+    crew_b = Console(operator.url, world.tokens["crew_b"]).connect()
+    try:
+        _, state = crew_b.next("snapshot")   # connected after the assignment: it is in the snapshot
+        job = next(a["id"] for a in state["incidents"][0]["assignments"] if a["unit_id"] == world.unit_b.id)
+        assert crew_b.client.call("accept", {"assignment_id": job}, timeout=DEADLINE_S)["ok"]
+    finally:
+        crew_b.close()
+    # Both were dispatched two minutes ago; only the one nobody accepted is overdue.
+    session.execute(update(Assignment).values(dispatched_at=utcnow() - timedelta(minutes=2)))
+    session.commit()
+    hub = app.extensions["psc_hub"]
+    hub.notify()
+    _, event = operator.next("event")
+    while event["type"] != "assignment.unacknowledged":
+        _, event = operator.next("event")
+    assert event["unit_id"] == world.unit_a.id and event["incident_id"] == late["id"]
+    assert event["data"]["waited_s"] >= 119 and event["data"]["timeout_s"] == 60
+    hub.notify()
+    world.new_incident()                                  # a marker after a second look
+    types = [e["type"] for e in operator.events_until(last_id(world))]
+    assert "assignment.unacknowledged" not in types       # once only

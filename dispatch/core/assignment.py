@@ -7,6 +7,8 @@ the other gets ``unit_unavailable``. A partial unique index (one active assignme
 per unit) stands behind it. The same statement holds on SQLite (serial
 transactions) and PostgreSQL (row lock, WHERE re-checked after the winner commits).
 """
+from datetime import timedelta
+
 from sqlalchemy import select, update
 
 from ..models import Assignment, Unit
@@ -111,3 +113,40 @@ def accept_assignment(session, *, actor, assignment_id):
                   data={"assignment": assignment_data(assignment)})
     session.commit()
     return assignment, True
+
+
+def overdue_acknowledgements(session, *, timeout_s, now=None):
+    """Active assignments dispatched more than ``timeout_s`` ago that the crew has not accepted
+    and nobody has been told about yet (a read: cheap enough to ask every few seconds)."""
+    cutoff = (now or utcnow()) - timedelta(seconds=timeout_s)
+    return list(session.scalars(select(Assignment.id).where(
+        Assignment.active.is_(True), Assignment.accepted_at.is_(None), Assignment.unacknowledged_at.is_(None),
+        Assignment.dispatched_at < cutoff)))
+
+
+@writes
+def flag_unacknowledged(session, *, assignment_ids, timeout_s):
+    """Tell operators (``assignment.unacknowledged``) about each assignment still not accepted.
+
+    A compare-and-set on ``unacknowledged_at``: when several server processes look at once,
+    each assignment is flagged by exactly one of them."""
+    now = utcnow()
+    flagged = []
+    for assignment_id in assignment_ids:
+        won = session.execute(
+            update(Assignment)
+            .where(Assignment.id == assignment_id, Assignment.active.is_(True), Assignment.accepted_at.is_(None),
+                   Assignment.unacknowledged_at.is_(None))
+            .values(unacknowledged_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount == 1
+        if not won:
+            continue
+        row = session.scalar(select(Assignment).where(Assignment.id == assignment_id)
+                             .execution_options(populate_existing=True))
+        events.record(session, "assignment.unacknowledged", actor=None, incident_id=row.incident_id,
+                      unit_id=row.unit_id, data={"assignment": assignment_data(row), "timeout_s": timeout_s,
+                                                 "waited_s": round((now - row.dispatched_at).total_seconds())})
+        flagged.append(assignment_id)
+    session.commit()
+    return flagged

@@ -33,6 +33,7 @@ EVENT_TYPES = {
     "incident.closed": ("outcome", "incident"),
     "assignment.cancelled": ("reason", "assignment", "incident"),
     "assignment.accepted": ("assignment",),
+    "assignment.unacknowledged": ("assignment", "timeout_s", "waited_s"),
     "unit.created": ("unit",),
     "unit.status_changed": ("from", "to", "unit", "assignment_id"),
     "hospital.updated": ("changes", "hospital"),

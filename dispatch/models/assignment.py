@@ -30,6 +30,8 @@ class Assignment(Base):
     hospital_id: Mapped[Optional[int]] = mapped_column(ForeignKey("hospitals.id"))
     dispatched_at: Mapped[datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # When operators were told that the crew had not accepted in time (at most once).
+    unacknowledged_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     en_route_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     on_scene_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     transporting_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

@@ -14,8 +14,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from ..core import assignment, positions
 from ..core import events as event_log
-from ..core import positions
 from ..core.snapshot import last_event_id, snapshot
 from ..core.visibility import CrewView
 
@@ -47,7 +47,7 @@ class Connection:
 
 class Hub:
     def __init__(self, *, session_factory, send, replay_limit=5000, safety_poll_s=2.0, bus=None,
-                 position_interval_s=1.0):
+                 position_interval_s=1.0, ack_timeout_s=60):
         self._session_factory = session_factory
         self._bus = bus                        # news of commits in other processes (RedisBus)
         self._send = send                      # send(sid, message, payload)
@@ -59,6 +59,7 @@ class Hub:
         self._cursor = None
         self._thread = None
         self.position_interval_s = position_interval_s
+        self.ack_timeout_s = ack_timeout_s
         self._positions_waiting = threading.Event()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -163,9 +164,17 @@ class Hub:
             self._wake.wait(self._safety_poll_s)
             self._wake.clear()
             try:
+                self._check_acknowledgements()
                 self._drain()
             except Exception:  # the database is down for a moment: try again on the next wake
                 log.exception("event pump failed; retrying")
+
+    def _check_acknowledgements(self):
+        """Assignments not accepted in time are flagged (once, whichever process sees them first)."""
+        with self._session_factory() as session:
+            overdue = assignment.overdue_acknowledgements(session, timeout_s=self.ack_timeout_s)
+            if overdue:
+                assignment.flag_unacknowledged(session, assignment_ids=overdue, timeout_s=self.ack_timeout_s)
 
     def _drain(self):
         while True:

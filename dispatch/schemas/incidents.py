@@ -18,6 +18,8 @@ class AssignmentOut(Schema):
     hospital_id = fields.Integer(allow_none=True)
     dispatched_at = fields.DateTime()
     accepted_at = fields.DateTime(allow_none=True)
+    unacknowledged_at = fields.DateTime(allow_none=True, metadata={"description": "operators were told the crew "
+                                                                                 "had not accepted in time"})
     en_route_at = fields.DateTime(allow_none=True)
     on_scene_at = fields.DateTime(allow_none=True)
     transporting_at = fields.DateTime(allow_none=True)
