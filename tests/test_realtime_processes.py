@@ -4,15 +4,20 @@ commits. Real gunicorn processes, real Redis (127.0.0.1:6379), real python-socke
 """
 import os
 import queue
-from datetime import datetime, timezone
+import signal
 import subprocess
+import threading
+import time
 import uuid
+from datetime import datetime, timezone
 
 import pytest
 import redis
+import requests
 import socketio
 
-from test_serving import BIN_DIR, ROOT, clean_env, http_session, serving
+from test_serving import (BIN_DIR, READY_TIMEOUT, ROOT, clean_env, free_port, gunicorn_cmd, http_session, serving,
+                          stop)
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 DEADLINE_S = 15
@@ -128,3 +133,76 @@ def test_a_position_reported_to_one_process_reaches_a_console_on_another(deploym
                 assert (position["unit_id"], position["lat"]) == (unit["id"], -0.0301)
             finally:
                 console.close()
+
+
+def start_gunicorn(env, port, log_path):
+    """gunicorn on a given port (to restart a killed server where its clients look for it)."""
+    with open(log_path, "a") as log:
+        proc = subprocess.Popen(gunicorn_cmd(port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                env=env, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + READY_TIMEOUT
+    with http_session() as http:
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if http.get(f"{base}/api/health", timeout=2).status_code == 200:
+                    return proc
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+    stop(proc)
+    pytest.fail(f"gunicorn on port {port} did not start:\n{open(log_path).read()[-3000:]}")
+
+
+def test_a_server_killed_and_restarted_loses_nothing(deployment, tmp_path):
+    """SIGKILL the process a console is connected to, commit elsewhere meanwhile, restart it: the
+    console reconnects with its last event id and gets every event once, in order."""
+    port = free_port()
+    log_path = tmp_path / "killed.log"
+    with serving("gunicorn", deployment, tmp_path) as b:
+        proc = start_gunicorn(deployment, port, log_path)
+        token = login(b)
+        seen, cursor, changed = [], {"id": None}, threading.Condition()
+
+        def keep(event):
+            with changed:
+                seen.append(event["id"])
+                cursor["id"] = event["id"]
+                changed.notify_all()
+
+        def snapshot(state):
+            with changed:
+                cursor["id"] = state["last_event_id"]
+                changed.notify_all()
+
+        def auth():  # asked again on every reconnection: resume from the last event handled
+            return {"token": token} if cursor["id"] is None else {"token": token, "last_event_id": cursor["id"]}
+
+        client = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=0.5)
+        client.on("event", keep)
+        client.on("snapshot", snapshot)
+        client.connect(f"http://127.0.0.1:{port}", auth=auth, transports=["websocket"], wait_timeout=DEADLINE_S)
+        try:
+            with changed:
+                assert changed.wait_for(lambda: cursor["id"] is not None, DEADLINE_S)
+            start = cursor["id"]
+            with http_session() as http:
+                def call():
+                    r = http.post(f"{b}/api/calls", headers={"Authorization": f"Bearer {token}"}, timeout=10,
+                                  json={"caller_phone": "0811573119", "lat": -0.03, "lon": 109.33})
+                    assert r.status_code == 201, r.text
+                for _ in range(3):
+                    call()
+                with changed:
+                    assert changed.wait_for(lambda: len(seen) >= 6, DEADLINE_S)
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=30)
+                for _ in range(10):  # committed while the console's server is dead
+                    call()
+            proc = start_gunicorn(deployment, port, log_path)
+            with changed:
+                assert changed.wait_for(lambda: len(seen) >= 26, 60), (len(seen), open(log_path).read()[-2000:])
+            assert seen == list(range(start + 1, start + 27))   # every event, in order, once
+        finally:
+            client.disconnect()
+            stop(proc)
