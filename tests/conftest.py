@@ -85,6 +85,7 @@ def database_url(database_template, tmp_path):
 def app(database_url):
     app = create_app(make_config(database_url))
     yield app
+    app.extensions["psc_hub"].stop()  # its threads must not touch the next test's database
     db.session.remove()
     db.engine.dispose()
 

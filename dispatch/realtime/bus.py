@@ -39,23 +39,26 @@ class RedisBus:
         except (redis.RedisError, OSError) as exc:
             log.warning("could not announce new events on Redis (%s); other processes poll", exc)
 
-    def listen(self, wake, moved):
+    def listen(self, wake, moved, *, stopped=None):
         """Call ``wake()`` for every announced commit and ``moved(position)`` for every position,
-        from a daemon thread, reconnecting as needed."""
-        thread = threading.Thread(target=self._listen, args=(wake, moved), name="psc119-event-bus", daemon=True)
+        from a daemon thread, reconnecting as needed, until ``stopped`` is set."""
+        stopped = stopped or threading.Event()
+        thread = threading.Thread(target=self._listen, args=(wake, moved, stopped), name="psc119-event-bus",
+                                  daemon=True)
         thread.start()
         return thread
 
-    def _listen(self, wake, moved):
+    def _listen(self, wake, moved, stopped):
         positions_channel = (self.channel + ":positions").encode()
-        while True:
+        while not stopped.is_set():
             try:
                 pubsub = redis.Redis.from_url(self.url, socket_connect_timeout=2).pubsub(
                     ignore_subscribe_messages=True)
                 pubsub.subscribe(self.channel, positions_channel.decode())
                 wake()  # (re)subscribed: whatever was announced meanwhile is read now
-                for message in pubsub.listen():
-                    if message.get("type") != "message":
+                while not stopped.is_set():
+                    message = pubsub.get_message(timeout=1.0)
+                    if message is None or message.get("type") != "message":
                         continue
                     if message.get("channel") == positions_channel:
                         try:
@@ -64,6 +67,7 @@ class RedisBus:
                             log.warning("unreadable position on the event bus; dropped")
                     else:
                         wake()
+                pubsub.close()
             except (redis.RedisError, OSError) as exc:
                 log.warning("event bus on Redis lost (%s); reconnecting", exc)
                 time.sleep(1)

@@ -61,22 +61,36 @@ class Hub:
         self.position_interval_s = position_interval_s
         self.ack_timeout_s = ack_timeout_s
         self._positions_waiting = threading.Event()
+        self._stopped = threading.Event()
+        self._threads = []
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self):
         with self._lock:
-            if self._thread is not None:
+            if self._thread is not None or self._stopped.is_set():
                 return
             with self._session_factory() as session:
                 self._cursor = last_event_id(session)
             event_log.subscribe(self.notify)
             if self._bus is not None:
-                self._bus.listen(self.notify, self.position)
+                self._threads.append(self._bus.listen(self.notify, self.position, stopped=self._stopped))
             else:
                 positions.subscribe(self.position)
             self._thread = threading.Thread(target=self._pump, name="psc119-event-pump", daemon=True)
             self._thread.start()
-            threading.Thread(target=self._flush_positions, name="psc119-positions", daemon=True).start()
+            flusher = threading.Thread(target=self._flush_positions, name="psc119-positions", daemon=True)
+            flusher.start()
+            self._threads += [self._thread, flusher]
+
+    def stop(self, timeout=5.0):
+        """Stop the threads and listeners (an app being torn down, e.g. between tests)."""
+        self._stopped.set()
+        event_log.unsubscribe(self.notify)
+        positions.unsubscribe(self.position)
+        self._wake.set()
+        self._positions_waiting.set()
+        for thread in self._threads:
+            thread.join(timeout)
 
     def notify(self, _events=None):
         """Something was committed: read the log (called after commit, from any thread)."""
@@ -94,10 +108,10 @@ class Hub:
 
     def _flush_positions(self):
         """Send each connection's waiting positions, at most one per unit per interval."""
-        while True:
+        while not self._stopped.is_set():
             self._positions_waiting.wait()
             self._positions_waiting.clear()
-            while True:
+            while not self._stopped.is_set():
                 with self._lock:
                     connections = list(self._connections.values())
                 now = time.monotonic()
@@ -160,9 +174,11 @@ class Hub:
 
     # -- the pump ----------------------------------------------------------------------------
     def _pump(self):
-        while True:
+        while not self._stopped.is_set():
             self._wake.wait(self._safety_poll_s)
             self._wake.clear()
+            if self._stopped.is_set():
+                return
             try:
                 self._check_acknowledgements()
                 self._drain()
