@@ -9,7 +9,6 @@ Event ids are strictly increasing in commit order, on PostgreSQL too, so that a
 reader that asks for ``after=<last id>`` never misses one (see
 ``dispatch.database.lock_event_log``).
 """
-import logging
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
@@ -18,8 +17,8 @@ from sqlalchemy.orm import Session
 from ..database import lock_event_log
 from ..models import Event
 from .clock import utcnow
+from .subscribers import Subscribers
 
-log = logging.getLogger(__name__)
 
 # Every event type, with the keys its ``data`` always has. Documented in docs/EVENTS.md;
 # record() refuses anything else, so the log never holds an undocumented shape.
@@ -41,18 +40,16 @@ EVENT_TYPES = {
     "zones.imported": ("source", "kecamatan", "kelurahan"),
 }
 
-_subscribers = []
+_subscribers = Subscribers("event")
 
 
 def subscribe(callback):
     """Call ``callback(list_of_event_dicts)`` after each commit that wrote events."""
-    _subscribers.append(callback)
-    return callback
+    return _subscribers.subscribe(callback)
 
 
 def unsubscribe(callback):
-    if callback in _subscribers:
-        _subscribers.remove(callback)
+    _subscribers.unsubscribe(callback)
 
 
 def actor_ref(actor):
@@ -128,13 +125,8 @@ def _write_before_commit(session):
 @sa_event.listens_for(Session, "after_commit")
 def _publish(session):
     pending = session.info.pop("pending_events", None)
-    if not pending:
-        return
-    for callback in list(_subscribers):
-        try:
-            callback(pending)
-        except Exception:  # a broken subscriber must never undo or block a committed change
-            log.exception("event subscriber failed")
+    if pending:
+        _subscribers.publish(pending)
 
 
 @sa_event.listens_for(Session, "after_rollback")

@@ -4,21 +4,18 @@ After a position fix is committed, :func:`announce` hands it to the subscribers 
 push coalesces them to at most one per unit per second per console). Only the newest fix of
 each unit is kept in the database, and the snapshot carries it.
 """
-import logging
+from .subscribers import Subscribers
 
-log = logging.getLogger(__name__)
-_subscribers = []
+_subscribers = Subscribers("position")
 
 
 def subscribe(callback):
     """Call ``callback(position_dict)`` after each committed fix that moved a unit."""
-    _subscribers.append(callback)
-    return callback
+    return _subscribers.subscribe(callback)
 
 
 def unsubscribe(callback):
-    if callback in _subscribers:
-        _subscribers.remove(callback)
+    _subscribers.unsubscribe(callback)
 
 
 def position_of(unit):
@@ -28,8 +25,4 @@ def position_of(unit):
 
 
 def announce(position):
-    for callback in list(_subscribers):
-        try:
-            callback(position)
-        except Exception:  # a broken subscriber must never fail a committed fix
-            log.exception("position subscriber failed")
+    _subscribers.publish(position)
