@@ -81,8 +81,8 @@ def recommendations(query, incident_id):
 @blp.alt_response(409, schema=None, description="location_unknown: set the incident's location first")
 def hospitals(query, incident_id):
     """Hospitals ranked by road time from the incident, filtered by what the category needs and beds."""
-    incidents.get_incident(db.session, actor=current_user(), incident_id=incident_id)  # crew: own incident only
-    return destinations.rank_hospitals(db.session, geo=current_geo(), incident_id=incident_id, limit=query["limit"])
+    return destinations.rank_hospitals(db.session, actor=current_user(), geo=current_geo(), incident_id=incident_id,
+                                       limit=query["limit"])
 
 
 @blp.route("/<id:incident_id>/assignments/<id:assignment_id>/cancel", methods=["POST"])

@@ -10,6 +10,7 @@ import numpy as np
 from sqlalchemy import select
 
 from ..models import Hospital
+from .access import ensure_incident_access
 from .clock import utcnow
 from .recommend import located_incident
 from .vocabulary import CAPABILITY_LABELS, CATEGORY_NEEDS, reason
@@ -17,8 +18,10 @@ from .vocabulary import CAPABILITY_LABELS, CATEGORY_NEEDS, reason
 BEDS_STALE_S = 6 * 3600
 
 
-def rank_hospitals(session, *, geo, incident_id, limit=5):
+def rank_hospitals(session, *, actor, geo, incident_id, limit=5):
+    """A crew may ask only for its current incident."""
     incident = located_incident(session, incident_id)
+    ensure_incident_access(actor, incident)
     now = utcnow()
     hospitals = list(session.scalars(select(Hospital).order_by(Hospital.id)))
     need = CATEGORY_NEEDS.get(incident.category)

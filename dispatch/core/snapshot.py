@@ -35,3 +35,19 @@ def snapshot(session, *, user):
         "incidents": [incident_data(i) for i in incidents],
         "units": [unit_data(u) for u in units],
     }
+
+
+def crew_incident_at(session, unit_id, event_id):
+    """The incident a unit was on just after event ``event_id``, from its own events (where a
+    crew's replay starts from; ``core.visibility.CrewView`` moves it on)."""
+    rows = session.execute(
+        select(Event.type, Event.incident_id, Event.data).where(
+            Event.unit_id == unit_id, Event.id <= event_id,
+            Event.type.in_(("incident.assigned", "assignment.cancelled", "unit.status_changed")))
+        .order_by(Event.id.desc()).limit(50)).all()
+    for kind, incident_id, data in rows:
+        if kind == "incident.assigned":
+            return incident_id
+        if kind == "assignment.cancelled" or (data or {}).get("to") in ("available", "out_of_service"):
+            return None
+    return None

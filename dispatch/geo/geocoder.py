@@ -26,6 +26,7 @@ from geopy.exc import GeopyError
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
+from .backoff import PauseAfterFailure
 from .coords import parse_coordinates
 from .distance import haversine_m
 from .gazetteer import SPECIFICITY, Gazetteer
@@ -192,9 +193,7 @@ class FallbackGeocoder(Geocoder):
         self.server_options = dict(server_options or {})
         # Answers further than this outside the service area are another city's streets.
         self.max_outside_m = max_outside_m
-        self.pause_after_failure_s = pause_after_failure_s
-        self._clock = clock
-        self._paused_until = 0.0
+        self._backoff = PauseAfterFailure(pause_after_failure_s, clock=clock)
 
     @property
     def gazetteer(self):
@@ -205,7 +204,7 @@ class FallbackGeocoder(Geocoder):
 
     def candidates(self, query, *, typing=False):
         text = (query or "").strip()
-        if not text or parse_coordinates(text) is not None or typing or self._clock() < self._paused_until:
+        if not text or parse_coordinates(text) is not None or typing or self._backoff.paused:
             # Coordinates are read locally; search-as-you-type must answer at once.
             return self.offline.candidates(text, typing=typing)
         offline = self.offline.candidates(text)
@@ -217,7 +216,7 @@ class FallbackGeocoder(Geocoder):
         except (GeopyError, ValueError, TypeError, AttributeError, KeyError) as exc:
             # Down, slow, or an answer geopy cannot read (a "nan" or out-of-range latitude is a ValueError).
             log.warning("geocoding server failed (%s); offline geocoder used for a while", exc)
-            self._paused_until = self._clock() + self.pause_after_failure_s
+            self._backoff.failed()
             return offline
         found = []
         for location in answers:

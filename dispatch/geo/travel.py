@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from .backoff import PauseAfterFailure
 from .distance import haversine_m
 
 log = logging.getLogger(__name__)
@@ -144,9 +145,7 @@ class OsrmTravelTime:
         self.timeout = timeout
         self.refine = refine
         self.profile = profile
-        self.pause_after_failure_s = pause_after_failure_s
-        self._clock = clock
-        self._paused_until = 0.0
+        self._backoff = PauseAfterFailure(pause_after_failure_s, clock=clock)
 
     @property
     def network(self):
@@ -163,7 +162,7 @@ class OsrmTravelTime:
         return self.to_point([lat1], [lon1], lat2, lon2, at=at).route(0)
 
     def _refined(self, routes, lats, lons, lat, lon, *, inbound):
-        if self._clock() < self._paused_until:
+        if self._backoff.paused:
             return routes
         best = np.argsort(routes.seconds, kind="stable")[: self.refine]  # fastest first
         if best.size == 0:
@@ -192,7 +191,7 @@ class OsrmTravelTime:
             durations, distances = durations.reshape(-1), distances.reshape(-1)
         except (OSError, ValueError, KeyError, TypeError, urllib.error.URLError) as exc:
             log.warning("OSRM at %s failed (%s); using the river model for a while", self.base_url, exc)
-            self._paused_until = self._clock() + self.pause_after_failure_s
+            self._backoff.failed()
             return routes
         ok = np.isfinite(durations) & np.isfinite(distances)
         seconds, metres = routes.seconds.copy(), routes.metres.copy()

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..core import assignment, positions
 from ..core import events as event_log
-from ..core.snapshot import last_event_id, snapshot
+from ..core.snapshot import crew_incident_at, last_event_id, snapshot
 from ..core.visibility import CrewView
 
 log = logging.getLogger(__name__)
@@ -149,7 +149,7 @@ class Hub:
                 conn.cursor = last_seen
                 if user.role == "crew":
                     # The crew's incident as it stood at last_seen; the replay moves it on from there.
-                    conn.crew = CrewView(user.unit_id, _crew_incident_at(session, user.unit_id, last_seen))
+                    conn.crew = CrewView(user.unit_id, crew_incident_at(session, user.unit_id, last_seen))
                 for event in missed:
                     self._deliver(conn, event)
             conn.live = True
@@ -219,22 +219,3 @@ class Hub:
             data = event["data"]
             self._send(conn.sid, "assignment", {"event_id": event["id"], "assignment": data["assignment"],
                                                 "incident": data["incident"]})
-
-
-def _crew_incident_at(session, unit_id, event_id):
-    """The incident a unit was on just after event ``event_id``, from its own events."""
-    from sqlalchemy import select
-
-    from ..models import Event
-
-    rows = session.execute(
-        select(Event.type, Event.incident_id, Event.data).where(
-            Event.unit_id == unit_id, Event.id <= event_id,
-            Event.type.in_(("incident.assigned", "assignment.cancelled", "unit.status_changed")))
-        .order_by(Event.id.desc()).limit(50)).all()
-    for kind, incident_id, data in rows:
-        if kind == "incident.assigned":
-            return incident_id
-        if kind == "assignment.cancelled" or (data or {}).get("to") in ("available", "out_of_service"):
-            return None
-    return None
