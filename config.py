@@ -60,6 +60,16 @@ class Config:
     EVENT_POLL_S = float(os.environ.get("EVENT_POLL_S") or 2.0)
     # An assignment the crew has not accepted after this long is reported to operators.
     ASSIGNMENT_ACK_TIMEOUT_S = int(os.environ.get("ASSIGNMENT_ACK_TIMEOUT_S") or 60)
+    # Presence: a unit's fix older than this is marked stale (the crew's phone reports every few seconds).
+    POSITION_STALE_S = float(os.environ.get("POSITION_STALE_S") or 120)
+    # Each server refreshes its crews' connections this often; another server counts a
+    # connection gone (its server died) when it has not been refreshed for DEVICE_TIMEOUT_S.
+    DEVICE_HEARTBEAT_S = float(os.environ.get("DEVICE_HEARTBEAT_S") or 10)
+    DEVICE_TIMEOUT_S = float(os.environ.get("DEVICE_TIMEOUT_S") or 35)
+    # A console whose connection holds this many unsent messages is paused (it catches up
+    # from the event log when it reads again) and, still stuck after SLOW_CLIENT_TIMEOUT_S, cut off.
+    SEND_QUEUE_LIMIT = int(os.environ.get("SEND_QUEUE_LIMIT") or 500)
+    SLOW_CLIENT_TIMEOUT_S = float(os.environ.get("SLOW_CLIENT_TIMEOUT_S") or 30)
 
     # Geolocation and recommendation (docs/GEO.md).
     NOMINATIM_URL = os.environ.get("NOMINATIM_URL") or None

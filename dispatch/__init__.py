@@ -57,8 +57,11 @@ def _start_realtime(app, socketio, db):
     """The hub that pushes the event log to this process's live connections (docs/REALTIME.md)."""
     from .realtime import handlers
     from .realtime.hub import Hub
+    from .realtime.transport import Transport
 
     server = socketio.server  # this app's Socket.IO server (the SocketIO object is shared)
+    transport = Transport(server)
+    app.wsgi_app = transport.middleware(app.wsgi_app)
 
     def send(sid, message, payload):
         # Only to this process's own connection: each process's hub reads the log itself.
@@ -73,8 +76,15 @@ def _start_realtime(app, socketio, db):
         bus = RedisBus(app.config["REDIS_URL"])
         events.subscribe(bus.publish)
         positions.subscribe(bus.publish_position)
+    config = app.config
     app.extensions["psc_hub"] = Hub(session_factory=db.new_session, send=send, bus=bus,
-                                    replay_limit=app.config.get("EVENT_REPLAY_LIMIT", 5000),
-                                    safety_poll_s=app.config.get("EVENT_POLL_S", 2.0),
-                                    ack_timeout_s=app.config.get("ASSIGNMENT_ACK_TIMEOUT_S", 60))
+                                    backlog=transport.backlog, cut_off=transport.cut_off,
+                                    replay_limit=config["EVENT_REPLAY_LIMIT"],
+                                    safety_poll_s=config["EVENT_POLL_S"],
+                                    ack_timeout_s=config["ASSIGNMENT_ACK_TIMEOUT_S"],
+                                    heartbeat_s=config["DEVICE_HEARTBEAT_S"],
+                                    device_timeout_s=config["DEVICE_TIMEOUT_S"],
+                                    stale_after_s=config["POSITION_STALE_S"],
+                                    queue_limit=config["SEND_QUEUE_LIMIT"],
+                                    slow_timeout_s=config["SLOW_CLIENT_TIMEOUT_S"])
     handlers.register(socketio)

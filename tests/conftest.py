@@ -3,12 +3,14 @@ TEST_DATABASE_URL is set), the app, a test client, logged-in users of every role
 and a live threaded HTTP server for concurrency tests."""
 import json
 import os
+import queue
 import shutil
 import threading
 from pathlib import Path
 
 import pytest
 import requests
+import socketio
 from sqlalchemy import create_engine, text
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -201,3 +203,72 @@ def live_server(app):
 def http():
     with requests.Session() as s:
         yield s
+
+
+# --- live consoles (python-socketio clients against live_server) ---------------------------------
+
+DEADLINE_S = 10
+
+
+class Console:
+    """A python-socketio client that keeps every message it receives, in order."""
+
+    def __init__(self, url, token, last_event_id=None, transports=("websocket",)):
+        self.messages = queue.Queue()
+        self.client = socketio.Client(reconnection=False)
+        for name in ("event", "snapshot", "assignment", "position"):
+            self.client.on(name, self._keeper(name))
+        self.error = None
+        self.client.on("connect_error", self._on_error)
+        auth = {"token": token}
+        if last_event_id is not None:
+            auth["last_event_id"] = last_event_id
+        self.url, self.auth, self.transports = url, auth, list(transports)
+
+    def _keeper(self, name):
+        def keep(payload):
+            self.messages.put((name, payload))
+        return keep
+
+    def _on_error(self, data):
+        self.error = data
+
+    def connect(self):
+        self.client.connect(self.url, auth=self.auth, transports=self.transports, wait_timeout=DEADLINE_S)
+        return self
+
+    def next(self, name=None):
+        """The next message (of that name: others before it are kept in order and skipped)."""
+        while True:
+            got, payload = self.messages.get(timeout=DEADLINE_S)
+            if name is None or got == name:
+                return got, payload
+
+    def events_until(self, last_id):
+        out = []
+        while not out or out[-1]["id"] < last_id:
+            _, event = self.next("event")
+            out.append(event)
+        return out
+
+    def nothing_more(self):
+        """Nothing is waiting (checked after a later message proved the stream has moved on)."""
+        return self.messages.empty()
+
+    def close(self):
+        if self.client.connected:
+            self.client.disconnect()
+
+
+@pytest.fixture
+def consoles(live_server, world):
+    opened = []
+
+    def open_console(who, last_event_id=None, token=None):
+        console = Console(live_server, token or world.tokens[who], last_event_id)
+        opened.append(console)
+        return console.connect()
+
+    yield open_console
+    for console in opened:
+        console.close()

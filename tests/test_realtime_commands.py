@@ -52,8 +52,9 @@ def test_an_illegal_status_is_refused_with_the_core_error(crew, world):
     ([1, 2], "_payload"), ("en_route", "_payload"), (None, "_payload"),
 ])
 def test_a_command_of_the_wrong_shape_names_the_field_and_changes_nothing(crew, world, session, payload, field):
+    phone = crew()  # connected first: its own connection is an event (presence)
     before = fresh(session).scalar(select(func.count(Event.id)))
-    answer = call(crew(), "status", payload)
+    answer = call(phone, "status", payload)
     assert answer["ok"] is False and answer["error"]["code"] == "validation_error"
     assert field in answer["error"]["fields"]
     assert fresh(session).scalar(select(func.count(Event.id))) == before

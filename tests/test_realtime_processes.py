@@ -206,3 +206,39 @@ def test_a_server_killed_and_restarted_loses_nothing(deployment, tmp_path):
         finally:
             client.disconnect()
             stop(proc)
+
+
+def test_a_crews_phone_on_a_killed_server_is_reported_gone_by_another(deployment, tmp_path):
+    """Presence survives a SIGKILL: the phone's server cannot say goodbye, so the other server
+    notices that nobody refreshes the phone's connection and reports the unit's device gone."""
+    env = {**deployment, "DEVICE_HEARTBEAT_S": "0.5", "DEVICE_TIMEOUT_S": "3"}
+    flask_cmd(env, "user", "create", "admin1", "--role", "admin", "--password", PASSWORD)
+    port = free_port()
+    with serving("gunicorn", env, tmp_path) as b:
+        proc = start_gunicorn(env, port, tmp_path / "killed.log")
+        try:
+            with http_session() as http:
+                admin = http.post(f"{b}/api/auth/login", json={"username": "admin1", "password": PASSWORD}).json()
+                unit = http.post(f"{b}/api/units", headers={"Authorization": f"Bearer {admin['token']}"}, json={
+                    "call_sign": "PSC-07", "capability": "ALS", "station_name": "Pos Kota",
+                    "lat": -0.0301, "lon": 109.3402}).json()
+                flask_cmd(env, "user", "create", "kru7", "--role", "crew", "--unit", "PSC-07", "--password", PASSWORD)
+                crew = http.post(f"{b}/api/auth/login", json={"username": "kru7", "password": PASSWORD}).json()
+            operator = Console(b, login(b))
+            phone = Console(f"http://127.0.0.1:{port}", crew["token"])
+            try:
+                operator.next("snapshot")
+                phone.next("snapshot")
+                connected = operator.next("event")
+                assert (connected["type"], connected["data"]["reason"]) == ("unit.presence_changed", "device_connected")
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=30)
+                gone = operator.next("event")   # within DEVICE_TIMEOUT_S and a maintenance round
+                assert gone["type"] == "unit.presence_changed" and gone["unit_id"] == unit["id"]
+                assert gone["data"]["reason"] == "device_timeout"
+                assert gone["data"]["unit"]["presence"]["device_connected"] is False
+            finally:
+                operator.close()
+                phone.client.disconnect()
+        finally:
+            stop(proc)

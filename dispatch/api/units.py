@@ -51,5 +51,6 @@ def change_status(body, unit_id):
 def location(body, unit_id):
     """A position fix from the unit's own crew. An older fix than the stored one does not move the unit."""
     unit, applied = units.record_location(db.session, actor=current_user(), unit_id=unit_id,
-                                          max_future_s=current_app.config["MAX_FIX_FUTURE_SECONDS"], **body)
+                                          max_future_s=current_app.config["MAX_FIX_FUTURE_SECONDS"],
+                                          stale_after_s=current_app.config["POSITION_STALE_S"], **body)
     return {"unit": unit, "applied": applied}

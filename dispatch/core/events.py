@@ -35,6 +35,7 @@ EVENT_TYPES = {
     "assignment.unacknowledged": ("assignment", "timeout_s", "waited_s"),
     "unit.created": ("unit",),
     "unit.status_changed": ("from", "to", "unit", "assignment_id"),
+    "unit.presence_changed": ("reason", "unit"),
     "hospital.updated": ("changes", "hospital"),
     "user.created": ("user",),
     "zones.imported": ("source", "kecamatan", "kelurahan"),

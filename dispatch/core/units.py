@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..models import ClientRequest, Hospital, Unit
 from ..database import begin_write, writes
-from . import events, positions
+from . import events, positions, presence
 from .access import ensure_unit_access, may_set_service_status
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
@@ -150,26 +150,30 @@ def change_status(session, *, actor, unit_id, status, hospital_id=None, client_r
 
 @writes
 def record_location(session, *, actor, unit_id, lat, lon, recorded_at, accuracy_m=None,
-                    speed_mps=None, heading=None, max_future_s=120):
+                    speed_mps=None, heading=None, max_future_s=120, stale_after_s=120):
     """Store a position fix. Returns ``(unit, applied)``: a fix older than the one stored
     is accepted but does not move the unit. Positions are not events: a fix that moved the
-    unit is announced to the live stream (``core.positions``); only the latest is kept."""
+    unit is announced to the live stream (``core.positions``); only the latest is kept. A
+    fresh fix of a unit whose position was flagged stale clears the flag (an event)."""
     if actor.role != "crew" or actor.unit_id != unit_id:
         raise Forbidden("only the unit's own crew reports its position")
     if recorded_at > utcnow() + timedelta(seconds=max_future_s):
         raise InvalidInput("recorded_at is in the future; check the device clock",
                            fields={"recorded_at": "in the future"})
     get_or_404(session, Unit, unit_id, "unit")
-    result = session.execute(
+    was_stale = session.execute(
         update(Unit)
         .where(Unit.id == unit_id, or_(Unit.position_at.is_(None), Unit.position_at < recorded_at))
         .values(lat=lat, lon=lon, position_at=recorded_at, position_accuracy_m=accuracy_m,
                 speed_mps=speed_mps, heading=heading)
+        .returning(Unit.position_stale)
         .execution_options(synchronize_session=False)
-    )
+    ).scalar_one_or_none()
+    applied = was_stale is not None
+    if was_stale:
+        presence.clear_stale(session, unit_id, actor=actor, stale_after_s=stale_after_s)
     session.commit()
     unit = session.scalar(select(Unit).where(Unit.id == unit_id).execution_options(populate_existing=True))
-    applied = result.rowcount == 1
     if applied:
         positions.announce(positions.position_of(unit))
     return unit, applied

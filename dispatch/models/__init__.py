@@ -3,6 +3,7 @@ from ..database import Base
 from .assignment import Assignment
 from .call import Call
 from .client_request import ClientRequest
+from .device_session import DeviceSession
 from .event import Event
 from .hospital import Hospital
 from .incident import Incident, IncidentCounter
@@ -11,6 +12,6 @@ from .user import ApiToken, User
 from .zone import Zone
 
 __all__ = [
-    "Base", "Assignment", "Call", "ClientRequest", "Event", "Hospital",
+    "Base", "Assignment", "Call", "ClientRequest", "DeviceSession", "Event", "Hospital",
     "Incident", "IncidentCounter", "Unit", "ApiToken", "User", "Zone",
 ]

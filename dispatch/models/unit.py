@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Enum, Float, Integer, String
+from sqlalchemy import Boolean, Enum, Float, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.statemachine import UNIT_STATUSES
@@ -32,6 +32,11 @@ class Unit(Base):
     position_accuracy_m: Mapped[Optional[float]] = mapped_column(Float)
     speed_mps: Mapped[Optional[float]] = mapped_column(Float)
     heading: Mapped[Optional[float]] = mapped_column(Float)
+    # Presence (core.presence): whether the crew's phone is connected, and whether the last
+    # fix is older than POSITION_STALE_S; each change of either is an event.
+    device_connected: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    device_changed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    position_stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Bumped on every status change; lets clients and tests see lost updates.
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

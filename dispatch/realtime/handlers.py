@@ -51,14 +51,18 @@ def on_connect(auth_data=None):
         join_room(room)
     _tokens[request.sid] = (token, _Bucket())
     hub = current_app.extensions["psc_hub"]
+    identity = _Identity(user)
+    hub.register(request.sid, identity)
     # Brought up to date after the connection is accepted, so what is sent arrives after it.
-    current_app.extensions["socketio"].start_background_task(hub.attach, request.sid, _Identity(user), last_seen)
+    current_app.extensions["socketio"].start_background_task(hub.attach, request.sid, identity, last_seen)
     db.session.remove()
 
 
 def on_disconnect(*_args):
     _tokens.pop(request.sid, None)
-    current_app.extensions["psc_hub"].detach(request.sid)
+    # In the background: it waits for a bring-up still running, and writes the crew's presence.
+    current_app.extensions["socketio"].start_background_task(current_app.extensions["psc_hub"].detach,
+                                                             request.sid)
 
 
 # sid -> (token, rate bucket); the token is checked again on every command (revoked, expired).
@@ -125,7 +129,8 @@ def _status(user, body):
 
 def _location(user, body):
     unit, applied = units.record_location(db.session, actor=user, unit_id=user.unit_id,
-                                          max_future_s=current_app.config["MAX_FIX_FUTURE_SECONDS"], **body)
+                                          max_future_s=current_app.config["MAX_FIX_FUTURE_SECONDS"],
+                                          stale_after_s=current_app.config["POSITION_STALE_S"], **body)
     return {"unit": unit_data(unit), "applied": applied}
 
 

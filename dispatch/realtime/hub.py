@@ -8,13 +8,27 @@ connection the last id it has been given. A connection that arrives with
 before it goes live; the pump skips anything at or below its cursor, so nothing is lost
 or sent twice at the seam. One that arrives without it, or too far behind, gets a
 ``snapshot`` and goes on from the id the snapshot is current to.
+
+A connection that does not read (a phone in a tunnel, a frozen tab) is never allowed to pile
+up messages in memory: once ``queue_limit`` messages wait unsent on it, the hub stops
+handing it events (its cursor stays put) and catches it up from the log when it reads
+again; one that makes no progress for ``slow_timeout_s`` is cut off, and resumes with its
+``last_event_id`` when it comes back.
+
+The hub also keeps the crews' presence (``core.presence``): a crew's connection is recorded
+when it attaches and removed when it goes, this process refreshes its own connections on a
+heartbeat, and a maintenance thread expires connections whose server died, flags stale
+fixes and overdue acknowledgements.
 """
 import logging
+import os
+import socket
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 
-from ..core import assignment, positions
+from ..core import assignment, positions, presence
 from ..core import events as event_log
 from ..core.snapshot import crew_incident_at, last_event_id, snapshot
 from ..core.visibility import CrewView
@@ -34,6 +48,12 @@ class Connection:
     live: bool = False
     crew: CrewView | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    closed: bool = False
+    device_recorded: bool = False       # a crew's connection stored as a device session
+    # Back-pressure: paused while too much waits unsent; when it last made progress.
+    paused: bool = False
+    backlog_seen: int = 0
+    progress_at: float = 0.0
     # Positions waiting to be sent (the newest per unit) and when each unit's was last sent.
     positions: dict = field(default_factory=dict)
     position_sent: dict = field(default_factory=dict)
@@ -46,11 +66,19 @@ class Connection:
 
 
 class Hub:
-    def __init__(self, *, session_factory, send, replay_limit=5000, safety_poll_s=2.0, bus=None,
-                 position_interval_s=1.0, ack_timeout_s=60):
+    def __init__(self, *, session_factory, send, backlog=None, cut_off=None, replay_limit=5000,
+                 safety_poll_s=2.0, bus=None, position_interval_s=1.0, ack_timeout_s=60,
+                 heartbeat_s=10.0, device_timeout_s=35.0, stale_after_s=120.0, maintenance_s=1.0,
+                 queue_limit=500, slow_timeout_s=30.0):
         self._session_factory = session_factory
         self._bus = bus                        # news of commits in other processes (RedisBus)
         self._send = send                      # send(sid, message, payload)
+        self._backlog = backlog or (lambda sid: 0)   # backlog(sid): messages waiting unsent (None: gone)
+        self._cut_off = cut_off or (lambda sid: None)  # cut_off(sid): close a connection that does not read
+        self.server_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.heartbeat_s, self.device_timeout_s, self.stale_after_s = heartbeat_s, device_timeout_s, stale_after_s
+        self.maintenance_s = maintenance_s
+        self.queue_limit, self.slow_timeout_s = queue_limit, slow_timeout_s
         self.replay_limit = replay_limit
         self._safety_poll_s = safety_poll_s
         self._connections = {}
@@ -80,7 +108,9 @@ class Hub:
             self._thread.start()
             flusher = threading.Thread(target=self._flush_positions, name="psc119-positions", daemon=True)
             flusher.start()
-            self._threads += [self._thread, flusher]
+            keeper = threading.Thread(target=self._maintain, name="psc119-presence", daemon=True)
+            keeper.start()
+            self._threads += [self._thread, flusher, keeper]
 
     def stop(self, timeout=5.0):
         """Stop the threads and listeners (an app being torn down, e.g. between tests)."""
@@ -118,6 +148,10 @@ class Hub:
                 later = []
                 for conn in connections:
                     with conn.lock:
+                        if conn.positions and self._full(conn):
+                            # Not reading: keep only the newest per unit (bounded) and try later.
+                            later.append(now + self.position_interval_s)
+                            continue
                         for unit_id, payload in list(conn.positions.items()):
                             due = conn.position_sent.get(unit_id, 0.0) + self.position_interval_s
                             if now >= due:
@@ -131,33 +165,67 @@ class Hub:
                 time.sleep(max(0.0, min(later) - time.monotonic()))
 
     # -- connections -------------------------------------------------------------------------
-    def attach(self, sid, user, last_seen=None):
-        """Bring a new connection up to date (replay or snapshot), then let it go live."""
+    def register(self, sid, user):
+        """Note a connection the moment it is accepted (before it is brought up to date)."""
         self.start()
         conn = Connection(sid, user.id, user.role, user.unit_id)
         with self._lock:
             self._connections[sid] = conn
-        with conn.lock, self._session_factory() as session:
-            missed = None if last_seen is None else self._missed(session, last_seen)
-            if missed is None:
-                state = snapshot(session, user=user)
-                conn.cursor = state["last_event_id"]
-                if user.role == "crew":
-                    conn.crew = CrewView(user.unit_id, state["incidents"][0]["id"] if state["incidents"] else None)
-                self._send(sid, "snapshot", state)
-            else:
-                conn.cursor = last_seen
-                if user.role == "crew":
-                    # The crew's incident as it stood at last_seen; the replay moves it on from there.
-                    conn.crew = CrewView(user.unit_id, crew_incident_at(session, user.unit_id, last_seen))
-                for event in missed:
-                    self._deliver(conn, event)
+        return conn
+
+    def attach(self, sid, user, last_seen=None):
+        """Bring a new connection up to date (replay or snapshot), then let it go live. A
+        crew's connection is first recorded as its unit's device (presence)."""
+        conn = self._connections.get(sid)
+        if conn is None:
+            return   # it went before it was brought up to date
+        with conn.lock:
+            if conn.closed:
+                return
+            with self._session_factory() as session:
+                if user.role == "crew" and user.unit_id is not None:
+                    self._record_device(session, conn, user)
+                missed = None if last_seen is None else self._missed(session, last_seen)
+                if missed is None:
+                    state = snapshot(session, user=user)
+                    conn.cursor = state["last_event_id"]
+                    if user.role == "crew":
+                        conn.crew = CrewView(user.unit_id,
+                                             state["incidents"][0]["id"] if state["incidents"] else None)
+                    self._send(sid, "snapshot", state)
+                else:
+                    conn.cursor = last_seen
+                    if user.role == "crew":
+                        # The crew's incident as it stood at last_seen; the replay moves it on from there.
+                        conn.crew = CrewView(user.unit_id, crew_incident_at(session, user.unit_id, last_seen))
+                    self._catch_up(conn, missed)
             conn.live = True
         self.notify()
 
     def detach(self, sid):
+        """A connection went: forget it (after any bring-up still running) and, for a crew,
+        remove its device session (the unit is reported disconnected when it was the last)."""
         with self._lock:
-            self._connections.pop(sid, None)
+            conn = self._connections.pop(sid, None)
+        if conn is None:
+            return
+        with conn.lock:
+            conn.closed = True
+            if conn.device_recorded:
+                try:
+                    with self._session_factory() as session:
+                        presence.device_disconnected(session, sid=sid)
+                except Exception:  # the row expires with DEVICE_TIMEOUT_S instead
+                    log.exception("could not record that %s went", sid)
+                conn.device_recorded = False
+
+    def _record_device(self, session, conn, user):
+        """Presence must never keep a crew from its events: a failure is logged, not raised."""
+        try:
+            presence.device_connected(session, actor=user, sid=conn.sid, server=self.server_id)
+            conn.device_recorded = True
+        except Exception:
+            log.exception("could not record the device of unit %s as connected", user.unit_id)
 
     def connection(self, sid):
         return self._connections.get(sid)
@@ -175,15 +243,46 @@ class Hub:
     # -- the pump ----------------------------------------------------------------------------
     def _pump(self):
         while not self._stopped.is_set():
-            self._wake.wait(self._safety_poll_s)
+            # While a connection is paused, look at it often: it may be reading again.
+            paused = any(c.paused for c in list(self._connections.values()))
+            self._wake.wait(0.1 if paused else self._safety_poll_s)
             self._wake.clear()
             if self._stopped.is_set():
                 return
             try:
-                self._check_acknowledgements()
                 self._drain()
+                self._resume_paused()
             except Exception:  # the database is down for a moment: try again on the next wake
                 log.exception("event pump failed; retrying")
+
+    def _maintain(self):
+        """Once a second: heartbeat, expired devices, stale fixes, overdue acknowledgements."""
+        next_heartbeat = 0.0
+        while not self._stopped.wait(self.maintenance_s):
+            try:
+                if time.monotonic() >= next_heartbeat:
+                    self._heartbeat()
+                    next_heartbeat = time.monotonic() + self.heartbeat_s
+                self._check_presence()
+                self._check_acknowledgements()
+            except Exception:
+                log.exception("presence check failed; retrying")
+
+    def _heartbeat(self):
+        with self._lock:
+            sids = [c.sid for c in self._connections.values() if c.device_recorded]
+        if sids:
+            with self._session_factory() as session:
+                presence.heartbeat(session, sids=sids)
+
+    def _check_presence(self):
+        with self._session_factory() as session:
+            expired = presence.expired_units(session, timeout_s=self.device_timeout_s)
+            if expired:
+                presence.expire_devices(session, unit_ids=expired, timeout_s=self.device_timeout_s)
+            stale = presence.stale_units(session, stale_after_s=self.stale_after_s)
+            if stale:
+                presence.flag_stale_positions(session, unit_ids=stale, stale_after_s=self.stale_after_s)
 
     def _check_acknowledgements(self):
         """Assignments not accepted in time are flagged (once, whichever process sees them first)."""
@@ -202,11 +301,60 @@ class Hub:
                 connections = list(self._connections.values())
             for conn in connections:
                 with conn.lock:
-                    if not conn.live:
-                        continue   # still being brought up to date: attach() reads these itself
-                    for event in batch:
-                        self._deliver(conn, event)
+                    if conn.live and not conn.paused:
+                        # (not live: still being brought up to date; attach() reads these itself)
+                        self._catch_up(conn, batch)
             self._cursor = batch[-1]["id"]
+
+    # -- back-pressure -----------------------------------------------------------------------
+    def _full(self, conn):
+        backlog = self._backlog(conn.sid)
+        return backlog is not None and backlog >= self.queue_limit
+
+    def _catch_up(self, conn, events):
+        """Deliver ``events`` to ``conn`` (under its lock) until its send queue is full: then
+        it is paused, its cursor at the last event it was given."""
+        for event in events:
+            if event["id"] <= conn.cursor:
+                continue
+            if self._full(conn):
+                if not conn.paused:
+                    conn.paused, conn.progress_at = True, time.monotonic()
+                    conn.backlog_seen = self._backlog(conn.sid) or 0
+                    log.warning("connection %s is not reading; paused at event %s", conn.sid, conn.cursor)
+                return False
+            self._deliver(conn, event)
+        return True
+
+    def _resume_paused(self):
+        """Catch up paused connections that read again, from the log; cut off the stuck ones."""
+        with self._lock:
+            paused = [c for c in self._connections.values() if c.paused]
+        for conn in paused:
+            backlog = self._backlog(conn.sid)
+            if backlog is None:
+                continue   # gone: detach() follows
+            now = time.monotonic()
+            if backlog < conn.backlog_seen:
+                conn.progress_at = now
+            conn.backlog_seen = backlog
+            if now - conn.progress_at > self.slow_timeout_s:
+                log.warning("connection %s read nothing for %.0f s; cutting it off", conn.sid, self.slow_timeout_s)
+                self._cut_off(conn.sid)   # its disconnect handler detaches it
+                continue
+            if backlog > self.queue_limit // 2:
+                continue
+            with conn.lock:
+                while not conn.closed:
+                    with self._session_factory() as session:
+                        batch = event_log.list_after(session, after=conn.cursor, limit=BATCH)
+                    if not batch:
+                        break
+                    if not self._catch_up(conn, batch):
+                        break
+                if conn.cursor >= self._cursor and not self._full(conn):
+                    conn.paused = False   # up to date with the pump: live again
+                    log.info("connection %s reads again; live from event %s", conn.sid, conn.cursor)
 
     def _deliver(self, conn, event):
         if event["id"] <= conn.cursor:

@@ -22,6 +22,12 @@ class StationOut(Schema):
     lon = fields.Float(attribute="station_lon")
 
 
+class PresenceOut(Schema):
+    device_connected = fields.Boolean(metadata={"description": "the crew's phone has a live connection"})
+    device_changed_at = fields.DateTime(allow_none=True, metadata={"description": "when it last connected or went"})
+    position_stale = fields.Boolean(metadata={"description": "the last fix is older than POSITION_STALE_S"})
+
+
 class CurrentAssignmentOut(Schema):
     id = fields.Integer()
     incident_id = fields.Integer()
@@ -38,6 +44,7 @@ class UnitOut(Schema):
     station = fields.Function(lambda u: StationOut().dump(u))
     position = fields.Function(lambda u: PositionOut().dump(u) if u.lat is not None else None)
     current_assignment = fields.Nested(CurrentAssignmentOut, allow_none=True)
+    presence = fields.Function(lambda u: PresenceOut().dump(u))
     version = fields.Integer()
 
 

@@ -1,0 +1,98 @@
+"""What the hub needs to know of Engine.IO's transport: how much waits unsent on a
+connection, and how to cut off one that does not read.
+
+Engine.IO queues every message for a connection in an unbounded queue, drained by a
+writer thread that blocks in ``send()`` once the client stops reading and the TCP buffers
+are full. The hub reads the queue's length (:meth:`Transport.backlog`) and stops adding
+to it at its limit. To cut a connection off, closing the Engine.IO socket is not enough:
+its writer would stay blocked in ``send()`` for as long as the peer keeps the TCP
+connection open. :class:`Transport` therefore remembers the TCP socket under each
+websocket (a WSGI middleware sees it in the request's environ: ``werkzeug.socket`` under
+the development server, ``gunicorn.socket`` under gunicorn) and shuts it down, which
+frees the writer, the reader and their buffers at once.
+"""
+import logging
+import socket
+import threading
+from urllib.parse import parse_qs
+
+log = logging.getLogger(__name__)
+
+_SOCKET_KEYS = ("werkzeug.socket", "gunicorn.socket")
+
+
+def _raw_socket(environ):
+    for key in _SOCKET_KEYS:
+        sock = environ.get(key)
+        if sock is not None:
+            return sock
+    return None
+
+
+class Transport:
+    def __init__(self, server, namespace="/"):
+        self.server = server            # the python-socketio Server
+        self.namespace = namespace
+        self._upgraded = {}             # engine.io sid -> TCP socket of its websocket (after an upgrade)
+        self._lock = threading.Lock()
+
+    def middleware(self, wsgi_app, path="/socket.io"):
+        """Wrap the app so that each websocket request's TCP socket is known while it lasts."""
+
+        def app(environ, start_response):
+            query = environ.get("QUERY_STRING", "")
+            if not environ.get("PATH_INFO", "").startswith(path) or "transport=websocket" not in query:
+                return wsgi_app(environ, start_response)
+            eio_sid = (parse_qs(query).get("sid") or [None])[0]
+            sock = _raw_socket(environ)
+            if eio_sid is None or sock is None:
+                return wsgi_app(environ, start_response)  # a websocket from the start: its environ has it
+            with self._lock:
+                self._upgraded[eio_sid] = sock
+            try:
+                return wsgi_app(environ, start_response)
+            finally:
+                with self._lock:
+                    self._upgraded.pop(eio_sid, None)
+
+        return app
+
+    def _engineio_socket(self, sid):
+        try:
+            eio_sid = self.server.manager.eio_sid_from_sid(sid, self.namespace)
+        except (KeyError, TypeError):
+            return None, None
+        if eio_sid is None:
+            return None, None
+        return eio_sid, self.server.eio.sockets.get(eio_sid)
+
+    def backlog(self, sid):
+        """Messages queued for ``sid`` and not yet written out (None: no such connection)."""
+        _, eio_socket = self._engineio_socket(sid)
+        if eio_socket is None or eio_socket.closed:
+            return None
+        return eio_socket.queue.qsize()
+
+    def cut_off(self, sid):
+        """Close a connection that does not read, and free what it holds."""
+        eio_sid, eio_socket = self._engineio_socket(sid)
+        if eio_socket is None:
+            return
+        with self._lock:
+            sock = self._upgraded.get(eio_sid)
+        if sock is None:
+            try:
+                sock = _raw_socket(self.server.get_environ(sid, self.namespace) or {})
+            except (KeyError, TypeError):
+                sock = None
+            if sock is not None and "transport=websocket" not in (
+                    self.server.get_environ(sid, self.namespace) or {}).get("QUERY_STRING", ""):
+                sock = None    # that is a finished polling request's socket, not this connection's
+        # Runs the disconnect handlers (the hub detaches it); abort: no goodbye packet to queue.
+        eio_socket.close(wait=False, abort=True)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)   # the blocked writer fails now instead of never
+            except OSError:
+                pass
+        log.warning("cut off connection %s (not reading)", sid)
