@@ -2,6 +2,7 @@
 import os
 
 from flask import Flask
+from flask.sessions import SessionInterface
 
 from config import DEV_SECRET_KEY, config_from_env
 
@@ -20,6 +21,16 @@ def check_production(config):
         raise RuntimeError("refusing to start in production: " + "; ".join(problems))
 
 
+class _NoCookieSession(SessionInterface):
+    """Flask opens a cookie session for every request (and every live message); nothing here uses it."""
+
+    def open_session(self, app, request):
+        return None   # Flask then uses its null session
+
+    def save_session(self, app, session, response):
+        return None
+
+
 def create_app(config=None):
     """Build the app. ``config`` is a config class or object (default: from PSC_ENV)."""
     from .api import init_api
@@ -31,6 +42,7 @@ def create_app(config=None):
     app = Flask(__name__, instance_relative_config=True, static_folder="../static", static_url_path="/static")
     app.config.from_object(config or config_from_env())
     app.json.sort_keys = False
+    app.session_interface = _NoCookieSession()   # token-based API: no cookie session to open per request
     if app.config.get("PSC_ENV") == "production":
         check_production(app.config)
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
@@ -45,6 +57,11 @@ def create_app(config=None):
     socketio.init_app(
         app,
         async_mode="threading",
+        # A connection's messages are handled in order on its own reader thread, not a new
+        # thread each (a phone's commands are sequential anyway; the others are unaffected).
+        async_handlers=False,
+        # The API is token-based: no Flask cookie session to keep per connection.
+        manage_session=False,
         message_queue=app.config.get("REDIS_URL"),
         cors_allowed_origins=app.config.get("CORS_ALLOWED_ORIGINS", []),
     )
@@ -56,6 +73,7 @@ def create_app(config=None):
 def _start_realtime(app, socketio, db):
     """The hub that pushes the event log to this process's live connections (docs/REALTIME.md)."""
     from .realtime import handlers
+    from .realtime.fixes import FixWriter
     from .realtime.hub import Hub
     from .realtime.transport import Transport
 
@@ -86,5 +104,7 @@ def _start_realtime(app, socketio, db):
                                     device_timeout_s=config["DEVICE_TIMEOUT_S"],
                                     stale_after_s=config["POSITION_STALE_S"],
                                     queue_limit=config["SEND_QUEUE_LIMIT"],
-                                    slow_timeout_s=config["SLOW_CLIENT_TIMEOUT_S"])
+                                    slow_timeout_s=config["SLOW_CLIENT_TIMEOUT_S"],
+                                    revoked=handlers.revoked_connections)
+    app.extensions["psc_fixes"] = FixWriter(db.new_session, stale_after_s=config["POSITION_STALE_S"])
     handlers.register(socketio)

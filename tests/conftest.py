@@ -87,7 +87,9 @@ def database_url(database_template, tmp_path):
 def app(database_url):
     app = create_app(make_config(database_url))
     yield app
-    app.extensions["psc_hub"].stop()  # its threads must not touch the next test's database
+    # Their threads must not touch the next test's database.
+    app.extensions["psc_hub"].stop()
+    app.extensions["psc_fixes"].stop()
     db.session.remove()
     db.engine.dispose()
 
@@ -210,12 +212,27 @@ def http():
 DEADLINE_S = 10
 
 
+def in_wire_order(client):
+    """python-socketio's client hands each message to a handler on a new thread, so two messages
+    can be recorded out of the order they came in. Handle them on the reader thread, in order."""
+    eio = client.eio
+    trigger = eio._trigger_event
+
+    def in_order(event, *args, **kwargs):
+        if event == "message":
+            kwargs["run_async"] = False
+        return trigger(event, *args, **kwargs)
+
+    eio._trigger_event = in_order
+    return client
+
+
 class Console:
     """A python-socketio client that keeps every message it receives, in order."""
 
     def __init__(self, url, token, last_event_id=None, transports=("websocket",)):
         self.messages = queue.Queue()
-        self.client = socketio.Client(reconnection=False)
+        self.client = in_wire_order(socketio.Client(reconnection=False))
         for name in ("event", "snapshot", "assignment", "position"):
             self.client.on(name, self._keeper(name))
         self.error = None

@@ -47,6 +47,23 @@ def test_revoked_and_admin_tokens_are_refused(live_server, world):
     assert refusal(live_server, {"token": world.tokens["adm"]})["code"] == "forbidden"
 
 
+def test_a_console_whose_user_logs_out_is_told_and_closed(live_server, world, app):
+    app.extensions["psc_hub"].token_check_s = 0.2
+    console = Console(live_server, world.tokens["op"])
+    console.client.on("error", lambda e: console.messages.put(("error", e)))
+    gone = threading.Event()
+    console.client.on("disconnect", lambda *_: gone.set())
+    console.connect()
+    console.next("snapshot")
+    world.post("op", "/api/auth/logout")   # e.g. on another tab
+    _, said = console.next("error")
+    assert said["code"] == "invalid_token"
+    assert gone.wait(DEADLINE_S), "the server kept the connection of a revoked token open"
+    r = world.post("sup", "/api/calls", {"caller_phone": "0811573119", "lat": -0.03, "lon": 109.33})
+    assert r.status_code == 201            # nothing reaches the closed console any more
+    assert console.nothing_more()
+
+
 @pytest.mark.parametrize("bad", [-1, "12", 1.5, True, 2**70, [1]])
 def test_a_bad_last_event_id_is_refused(live_server, world, bad):
     said = refusal(live_server, {"token": world.tokens["op"], "last_event_id": bad})
@@ -194,6 +211,34 @@ def test_positions_are_coalesced_to_one_per_unit_per_second_and_the_newest_arriv
     assert all(p["unit_id"] == world.unit_a.id and p["call_sign"] == "PSC-01" for p in received)
     assert len(received) <= int(elapsed) + 2 < len(lats)          # at most one a second, plus the last
     assert [p["lat"] for p in received] == sorted((p["lat"] for p in received), reverse=True)  # never older
+
+
+def test_a_console_may_take_positions_in_one_message_a_second(live_server, world):
+    """With auth positions="batch", a console watching many units gets one `positions` message a
+    round with the newest position of each unit that moved, instead of a message per unit."""
+    console = Console(live_server, world.tokens["sup"])
+    console.auth["positions"] = "batch"
+    console.client.on("positions", lambda batch: console.messages.put(("positions", batch)))
+    console.connect()
+    try:
+        console.next("snapshot")
+        at = utcnow() - timedelta(seconds=30)
+        fix(world, "crew_a", world.unit_a.id, -0.0301, at.isoformat())
+        fix(world, "crew_a", world.unit_a.id, -0.0302, (at + timedelta(seconds=1)).isoformat())
+        fix(world, "crew_b", world.unit_b.id, -0.0401, at.isoformat())
+        newest = {}
+        while newest != {world.unit_a.id: -0.0302, world.unit_b.id: -0.0401}:
+            _, batch = console.next("positions")
+            assert len({p["unit_id"] for p in batch["items"]}) == len(batch["items"])   # one per unit
+            newest.update({p["unit_id"]: p["lat"] for p in batch["items"]})
+        assert console.nothing_more()   # no single `position` messages besides
+    finally:
+        console.close()
+
+
+def test_an_unknown_positions_mode_is_refused(live_server, world):
+    said = refusal(live_server, {"token": world.tokens["sup"], "positions": "all"})
+    assert said["code"] == "validation_error" and "positions" in said["message"]
 
 
 def test_a_crew_sees_only_its_own_units_position(consoles, world):

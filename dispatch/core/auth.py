@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,6 +16,7 @@ from ..schemas.auth import UserOut
 from ..database import writes
 from . import events
 from .clock import utcnow
+from .subscribers import Subscribers
 from .errors import Conflict, InvalidInput, NotFound, Unauthorized
 from .vocabulary import ROLES
 
@@ -105,14 +106,42 @@ def login(session, *, username, password, ttl_seconds):
     return token, row.expires_at, user
 
 
+# Built once: every request and live command asks it.
+_USER_FOR_TOKEN = select(User).join(ApiToken, ApiToken.user_id == User.id).where(
+    ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None),
+    ApiToken.expires_at > bindparam("now"), User.active.is_(True))
+
+
 def user_for_token(session, token):
     """The active user a token belongs to, or None when it is unknown, expired or revoked."""
     if not token or len(token) > 256:
         return None
-    return session.scalar(
-        select(User).join(ApiToken, ApiToken.user_id == User.id).where(
-            ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None),
+    return session.scalar(_USER_FOR_TOKEN, {"digest": _digest(token), "now": utcnow()})
+
+
+def valid_tokens(session, tokens):
+    """Which of ``tokens`` still belong to an active user, unexpired and unrevoked (one query:
+    the live connections' tokens are checked together)."""
+    digests = {_digest(t): t for t in tokens if t and len(t) <= 256}
+    if not digests:
+        return set()
+    rows = session.scalars(
+        select(ApiToken.token_hash).join(User, ApiToken.user_id == User.id).where(
+            ApiToken.token_hash.in_(list(digests)), ApiToken.revoked_at.is_(None),
             ApiToken.expires_at > utcnow(), User.active.is_(True)))
+    return {digests[h] for h in rows}
+
+
+_revocations = Subscribers("token revocation")
+
+
+def on_revocation(callback):
+    """Call ``callback(token_digest)`` after a token is revoked by logging out (in this process)."""
+    return _revocations.subscribe(callback)
+
+
+def token_digest(token):
+    return _digest(token)
 
 
 @writes
@@ -121,6 +150,7 @@ def logout(session, *, token):
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
         session.commit()
+        _revocations.publish(row.token_hash)
 
 
 def revoke_all(session, *, user_id):

@@ -10,7 +10,8 @@ class Subscribers:
         self._callbacks = []
 
     def subscribe(self, callback):
-        self._callbacks.append(callback)
+        if callback not in self._callbacks:
+            self._callbacks.append(callback)
         return callback
 
     def unsubscribe(self, callback):

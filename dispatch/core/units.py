@@ -1,9 +1,10 @@
 """Ambulances: registration, status reports from the crew, and position fixes."""
 import hashlib
 import json
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..models import ClientRequest, Hospital, Unit
@@ -148,32 +149,80 @@ def change_status(session, *, actor, unit_id, status, hospital_id=None, client_r
     return unit, True
 
 
-@writes
-def record_location(session, *, actor, unit_id, lat, lon, recorded_at, accuracy_m=None,
-                    speed_mps=None, heading=None, max_future_s=120, stale_after_s=120):
-    """Store a position fix. Returns ``(unit, applied)``: a fix older than the one stored
-    is accepted but does not move the unit. Positions are not events: a fix that moved the
-    unit is announced to the live stream (``core.positions``); only the latest is kept. A
-    fresh fix of a unit whose position was flagged stale clears the flag (an event)."""
-    if actor.role != "crew" or actor.unit_id != unit_id:
+@dataclass(frozen=True)
+class Fix:
+    """One position fix from a crew's phone (checked with :func:`check_fix`)."""
+
+    actor: object
+    unit_id: int
+    lat: float
+    lon: float
+    recorded_at: datetime
+    accuracy_m: float | None = None
+    speed_mps: float | None = None
+    heading: float | None = None
+
+
+def check_fix(fix, *, max_future_s=120):
+    """What may be refused before storing: only a unit's own crew reports its position, and
+    not from a clock far in the future."""
+    if fix.actor.role != "crew" or fix.actor.unit_id != fix.unit_id:
         raise Forbidden("only the unit's own crew reports its position")
-    if recorded_at > utcnow() + timedelta(seconds=max_future_s):
+    if fix.recorded_at > utcnow() + timedelta(seconds=max_future_s):
         raise InvalidInput("recorded_at is in the future; check the device clock",
                            fields={"recorded_at": "in the future"})
-    get_or_404(session, Unit, unit_id, "unit")
-    was_stale = session.execute(
-        update(Unit)
-        .where(Unit.id == unit_id, or_(Unit.position_at.is_(None), Unit.position_at < recorded_at))
-        .values(lat=lat, lon=lon, position_at=recorded_at, position_accuracy_m=accuracy_m,
-                speed_mps=speed_mps, heading=heading)
-        .returning(Unit.position_stale)
-        .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
-    applied = was_stale is not None
-    if was_stale:
-        presence.clear_stale(session, unit_id, actor=actor, stale_after_s=stale_after_s)
+
+
+_POSITION_COLUMNS = (Unit.id, Unit.call_sign, Unit.status, Unit.lat, Unit.lon, Unit.position_at,
+                     Unit.position_accuracy_m, Unit.speed_mps, Unit.heading, Unit.position_stale)
+
+
+@writes
+def record_locations(session, *, fixes, stale_after_s=120):
+    """Store checked fixes of one or many units in one transaction (a group commit: a server
+    taking hundreds of fixes a second writes them together). Positions are not events: only
+    the newest fix of each unit is kept, and each fix that moved a unit is announced to the
+    live stream after commit (``core.positions``). A fresh fix of a unit flagged stale clears
+    the flag (an event).
+
+    Returns, for each fix in order, ``(applied, position)``: ``applied`` when the fix is newer
+    than the unit's stored one and every earlier fix of the batch, as if they had come one by
+    one; ``position`` the unit's stored position after the batch (``None``: unknown unit).
+    """
+    unit_ids = sorted({fix.unit_id for fix in fixes})
+    newest = dict(session.execute(select(Unit.id, Unit.position_at).where(Unit.id.in_(unit_ids))
+                                  .order_by(Unit.id).with_for_update()).all())
+    applied, chosen = [], {}
+    for fix in fixes:
+        moved = fix.unit_id in newest and (newest[fix.unit_id] is None or fix.recorded_at > newest[fix.unit_id])
+        if moved:
+            newest[fix.unit_id] = fix.recorded_at
+            chosen[fix.unit_id] = fix
+        applied.append(moved)
+    if chosen:
+        session.execute(update(Unit), [
+            {"id": f.unit_id, "lat": f.lat, "lon": f.lon, "position_at": f.recorded_at,
+             "position_accuracy_m": f.accuracy_m, "speed_mps": f.speed_mps, "heading": f.heading}
+            for f in chosen.values()])
+    rows = {row.id: row for row in session.execute(select(*_POSITION_COLUMNS).where(Unit.id.in_(unit_ids)))}
+    for unit_id, fix in chosen.items():
+        if rows[unit_id].position_stale and presence.clear_stale(session, unit_id, actor=fix.actor,
+                                                                 stale_after_s=stale_after_s):
+            rows[unit_id] = session.execute(select(*_POSITION_COLUMNS).where(Unit.id == unit_id)).one()
     session.commit()
-    unit = session.scalar(select(Unit).where(Unit.id == unit_id).execution_options(populate_existing=True))
-    if applied:
-        positions.announce(positions.position_of(unit))
-    return unit, applied
+    positions_now = {unit_id: positions.position_of(row) for unit_id, row in rows.items()}
+    for unit_id in chosen:
+        positions.announce(positions_now[unit_id])
+    return [(moved, positions_now.get(fix.unit_id)) for moved, fix in zip(applied, fixes)]
+
+
+def record_location(session, *, actor, unit_id, lat, lon, recorded_at, accuracy_m=None,
+                    speed_mps=None, heading=None, max_future_s=120, stale_after_s=120):
+    """Store one position fix (see :func:`record_locations`). Returns ``(unit, applied)``: a
+    fix older than the one stored is accepted but does not move the unit."""
+    fix = Fix(actor, unit_id, lat, lon, recorded_at, accuracy_m, speed_mps, heading)
+    check_fix(fix, max_future_s=max_future_s)
+    [(applied, position)] = record_locations(session, fixes=[fix], stale_after_s=stale_after_s)
+    if position is None:
+        raise NotFound(f"unit {unit_id} not found")
+    return session.scalar(select(Unit).where(Unit.id == unit_id).execution_options(populate_existing=True)), applied

@@ -26,7 +26,9 @@ import socket
 import threading
 import time
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from ..core import assignment, positions, presence
 from ..core import events as event_log
@@ -36,6 +38,12 @@ from ..core.visibility import CrewView
 log = logging.getLogger(__name__)
 
 BATCH = 500
+# A connection with this many messages unsent gets no positions this round (it is owed them).
+POSITION_BACKLOG = 20
+
+
+def _fix_time(position):
+    return datetime.fromisoformat(position["at"]) if position.get("at") else datetime.min
 
 
 @dataclass
@@ -54,9 +62,9 @@ class Connection:
     paused: bool = False
     backlog_seen: int = 0
     progress_at: float = 0.0
-    # Positions waiting to be sent (the newest per unit) and when each unit's was last sent.
-    positions: dict = field(default_factory=dict)
-    position_sent: dict = field(default_factory=dict)
+    # Units whose newest position this connection missed while its queue was full.
+    owed: set = field(default_factory=set)
+    batch_positions: bool = False       # one ``positions`` message per round instead of one per unit
 
     def sees_unit(self, unit_id):
         return self.crew is None or unit_id == self.unit_id
@@ -69,16 +77,19 @@ class Hub:
     def __init__(self, *, session_factory, send, backlog=None, cut_off=None, replay_limit=5000,
                  safety_poll_s=2.0, bus=None, position_interval_s=1.0, ack_timeout_s=60,
                  heartbeat_s=10.0, device_timeout_s=35.0, stale_after_s=120.0, maintenance_s=1.0,
-                 queue_limit=500, slow_timeout_s=30.0):
+                 queue_limit=500, slow_timeout_s=30.0, revoked=None, token_check_s=5.0):
         self._session_factory = session_factory
         self._bus = bus                        # news of commits in other processes (RedisBus)
         self._send = send                      # send(sid, message, payload)
         self._backlog = backlog or (lambda sid: 0)   # backlog(sid): messages waiting unsent (None: gone)
-        self._cut_off = cut_off or (lambda sid: None)  # cut_off(sid): close a connection that does not read
+        # cut_off(sid, graceful=False): close a connection that does not read (graceful: after what is queued)
+        self._cut_off = cut_off or (lambda sid, graceful=False: None)
         self.server_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.heartbeat_s, self.device_timeout_s, self.stale_after_s = heartbeat_s, device_timeout_s, stale_after_s
         self.maintenance_s = maintenance_s
         self.queue_limit, self.slow_timeout_s = queue_limit, slow_timeout_s
+        self._revoked = revoked                # revoked(session): sids whose token is no longer valid
+        self.token_check_s = token_check_s
         self.replay_limit = replay_limit
         self._safety_poll_s = safety_poll_s
         self._connections = {}
@@ -89,6 +100,9 @@ class Hub:
         self.position_interval_s = position_interval_s
         self.ack_timeout_s = ack_timeout_s
         self._positions_waiting = threading.Event()
+        self._positions_lock = threading.Lock()
+        self._latest = {}                      # unit id -> newest position (one per unit)
+        self._moved = set()                    # units moved since the last round
         self._stopped = threading.Event()
         self._threads = []
 
@@ -127,48 +141,65 @@ class Hub:
         self._wake.set()
 
     def position(self, position):
-        """A unit moved: keep it as the newest for every connection that may see that unit."""
-        with self._lock:
-            connections = list(self._connections.values())
-        for conn in connections:
-            if conn.live and conn.sees_unit(position["unit_id"]):
-                with conn.lock:
-                    conn.positions[position["unit_id"]] = position   # an older one waiting is dropped
+        """A unit moved: its newest fix waits for the next round (a newer one replaces it; an
+        older one, from a slower path, is dropped)."""
+        unit_id = position["unit_id"]
+        with self._positions_lock:
+            known = self._latest.get(unit_id)
+            if known is not None and _fix_time(position) < _fix_time(known):
+                return
+            self._latest[unit_id] = position
+            self._moved.add(unit_id)
         self._positions_waiting.set()
 
     def _flush_positions(self):
-        """Send each connection's waiting positions, at most one per unit per interval."""
+        """Rounds, at most one per interval: each unit that moved since the last round goes, once,
+        to every live connection that may see it (encoded once for all of them), so a console
+        gets at most one position per unit per interval, always the newest. A connection that
+        does not keep up (``POSITION_BACKLOG``) is owed those units' newest positions for a
+        later round instead."""
+        last_round = float("-inf")
         while not self._stopped.is_set():
             self._positions_waiting.wait()
+            wait = last_round + self.position_interval_s - time.monotonic()
+            if wait > 0 and self._stopped.wait(wait):
+                return
+            if self._stopped.is_set():
+                return
             self._positions_waiting.clear()
-            while not self._stopped.is_set():
-                with self._lock:
-                    connections = list(self._connections.values())
-                now = time.monotonic()
-                later = []
-                for conn in connections:
-                    with conn.lock:
-                        if conn.positions and self._full(conn):
-                            # Not reading: keep only the newest per unit (bounded) and try later.
-                            later.append(now + self.position_interval_s)
-                            continue
-                        for unit_id, payload in list(conn.positions.items()):
-                            due = conn.position_sent.get(unit_id, 0.0) + self.position_interval_s
-                            if now >= due:
-                                del conn.positions[unit_id]
-                                conn.position_sent[unit_id] = now
-                                self._send(conn.sid, "position", payload)
-                            else:
-                                later.append(due)
-                if not later:
-                    break
-                time.sleep(max(0.0, min(later) - time.monotonic()))
+            last_round = time.monotonic()
+            with self._positions_lock:
+                moved, self._moved = self._moved, set()
+                latest = dict(self._latest)
+            with self._lock:
+                connections = [c for c in self._connections.values() if c.live and not c.closed]
+            recipients = defaultdict(list)   # unit id -> sids (one `position` message per unit)
+            batches = defaultdict(list)      # units -> sids (one `positions` message per round)
+            for conn in connections:
+                due, conn.owed = moved | conn.owed, set()
+                if conn.crew is not None:
+                    due = due & {conn.unit_id}
+                if not due:
+                    continue
+                if self._busy(conn):
+                    conn.owed = due            # bounded: one unit id per unit
+                    self._positions_waiting.set()
+                    continue
+                if conn.batch_positions:
+                    batches[frozenset(due)].append(conn.sid)
+                    continue
+                for unit_id in due:
+                    recipients[unit_id].append(conn.sid)
+            for unit_id, sids in recipients.items():
+                self._send(sids, "position", latest[unit_id])
+            for units, sids in batches.items():
+                self._send(sids, "positions", {"items": [latest[u] for u in sorted(units)]})
 
     # -- connections -------------------------------------------------------------------------
-    def register(self, sid, user):
+    def register(self, sid, user, *, batch_positions=False):
         """Note a connection the moment it is accepted (before it is brought up to date)."""
         self.start()
-        conn = Connection(sid, user.id, user.role, user.unit_id)
+        conn = Connection(sid, user.id, user.role, user.unit_id, batch_positions=batch_positions)
         with self._lock:
             self._connections[sid] = conn
         return conn
@@ -257,16 +288,33 @@ class Hub:
 
     def _maintain(self):
         """Once a second: heartbeat, expired devices, stale fixes, overdue acknowledgements."""
-        next_heartbeat = 0.0
+        next_heartbeat = next_token_check = 0.0
         while not self._stopped.wait(self.maintenance_s):
             try:
                 if time.monotonic() >= next_heartbeat:
                     self._heartbeat()
                     next_heartbeat = time.monotonic() + self.heartbeat_s
+                if self._revoked is not None and time.monotonic() >= next_token_check:
+                    self._drop_revoked()
+                    next_token_check = time.monotonic() + self.token_check_s
                 self._check_presence()
                 self._check_acknowledgements()
             except Exception:
                 log.exception("presence check failed; retrying")
+
+    def _drop_revoked(self):
+        """A console whose user logged out (or whose token expired) stops receiving at once."""
+        with self._session_factory() as session:
+            sids = self._revoked(session)
+        for sid in sids:
+            log.info("connection %s: token no longer valid; closing it", sid)
+            self._send(sid, "error", {"code": "invalid_token", "message": "the token was revoked or has "
+                                      "expired; log in again", "fields": {}})
+            with self._lock:
+                conn = self._connections.get(sid)
+            if conn is not None:
+                conn.closed = True     # nothing more for it
+            self._cut_off(sid, graceful=True)
 
     def _heartbeat(self):
         with self._lock:
@@ -299,14 +347,44 @@ class Hub:
                 return
             with self._lock:
                 connections = list(self._connections.values())
-            for conn in connections:
-                with conn.lock:
-                    if conn.live and not conn.paused:
-                        # (not live: still being brought up to date; attach() reads these itself)
-                        self._catch_up(conn, batch)
+            for event in batch:
+                self._fan_out(connections, event)
             self._cursor = batch[-1]["id"]
 
+    def _fan_out(self, connections, event):
+        """One event to every live connection that may see it, encoded once for all of them.
+        (Only the pump sends events to live connections, so their order holds.)"""
+        sids, assigned = [], []
+        for conn in connections:
+            with conn.lock:
+                # not live: still being brought up to date (attach() reads the log itself);
+                # paused: caught up from the log when it reads again.
+                if not conn.live or conn.paused or conn.closed or event["id"] <= conn.cursor:
+                    continue
+                if self._full(conn):
+                    self._pause(conn)
+                    continue
+                conn.cursor = event["id"]
+                if conn.admits(event):
+                    sids.append(conn.sid)
+                    if self._assigns(conn, event):
+                        assigned.append(conn.sid)
+        if sids:
+            self._send(sids, "event", event)
+        for sid in assigned:
+            self._send(sid, "assignment", _assignment_message(event))
+
+    @staticmethod
+    def _assigns(conn, event):
+        return conn.crew is not None and event["type"] == "incident.assigned" and event["unit_id"] == conn.unit_id
+
     # -- back-pressure -----------------------------------------------------------------------
+    def _busy(self, conn):
+        """Positions yield to events: they are sent only to a connection that keeps up, so a
+        status change never waits behind a pile of positions."""
+        backlog = self._backlog(conn.sid)
+        return backlog is not None and backlog >= POSITION_BACKLOG
+
     def _full(self, conn):
         backlog = self._backlog(conn.sid)
         return backlog is not None and backlog >= self.queue_limit
@@ -318,13 +396,16 @@ class Hub:
             if event["id"] <= conn.cursor:
                 continue
             if self._full(conn):
-                if not conn.paused:
-                    conn.paused, conn.progress_at = True, time.monotonic()
-                    conn.backlog_seen = self._backlog(conn.sid) or 0
-                    log.warning("connection %s is not reading; paused at event %s", conn.sid, conn.cursor)
+                self._pause(conn)
                 return False
             self._deliver(conn, event)
         return True
+
+    def _pause(self, conn):
+        if not conn.paused:
+            conn.paused, conn.progress_at = True, time.monotonic()
+            conn.backlog_seen = self._backlog(conn.sid) or 0
+            log.warning("connection %s is not reading; paused at event %s", conn.sid, conn.cursor)
 
     def _resume_paused(self):
         """Catch up paused connections that read again, from the log; cut off the stuck ones."""
@@ -346,24 +427,34 @@ class Hub:
                 continue
             with conn.lock:
                 while not conn.closed:
-                    with self._session_factory() as session:
-                        batch = event_log.list_after(session, after=conn.cursor, limit=BATCH)
+                    room = self.queue_limit - (self._backlog(conn.sid) or 0)
+                    if room <= 0:
+                        break
+                    with self._session_factory() as session:   # no more than it can take now
+                        batch = event_log.list_after(session, after=conn.cursor, limit=min(BATCH, room))
                     if not batch:
                         break
                     if not self._catch_up(conn, batch):
                         break
+                # Progress is measured from what was just queued: a client that reads it all
+                # counts as reading, even while it stays behind for longer than slow_timeout_s.
+                conn.backlog_seen = self._backlog(conn.sid) or 0
                 if conn.cursor >= self._cursor and not self._full(conn):
                     conn.paused = False   # up to date with the pump: live again
                     log.info("connection %s reads again; live from event %s", conn.sid, conn.cursor)
 
     def _deliver(self, conn, event):
+        """One event to one connection (a replay or a catch-up, under the connection's lock)."""
         if event["id"] <= conn.cursor:
             return
         conn.cursor = event["id"]
         if not conn.admits(event):
             return
         self._send(conn.sid, "event", event)
-        if conn.crew is not None and event["type"] == "incident.assigned" and event["unit_id"] == conn.unit_id:
-            data = event["data"]
-            self._send(conn.sid, "assignment", {"event_id": event["id"], "assignment": data["assignment"],
-                                                "incident": data["incident"]})
+        if self._assigns(conn, event):
+            self._send(conn.sid, "assignment", _assignment_message(event))
+
+
+def _assignment_message(event):
+    data = event["data"]
+    return {"event_id": event["id"], "assignment": data["assignment"], "incident": data["incident"]}

@@ -29,6 +29,17 @@ def _raw_socket(environ):
     return None
 
 
+def _no_delay(sock):
+    """Small live messages go out at once: no Nagle delay (up to 40 ms against the client's
+    delayed ACK). gunicorn sets this itself; Werkzeug's server does not."""
+    if sock is None:
+        return
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except (OSError, AttributeError):
+        pass
+
+
 class Transport:
     def __init__(self, server, namespace="/"):
         self.server = server            # the python-socketio Server
@@ -45,6 +56,7 @@ class Transport:
                 return wsgi_app(environ, start_response)
             eio_sid = (parse_qs(query).get("sid") or [None])[0]
             sock = _raw_socket(environ)
+            _no_delay(sock)
             if eio_sid is None or sock is None:
                 return wsgi_app(environ, start_response)  # a websocket from the start: its environ has it
             with self._lock:
@@ -73,10 +85,14 @@ class Transport:
             return None
         return eio_socket.queue.qsize()
 
-    def cut_off(self, sid):
-        """Close a connection that does not read, and free what it holds."""
+    def cut_off(self, sid, *, graceful=False):
+        """Close a connection that does not read, and free what it holds. ``graceful``: the
+        client still gets what is queued for it (a reason, say), then the close; nothing waits."""
         eio_sid, eio_socket = self._engineio_socket(sid)
         if eio_socket is None:
+            return
+        if graceful:
+            eio_socket.close(wait=False, abort=False)
             return
         with self._lock:
             sock = self._upgraded.get(eio_sid)
@@ -95,4 +111,7 @@ class Transport:
                 sock.shutdown(socket.SHUT_RDWR)   # the blocked writer fails now instead of never
             except OSError:
                 pass
+        # Engine.IO's own clean-up may be skipped when the handler ends on the shut socket: drop
+        # it now, with what is still queued for it.
+        self.server.eio.sockets.pop(eio_sid, None)
         log.warning("cut off connection %s (not reading)", sid)
