@@ -22,9 +22,13 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
-setup: $(VENV)/.installed            ## install the pinned runtime dependencies (idempotent)
+# Browser libraries (Leaflet, the Socket.IO client) from the npm registry, as locked.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 
-setup-dev: $(VENV)/.installed-dev    ## runtime + test and benchmark dependencies
+setup: $(VENV)/.installed node_modules/.package-lock.json       ## install the pinned runtime dependencies (idempotent)
+
+setup-dev: $(VENV)/.installed-dev node_modules/.package-lock.json  ## runtime + test and benchmark dependencies
 
 migrate: setup                        ## apply the migrations to DATABASE_URL (default: SQLite in instance/)
 	$(FLASK) db upgrade
@@ -44,4 +48,4 @@ bench: setup-dev                      ## geography; API latency and throughput (
 	$(PY) bench/realtime_bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules

@@ -80,6 +80,10 @@ class Config:
     POSITION_MAX_AGE_S = int(os.environ.get("POSITION_MAX_AGE_S") or 600)
     ALS_PREFERENCE_S = int(os.environ.get("ALS_PREFERENCE_S") or 120)
 
+    # Browser map: a tile server, only when configured (the default map works with no internet).
+    MAP_TILE_URL = os.environ.get("MAP_TILE_URL") or None
+    MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION") or ""
+
     # OpenAPI document (flask-smorest), served at /api/openapi.json.
     API_TITLE = "PSC 119 Dispatch API"
     API_VERSION = "1.0"

@@ -54,6 +54,9 @@ def create_app(config=None):
     app.extensions["psc_geo"] = Geo.from_config(app.config)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     init_api(app, api)
+    from .web.views import bp as web_pages
+
+    app.register_blueprint(web_pages)
     socketio.init_app(
         app,
         async_mode="threading",

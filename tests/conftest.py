@@ -289,3 +289,63 @@ def consoles(live_server, world):
     yield open_console
     for console in opened:
         console.close()
+
+
+# --- a real headless browser (Playwright driving Debian's chromium) -------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parent / "artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Chromium, headless. Missing: the browser tests fail under CI=true (.ci/run installs it)
+    and are skipped, saying why, elsewhere."""
+    if not os.path.exists(CHROMIUM):
+        message = f"chromium not found at {CHROMIUM} (apt-get install chromium; .ci/run does it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def pages(browser, live_server):
+    """Open pages, each in a context of its own (a separate person's browser)."""
+    contexts = []
+
+    def open_page(path, *, phone=False, who=None):
+        options = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True} if phone \
+            else {"viewport": {"width": 1440, "height": 900}}
+        context = browser.new_context(base_url=live_server, locale="id-ID", timezone_id="Asia/Pontianak", **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.dialogs = []
+        page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+        page.console_errors = []
+        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+        page.goto(path)
+        if who is not None:
+            log_in(page, who)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def log_in(page, username):
+    page.fill("#login-username", username)
+    page.fill("#login-password", PASSWORD)
+    page.press("#login-password", "Enter")
+    page.wait_for_selector("#login", state="hidden")
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)

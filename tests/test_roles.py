@@ -162,6 +162,8 @@ ENDPOINTS = [
     E("GET",   "/api/incidents/{incident}/hospitals",                     {O, S, C},    200),
     E("GET",   "/api/geocode?q=depan+RS+Antonius",                        {O, S, A},    200),
     E("GET",   "/api/reverse?lat=-0.0202&lon=109.3268",                   {O, S, A, C}, 200),
+    E("GET",   "/api/map/layers",                                         {O, S, A, C}, 200),
+    E("GET",   "/api/stats/today",                                        {O, S},       200),
     E("GET",   "/api/units",                                              {O, S, A},    200),
     E("POST",  "/api/units",                                              {A},          201, new_unit),
     E("GET",   "/api/units/{unit_a}",                                     {O, S, A, C}, 200),

@@ -3,7 +3,7 @@ from flask import current_app
 from ..core.errors import InvalidInput
 from ..extensions import db
 from ..geo.coords import CoordinateError
-from ..schemas.geo import CandidateList, GeocodeQuery, ReverseOut, ReverseQuery
+from ..schemas.geo import CandidateList, GeocodeQuery, MapLayersOut, ReverseOut, ReverseQuery
 from .blueprint import Blueprint
 from .security import require
 
@@ -38,3 +38,19 @@ def geocode(query):
 def reverse(query):
     """Kelurahan, kecamatan and the nearest known place of a point."""
     return current_geo().geocoder.reverse((query["lat"], query["lon"])).raw
+
+
+@blp.route("/map/layers", methods=["GET"])
+@require("operator", "supervisor", "admin", "crew")
+@blp.response(200, MapLayersOut)
+def map_layers():
+    """What a map of Pontianak draws under the units: the zones in use, rivers and bridges (the
+    hospitals, with their beds, come from `GET /api/hospitals`)."""
+    geo = current_geo()
+    tile_url = current_app.config.get("MAP_TILE_URL")
+    return {
+        "zones": geo.zones.to_geojson(),
+        "rivers": geo.rivers.to_geojson(),
+        "tiles": {"url": tile_url, "attribution": current_app.config.get("MAP_TILE_ATTRIBUTION") or ""}
+        if tile_url else None,
+    }

@@ -67,6 +67,15 @@ class RiverNetwork:
         self._river_union = shapely.union_all(list(self._dividers.values()))
         shapely.prepare(self._river_union)
 
+    def to_geojson(self):
+        """The rivers (lines) and the bridges (a line from end to end) as a FeatureCollection."""
+        features = [{"type": "Feature", "properties": {"kind": "river", "name": name},
+                     "geometry": shapely.geometry.mapping(line)} for name, line in self.rivers.items()]
+        features += [{"type": "Feature", "properties": {"kind": "bridge", "name": b.name, "length_m": b.length_m},
+                      "geometry": {"type": "LineString", "coordinates": [[lon, lat] for lat, lon in b.ends.values()]}}
+                     for b in self.bridges]
+        return {"type": "FeatureCollection", "features": features}
+
     @classmethod
     def shipped(cls):
         return cls(json.loads(SHIPPED.read_text(encoding="utf-8")))

@@ -119,3 +119,17 @@ class HospitalSuggestions(Schema):
     estimated_by = fields.String()
     items = fields.List(fields.Nested(HospitalSuggestion))
     excluded = fields.List(fields.Nested(HospitalExcluded))
+
+
+class TilesOut(Schema):
+    url = fields.String(metadata={"example": "https://tile.example.org/{z}/{x}/{y}.png"})
+    attribution = fields.String()
+
+
+class MapLayersOut(Schema):
+    zones = fields.Dict(metadata={"description": "GeoJSON FeatureCollection: kecamatan and kelurahan polygons "
+                                                 "(properties name, kind, code, kecamatan)"})
+    rivers = fields.Dict(metadata={"description": "GeoJSON FeatureCollection: rivers and bridges "
+                                                  "(properties kind river|bridge, name, length_m)"})
+    tiles = fields.Nested(TilesOut, allow_none=True,
+                          metadata={"description": "a tile layer, only when MAP_TILE_URL is set (none: offline)"})

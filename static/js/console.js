@@ -1,0 +1,361 @@
+// Operator console (/console): call intake built for speed, the incident queue, the recommended
+// units with one-key assignment, and the selected incident's detail.
+import { ApiError, get, patch, post } from "./api.js";
+import { $, el, replace } from "./dom.js";
+import { label, onLangChange, t, translatePage } from "./i18n.js";
+import { connectLive, indicator } from "./live.js";
+import { baseMap, L, PONTIANAK } from "./mapbase.js";
+import { languageSwitch, login, logout, watchSession } from "./session.js";
+import { LiveState } from "./state.js";
+import { clock, duration, secondsSince } from "./time.js";
+
+const ROLES = ["operator", "supervisor"];
+const CATEGORIES = ["traffic_accident", "trauma", "cardiac", "breathing", "stroke", "unconscious",
+  "maternity", "burn", "poisoning", "other"];
+const PRIORITY_RANK = { P1: 0, P2: 1, P3: 2 };
+const state = new LiveState();
+let selected = null;            // incident id
+let recommendations = [];
+let pin = null;                 // the intake map's marker
+let picked = null;              // {lat, lon} chosen by suggestion or by dragging the pin
+let miniMap = null;
+
+// -- intake -------------------------------------------------------------------------------------
+
+function field(name, labelKey, input, hint) {
+  return el("div", { class: "field", dataset: { field: name } },
+    el("label", { for: input.id, text: t(labelKey) }), input,
+    hint ? el("small", { class: "hint", text: t(hint) }) : null,
+    el("span", { class: "field-error", role: "alert" }));
+}
+
+function intakeForm() {
+  const phone = el("input", { id: "caller_phone", name: "caller_phone", type: "tel", autocomplete: "off", required: true });
+  const name = el("input", { id: "caller_name", name: "caller_name", autocomplete: "off" });
+  const where = el("input", { id: "location_text", name: "location_text", autocomplete: "off",
+    role: "combobox", "aria-autocomplete": "list", "aria-controls": "suggestions" });
+  const suggestions = el("ul", { id: "suggestions", class: "suggestions", role: "listbox", hidden: true });
+  const complaint = el("input", { id: "complaint", name: "complaint", autocomplete: "off" });
+  const category = el("select", { id: "category", name: "category" },
+    CATEGORIES.map((c) => el("option", { value: c, text: t(`category.${c}`), selected: c === "other" })));
+  const priorities = el("div", { class: "priorities", role: "radiogroup", id: "priority" },
+    ["P1", "P2", "P3"].map((p) => el("label", { class: `priority-choice priority-${p}` },
+      el("input", { type: "radio", name: "priority", value: p, checked: p === "P2" }), t(`priority.${p}`))));
+  const notes = el("textarea", { id: "notes", name: "notes", rows: 2 });
+  const form = el("form", { id: "intake", class: "intake", autocomplete: "off" },
+    el("h2", { text: t("console.intake") }),
+    field("caller_phone", "console.phone", phone),
+    field("caller_name", "console.caller_name", name),
+    el("div", { class: "field", dataset: { field: "location_text" } },
+      el("label", { for: "location_text", text: t("console.location") }), where, suggestions,
+      el("small", { class: "hint", id: "location-state", text: t("console.location_hint") }),
+      el("span", { class: "field-error", role: "alert" })),
+    el("div", { id: "intake-map", class: "mini-map" }),
+    field("complaint", "console.complaint", complaint),
+    field("category", "console.category", category),
+    el("fieldset", { class: "field", dataset: { field: "priority" } },
+      el("legend", { text: t("console.priority") }), priorities, el("span", { class: "field-error", role: "alert" })),
+    field("notes", "console.notes", notes),
+    el("div", { class: "actions" },
+      el("button", { type: "submit", class: "primary", id: "submit-call", text: t("console.submit") }),
+      ["prank", "silent", "info"].map((d) => el("button", { type: "button", class: "disposition",
+        id: `disposition-${d}`, dataset: { disposition: d }, text: t(`console.${d}`) }))),
+    el("p", { id: "intake-result", class: "result", role: "status" }));
+  form.addEventListener("submit", (ev) => { ev.preventDefault(); submitCall("emergency"); });
+  form.querySelectorAll(".disposition").forEach((b) => b.addEventListener("click", () => submitCall(b.dataset.disposition)));
+  let timer = null;
+  where.addEventListener("input", () => {
+    picked = null;
+    clearTimeout(timer);
+    timer = setTimeout(() => suggest(where.value), 150);
+  });
+  where.addEventListener("keydown", (ev) => {
+    const items = [...suggestions.querySelectorAll("li")];
+    const at = items.findIndex((li) => li.getAttribute("aria-selected") === "true");
+    if (ev.key === "ArrowDown" && items.length) {
+      ev.preventDefault();
+      items.forEach((li) => li.setAttribute("aria-selected", "false"));
+      items[Math.min(at + 1, items.length - 1)].setAttribute("aria-selected", "true");
+    } else if (ev.key === "Enter" && at >= 0) {
+      ev.preventDefault();
+      items[at].click();
+    } else if (ev.key === "Escape") {
+      suggestions.hidden = true;
+    }
+  });
+  return form;
+}
+
+async function suggest(text) {
+  const list = $("#suggestions");
+  if (text.trim().length < 2) { list.hidden = true; return; }
+  try {
+    const { items } = await get(`/api/geocode?q=${encodeURIComponent(text)}&limit=6`);
+    replace(list, items.map((c) => {
+      const li = el("li", { role: "option", "aria-selected": "false" }, el("b", { text: c.name }),
+        c.kelurahan ? ` · ${c.kelurahan}` : "", c.kecamatan ? `, ${c.kecamatan}` : "");
+      li.addEventListener("mousedown", (ev) => ev.preventDefault());
+      li.addEventListener("click", () => {
+        picked = { lat: c.lat, lon: c.lon };
+        $("#location_text").value = c.name;
+        list.hidden = true;
+        placePin(c.lat, c.lon);
+      });
+      return li;
+    }));
+    list.hidden = items.length === 0;
+  } catch (err) {
+    list.hidden = true;
+    if (err instanceof ApiError && err.fields.q) showFieldErrors({ location_text: err.fields.q });
+  }
+}
+
+function placePin(lat, lon) {
+  if (!miniMap) return;
+  if (!pin) {
+    pin = L.marker([lat, lon], { draggable: true, keyboard: true, title: t("console.location_hint") }).addTo(miniMap);
+    pin.on("dragend", () => {
+      const p = pin.getLatLng();
+      picked = { lat: p.lat, lon: p.lng };
+      $("#location-state").textContent = `${p.lat.toFixed(5)}, ${p.lng.toFixed(5)}`;
+    });
+  } else {
+    pin.setLatLng([lat, lon]);
+  }
+  miniMap.setView([lat, lon], 15);
+}
+
+function showFieldErrors(fields) {
+  document.querySelectorAll("#intake .field-error").forEach((node) => { node.textContent = ""; });
+  for (const [name, message] of Object.entries(fields || {})) {
+    const slot = document.querySelector(`#intake [data-field="${CSS.escape(name)}"] .field-error`);
+    if (slot) slot.textContent = Array.isArray(message) ? message.join("; ") : String(message);
+  }
+}
+
+async function submitCall(disposition) {
+  const form = $("#intake");
+  const value = (name) => form.elements[name].value.trim() || null;
+  const body = {
+    caller_phone: form.elements.caller_phone.value.trim(),
+    caller_name: value("caller_name"), location_text: value("location_text"), complaint: value("complaint"),
+    category: form.elements.category.value, priority: form.querySelector("input[name=priority]:checked").value,
+    notes: value("notes"), disposition,
+  };
+  if (picked) Object.assign(body, { lat: picked.lat, lon: picked.lon });
+  const result = $("#intake-result");
+  result.textContent = "";
+  try {
+    const answer = await post("/api/calls", body);
+    showFieldErrors({});
+    result.textContent = answer.incident ? t("console.saved", { ref: answer.incident.reference }) : t("console.logged");
+    if (answer.incident && answer.location?.source === "unknown") result.textContent += ` — ${t("console.location_unknown")}`;
+    form.reset();
+    picked = null;
+    if (pin) { pin.remove(); pin = null; }
+    $("#suggestions").hidden = true;
+    miniMap?.setView(PONTIANAK, 12);
+    form.elements.caller_phone.focus();
+    if (answer.incident) select(answer.incident.id);
+  } catch (err) {
+    if (err instanceof ApiError) {
+      showFieldErrors(err.fields);
+      result.textContent = err.message;
+    } else {
+      result.textContent = t("error.offline");
+    }
+  }
+}
+
+// -- queue -------------------------------------------------------------------------------------
+
+function sortedIncidents() {
+  return [...state.incidents.values()].sort((a, b) =>
+    PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || a.created_at.localeCompare(b.created_at));
+}
+
+function unitOf(incident) {
+  const active = (incident.assignments || []).filter((a) => a.active);
+  return active.map((a) => state.units.get(a.unit_id)?.call_sign || `#${a.unit_id}`).join(", ");
+}
+
+function renderQueue() {
+  const items = sortedIncidents();
+  replace($("#queue-list"), items.length === 0 ? el("li", { class: "empty", text: t("console.queue_empty") })
+    : items.map((i) => {
+      const li = el("li", { class: `queue-item priority-${i.priority}${i.id === selected ? " selected" : ""}`,
+        tabindex: 0, dataset: { incident: i.id }, "aria-selected": i.id === selected ? "true" : "false" },
+      el("div", { class: "line1" }, el("b", { text: i.reference }), " ", el("span", { class: "badge", text: t(`priority.${i.priority}`) }),
+        " ", el("span", { class: "age", dataset: { since: i.created_at }, text: duration(secondsSince(i.created_at)) })),
+      el("div", { class: "line2" }, label(i.category_label), " · ", t(`incident.${i.status}`),
+        unitOf(i) ? ` · ${t("console.unit_on", { unit: unitOf(i) })}` : ""),
+      el("div", { class: "line3", text: i.address_text || i.location_name || "" }));
+      li.addEventListener("click", () => select(i.id));
+      li.addEventListener("keydown", (ev) => { if (ev.key === "Enter") select(i.id); });
+      return li;
+    }));
+}
+
+function tickAges() {
+  document.querySelectorAll(".age[data-since]").forEach((node) => {
+    node.textContent = duration(secondsSince(node.dataset.since));
+  });
+}
+
+// -- selected incident: recommendations and detail --------------------------------------------
+
+async function select(id) {
+  selected = id;
+  renderQueue();
+  await Promise.all([loadRecommendations(), loadDetail()]);
+}
+
+async function loadRecommendations(notice = "") {
+  const panel = $("#recommendations");
+  if (!selected) { replace(panel, el("p", { class: "muted", text: t("console.pick_incident") })); return; }
+  const incident = state.incidents.get(selected);
+  if (incident && incident.status !== "pending") recommendations = [];
+  else {
+    try {
+      ({ items: recommendations } = await get(`/api/incidents/${selected}/recommendations?limit=5`));
+    } catch {
+      recommendations = [];
+    }
+  }
+  replace(panel,
+    notice ? el("p", { class: "notice", role: "alert", id: "assign-notice", text: notice }) : null,
+    recommendations.length === 0 ? el("p", { class: "muted", text: incident && incident.status !== "pending"
+      ? t(`incident.${incident.status}`) : t("console.no_units") }) : null,
+    el("ol", { class: "recommendations", id: "recommendation-list" }, recommendations.map((r, n) => el("li",
+      { class: `recommendation status-${r.unit.status}`, dataset: { unit: r.unit.id } },
+      el("div", { class: "rec-main" }, el("b", { text: r.unit.call_sign }), ` ${r.unit.capability} · `,
+        el("span", { class: "eta", text: t("console.eta", { eta: duration(r.eta_s) }) }),
+        ` · ${t("console.distance", { km: (r.distance_m / 1000).toFixed(1) })}`,
+        r.via.length ? ` · ${t("console.via", { via: r.via.join(", ") })}` : "",
+        ` · ${r.position_source === "gps" ? t("console.fix_age", { age: duration(r.position_age_s) }) : t("console.station")}`),
+      el("ul", { class: "reasons" }, r.reasons.map((why) => el("li", { text: label(why) }))),
+      el("button", { type: "button", class: "primary assign", dataset: { unit: r.unit.id },
+        title: t("console.assign_key", { n: n + 1 }), text: `${t("console.assign")} [${n + 1}]`,
+        onclick: () => assign(r.unit, recommendations[0]?.unit.id) })))));
+}
+
+async function assign(unit, recommendedId) {
+  try {
+    await post(`/api/incidents/${selected}/assign`, { unit_id: unit.id, recommended_unit_id: recommendedId });
+    await loadRecommendations(t("console.assigned", { unit: unit.call_sign }));
+    loadDetail();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 409) {
+      await loadRecommendations(t("console.taken", { unit: unit.call_sign }));
+    } else {
+      await loadRecommendations(err.message);
+    }
+  }
+}
+
+async function loadDetail() {
+  const panel = $("#detail");
+  if (!selected) { replace(panel); return; }
+  let incident;
+  try {
+    incident = await get(`/api/incidents/${selected}`);
+  } catch {
+    return;
+  }
+  const reason = el("input", { id: "action-reason", placeholder: t("console.reason") });
+  const priority = el("select", { id: "change-priority" }, ["P1", "P2", "P3"].map((p) =>
+    el("option", { value: p, text: t(`priority.${p}`), selected: p === incident.priority })));
+  priority.addEventListener("change", async () => {
+    try { await patch(`/api/incidents/${selected}`, { priority: priority.value }); } catch (err) { alertIn(panel, err); }
+  });
+  replace(panel,
+    el("h2", { text: `${t("console.detail")} ${incident.reference}` }),
+    el("p", {}, label(incident.category_label), " · ", t(`incident.${incident.status}`) || incident.status),
+    el("p", { class: "address", text: incident.address_text || "" }),
+    incident.complaint ? el("p", { text: incident.complaint }) : null,
+    incident.notes ? el("p", { class: "notes", text: incident.notes }) : null,
+    el("div", { class: "detail-actions" },
+      el("label", { for: "change-priority", text: t("console.change_priority") }), priority, reason,
+      el("button", { type: "button", id: "cancel-incident", text: t("console.cancel"),
+        onclick: () => act("cancel", { reason: reason.value || "-" }) }),
+      el("button", { type: "button", id: "close-incident", text: t("console.close"),
+        onclick: () => act("close", { outcome: reason.value || null }) })),
+    el("h3", { text: t("console.timeline") }),
+    el("ol", { class: "timeline", id: "timeline" }, (incident.timeline || []).map((e) =>
+      el("li", {}, el("time", { text: clock(e.at) }), " ", e.type, e.actor ? ` · ${e.actor.username}` : ""))));
+}
+
+function alertIn(panel, err) {
+  panel.prepend(el("p", { class: "notice", role: "alert", text: err.message || String(err) }));
+}
+
+async function act(action, body) {
+  try {
+    await post(`/api/incidents/${selected}/${action}`, body);
+    loadDetail();
+  } catch (err) {
+    alertIn($("#detail"), err);
+  }
+}
+
+// -- keyboard: 1..5 (Alt+1..5 while typing) assign the recommended unit of that rank -------------
+
+document.addEventListener("keydown", (ev) => {
+  const typing = ev.target.closest?.("input, textarea, select");
+  if ((typing && !ev.altKey) || ev.ctrlKey || ev.metaKey) return;
+  const n = Number(ev.code?.startsWith("Digit") ? ev.code.slice(5) : ev.key);
+  if (n >= 1 && n <= recommendations.length && selected) {
+    ev.preventDefault();
+    assign(recommendations[n - 1].unit, recommendations[0].unit.id);
+  }
+});
+
+// -- start -------------------------------------------------------------------------------------
+
+function layout() {
+  replace($("#main"),
+    el("div", { class: "console-layout" },
+      el("section", { class: "col intake-col" }, intakeForm()),
+      el("section", { class: "col queue-col" }, el("h2", { text: t("console.queue") }),
+        el("ol", { id: "queue-list", class: "queue" })),
+      el("section", { class: "col detail-col" }, el("h2", { text: t("console.recommend") }),
+        el("div", { id: "recommendations" }), el("div", { id: "detail" }))));
+}
+
+async function start() {
+  translatePage();
+  $("#lang").append(languageSwitch(() => { layout(); mountMiniMap(); renderQueue(); select(selected); }));
+  const user = await login(ROLES);
+  $("#who").textContent = user.username;
+  $("#logout").addEventListener("click", logout);
+  layout();
+  await mountMiniMap();
+  const live = connectLive({
+    snapshot: (s) => state.snapshot(s),
+    event: (e) => state.event(e),
+    positions: (items) => state.positions(items),
+  });
+  $("#indicator").append(indicator(live));
+  state.onChange((change) => {
+    renderQueue();
+    const e = change.event;
+    if (selected && e && (e.incident_id === selected || e.type.startsWith("unit."))) {
+      loadRecommendations();
+      if (e.incident_id === selected) loadDetail();
+    }
+  });
+  watchSession(ROLES, () => live.reconnect());
+  onLangChange(() => renderQueue());
+  setInterval(tickAges, 1000);
+  $("#caller_phone").focus();
+}
+
+async function mountMiniMap() {
+  miniMap = await baseMap($("#intake-map"), { zoom: 12, zones: false });
+  miniMap.on("click", (ev) => {
+    placePin(ev.latlng.lat, ev.latlng.lng);
+    picked = { lat: ev.latlng.lat, lon: ev.latlng.lng };
+  });
+}
+
+start();

@@ -1,0 +1,30 @@
+// A Leaflet map of Pontianak with the project's own layers (zones, rivers, bridges), shared by the
+// supervisor map and the console's small map. Tiles only when the server is configured with them.
+import * as L from "/vendor/leaflet/leaflet-src.esm.js";
+import { get } from "./api.js";
+
+export { L };
+export const PONTIANAK = [-0.035, 109.335];
+
+export async function baseMap(element, { zoom = 13, zones = true } = {}) {
+  const map = L.map(element, { zoomControl: true, attributionControl: true, preferCanvas: false })
+    .setView(PONTIANAK, zoom);
+  const layers = await get("/api/map/layers");
+  if (layers.tiles) {
+    L.tileLayer(layers.tiles.url, { attribution: layers.tiles.attribution, maxZoom: 19 }).addTo(map);
+  }
+  if (zones) {
+    L.geoJSON(layers.zones, {
+      style: (f) => (f.properties.kind === "kecamatan"
+        ? { className: "zone-kecamatan", weight: 2, fill: false }
+        : { className: "zone-kelurahan", weight: 1, fillOpacity: 0.04 }),
+      interactive: false,
+    }).addTo(map);
+  }
+  L.geoJSON(layers.rivers, {
+    style: (f) => (f.properties.kind === "river"
+      ? { className: "river", weight: 6 } : { className: "bridge", weight: 5 }),
+    interactive: false,
+  }).addTo(map);
+  return map;
+}

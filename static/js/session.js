@@ -1,0 +1,86 @@
+// Logging in, for all three pages: the same accounts and roles as the API. When a session
+// expires the login screen comes back over the page, so a half-typed form is not lost.
+import { ApiError, currentUser, forget, post, remember, token } from "./api.js";
+import { $, el, replace } from "./dom.js";
+import { lang, setLang, t, translatePage } from "./i18n.js";
+
+function loginForm(roles, resolve) {
+  const error = el("p", { class: "form-error", role: "alert", id: "login-error" });
+  const username = el("input", { id: "login-username", name: "username", autocomplete: "username", required: true });
+  const password = el("input", { id: "login-password", name: "password", type: "password",
+    autocomplete: "current-password", required: true });
+  const form = el("form", { class: "login-card", id: "login-form" },
+    el("h1", { text: t("app.title") }),
+    el("label", { for: "login-username", text: t("login.username") }), username,
+    el("label", { for: "login-password", text: t("login.password") }), password,
+    error,
+    el("button", { type: "submit", class: "primary", text: t("login.submit") }));
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    error.textContent = "";
+    try {
+      const answer = await post("/api/auth/login", { username: username.value, password: password.value });
+      if (!roles.includes(answer.user.role)) {
+        error.textContent = t("login.wrong_role");
+        return;
+      }
+      remember(answer.token, answer.user);
+      resolve(answer.user);
+    } catch (err) {
+      error.textContent = err instanceof ApiError && err.status === 401 ? t("login.failed") : t("error.offline");
+    }
+  });
+  setTimeout(() => username.focus(), 0);
+  return form;
+}
+
+// Resolves with the user once someone with one of `roles` is logged in.
+export function login(roles) {
+  const overlay = $("#login") || document.body.appendChild(el("div", { id: "login", class: "overlay" }));
+  const user = currentUser();
+  if (token() && user && roles.includes(user.role)) {
+    overlay.hidden = true;
+    return Promise.resolve(user);
+  }
+  return new Promise((resolve) => {
+    overlay.hidden = false;
+    replace(overlay, loginForm(roles, (who) => { overlay.hidden = true; resolve(who); }));
+  });
+}
+
+// After a 401 (expired or revoked token): log in again over the page, then `resume()`.
+export function watchSession(roles, resume) {
+  let asking = false;
+  window.addEventListener("psc119:session-expired", async () => {
+    if (asking) return;
+    asking = true;
+    forget();
+    const user = await login(roles);
+    asking = false;
+    resume(user);
+  });
+}
+
+export async function logout() {
+  try {
+    await post("/api/auth/logout");
+  } catch {
+    // the token is forgotten here anyway
+  }
+  forget();
+  location.reload();
+}
+
+// The language switch in a page's header.
+export function languageSwitch(onChange) {
+  const button = el("button", { type: "button", class: "lang", id: "lang-switch" });
+  const show = () => { button.textContent = lang() === "id" ? "English" : "Bahasa Indonesia"; };
+  button.addEventListener("click", () => {
+    setLang(lang() === "id" ? "en" : "id");
+    translatePage();
+    show();
+    onChange?.();
+  });
+  show();
+  return button;
+}

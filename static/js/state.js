@@ -1,0 +1,54 @@
+// What the live pages know: units and open incidents, kept from the snapshot, the events and the
+// positions (docs/REALTIME.md). Each event carries the whole unit or incident it concerns.
+const OPEN = new Set(["pending", "dispatched", "on_scene", "transporting"]);
+
+export class LiveState {
+  constructor() {
+    this.units = new Map();
+    this.incidents = new Map();
+    this.listeners = new Set();
+  }
+
+  onChange(fn) {
+    this.listeners.add(fn);
+  }
+
+  emit(change) {
+    this.listeners.forEach((fn) => fn(change));
+  }
+
+  snapshot(snapshot) {
+    this.units = new Map(snapshot.units.map((u) => [u.id, u]));
+    this.incidents = new Map(snapshot.incidents.map((i) => [i.id, i]));
+    this.emit({ kind: "snapshot" });
+  }
+
+  event(event) {
+    const data = event.data || {};
+    if (data.unit) this.units.set(data.unit.id, data.unit);
+    if (data.incident) {
+      if (OPEN.has(data.incident.status)) this.incidents.set(data.incident.id, data.incident);
+      else this.incidents.delete(data.incident.id);
+    }
+    this.emit({ kind: "event", event });
+  }
+
+  positions(items) {
+    for (const p of items) {
+      const unit = this.units.get(p.unit_id);
+      if (!unit) continue;
+      if (unit.position?.at && p.at && new Date(p.at) < new Date(unit.position.at)) continue;   // never older
+      unit.position = { ...(unit.position || {}), lat: p.lat, lon: p.lon, at: p.at, accuracy_m: p.accuracy_m,
+        speed_mps: p.speed_mps, heading: p.heading, source: "gps" };
+    }
+    this.emit({ kind: "positions", items });
+  }
+
+  // Where a unit is drawn: its GPS fix, else its station.
+  static whereIs(unit) {
+    if (unit.position && unit.position.lat !== null && unit.position.lat !== undefined) {
+      return [unit.position.lat, unit.position.lon];
+    }
+    return [unit.station.lat, unit.station.lon];
+  }
+}

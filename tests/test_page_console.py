@@ -1,0 +1,116 @@
+"""The operator console (/console) in a real headless Chromium: a call logged by keyboard alone,
+the queue, one-key assignment of the recommended unit, a unit taken meanwhile, field errors,
+an expired session that keeps what was typed, and text that stays text."""
+from playwright.sync_api import expect
+
+from conftest import log_in, screenshot
+
+
+def test_an_operator_logs_a_call_by_keyboard_and_assigns_the_recommended_unit_with_one_key(pages, world, session):
+    page = pages("/console", who="op")
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    expect(page.locator("#caller_phone")).to_be_focused()
+    page.keyboard.type("081234567890")
+    page.keyboard.press("Tab")                       # caller's name
+    page.keyboard.type("Bu Sari")
+    page.keyboard.press("Tab")                       # location, with suggestions
+    page.keyboard.type("RS Antonius")
+    expect(page.locator("#suggestions li").first).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")                     # takes the suggestion
+    expect(page.locator("#suggestions")).to_be_hidden()
+    page.focus("#complaint")
+    page.keyboard.type("nyeri dada, sesak")
+    page.select_option("#category", "cardiac")
+    page.check("input[name=priority][value=P1]")
+    page.focus("#complaint")
+    page.keyboard.press("Enter")                     # submits the form
+    expect(page.locator("#intake-result")).to_contain_text("PSC-")
+    expect(page.locator("#caller_phone")).to_have_value("")
+    expect(page.locator("#caller_phone")).to_be_focused()   # ready for the next call
+    item = page.locator(".queue-item").first
+    expect(item).to_contain_text("Jantung")
+    expect(item).to_have_class("queue-item priority-P1 selected")
+    expect(page.locator("#recommendation-list > li")).to_have_count(3)
+    first = page.locator("#recommendation-list > li").first.get_attribute("data-unit")
+    page.keyboard.press("Alt+1")                     # from the phone field, ready for the next call
+    expect(page.locator("#assign-notice")).to_contain_text("ditugaskan")
+    expect(item).to_contain_text("Unit ditugaskan")
+    incident_id = int(item.get_attribute("data-incident"))
+    detail = world.get("op", f"/api/incidents/{incident_id}").get_json()
+    assert [a["unit_id"] for a in detail["assignments"]] == [int(first)]
+    assert detail["address_text"] and detail["lat"] is not None
+    screenshot(page, "console-desktop")
+
+
+def test_a_unit_taken_meanwhile_is_said_plainly_and_the_list_refreshes(pages, world):
+    incident = world.new_incident()
+    other = world.new_incident()
+    page = pages("/console", who="op")
+    # The race: the list on screen was computed just before another operator took its first unit.
+    held = {"body": None, "stale": True}
+
+    def recommendations(route):
+        if held["stale"] and held["body"] is not None:
+            route.fulfill(status=200, content_type="application/json", body=held["body"])
+            return
+        response = route.fetch()
+        held["body"] = held["body"] or response.text()
+        route.fulfill(response=response)
+
+    page.route("**/recommendations*", recommendations)
+    page.locator(f".queue-item[data-incident='{incident['id']}']").click()
+    expect(page.locator("#recommendation-list > li")).to_have_count(3)
+    first = page.locator("#recommendation-list > li").first
+    call_sign = first.locator("b").inner_text()
+    with page.expect_request_finished(lambda r: "/recommendations" in r.url):
+        world.assign(other["id"], int(first.get_attribute("data-unit")))   # another operator is quicker
+    expect(page.locator("#recommendation-list > li b").first).to_have_text(call_sign)   # still shown
+    held["stale"] = False
+    first.locator("button.assign").click()
+    expect(page.locator("#assign-notice")).to_contain_text(f"Unit {call_sign} baru saja ditugaskan")
+    expect(page.locator("#recommendation-list > li")).to_have_count(2)
+    expect(page.locator("#recommendation-list > li b").first).not_to_have_text(call_sign)
+
+
+def test_field_errors_are_shown_next_to_the_field(pages, world):
+    page = pages("/console", who="op")
+    page.fill("#caller_phone", "x")
+    page.click("#submit-call")
+    expect(page.locator("[data-field=caller_phone] .field-error")).not_to_be_empty()
+
+
+def test_a_prank_call_is_logged_without_an_incident(pages, world):
+    page = pages("/console", who="op")
+    page.fill("#caller_phone", "0811223344")
+    page.click("#disposition-prank")
+    expect(page.locator("#intake-result")).to_have_text("Panggilan dicatat tanpa kejadian")
+    calls = world.get("op", "/api/calls").get_json()["items"]
+    assert calls[0]["disposition"] == "prank" and calls[0]["incident_id"] is None
+
+
+def test_an_expired_session_asks_to_log_in_again_and_keeps_the_typed_call(pages, world, http, live_server):
+    page = pages("/console", who="op")
+    page.fill("#caller_phone", "0812999888")
+    page.fill("#complaint", "pingsan di pasar")
+    token = page.evaluate("localStorage.getItem('psc119.token')")
+    http.post(f"{live_server}/api/auth/logout", headers={"Authorization": f"Bearer {token}"})
+    page.click("#submit-call")
+    expect(page.locator("#login")).to_be_visible()
+    log_in(page, "op")
+    expect(page.locator("#caller_phone")).to_have_value("0812999888")
+    expect(page.locator("#complaint")).to_have_value("pingsan di pasar")
+    page.click("#submit-call")
+    expect(page.locator("#intake-result")).to_contain_text("PSC-")
+
+
+def test_a_callers_words_are_shown_as_text(pages, world):
+    page = pages("/console", who="op")
+    page.fill("#caller_phone", "0812000111")
+    page.fill("#caller_name", "<img src=x onerror=alert(1)>")
+    page.fill("#location_text", "<img src=x onerror=alert(2)>")
+    page.fill("#notes", "<script>alert(3)</script>")
+    page.click("#submit-call")
+    expect(page.locator(".queue-item").first).to_contain_text("<img src=x onerror=alert(2)>")
+    expect(page.locator("#detail")).to_contain_text("<script>alert(3)</script>")
+    assert page.locator("#main img").count() == 0 and page.dialogs == []

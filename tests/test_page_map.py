@@ -1,0 +1,75 @@
+"""The supervisor's live map (/map) in a real headless Chromium: live units and incidents,
+faded units, counts and response times, the language switch, and text that stays text."""
+from playwright.sync_api import expect
+
+from conftest import screenshot
+from dispatch.core import presence
+
+
+def test_the_map_shows_units_and_a_new_incident_within_a_second(pages, world):
+    page = pages("/map", who="sup")
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    expect(page.locator("path.unit-marker")).to_have_count(3)
+    expect(page.locator("#unit-list li")).to_have_count(3)
+    incident = world.new_incident(priority="P1")
+    expect(page.locator(f"path.incident-{incident['id']}.priority-P1")).to_have_count(1, timeout=1000)
+    expect(page.locator(f"#incident-list li[data-incident='{incident['id']}']")).to_contain_text(incident["reference"])
+    expect(page.locator("#incident-counts li[data-priority='P1'] b")).to_have_text("1")
+    assert not page.console_errors
+    screenshot(page, "map-desktop")
+
+
+def test_an_assigned_unit_gets_a_line_to_its_incident_and_the_times_of_today(pages, world):
+    page = pages("/map", who="sup")
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    incident = world.new_incident()
+    world.assign(incident["id"], world.unit_b.id)
+    expect(page.locator(f"path.line-unit-{world.unit_b.id}")).to_have_count(1, timeout=2000)
+    expect(page.locator(f"path.unit-{world.unit_b.id}.status-dispatched")).to_have_count(1)
+    expect(page.locator("#to-dispatch")).to_contain_text("n=1", timeout=3000)
+
+
+def test_a_unit_without_its_phone_is_drawn_faded_and_comes_back(pages, world, session):
+    page = pages("/map", who="sup")
+    unit = page.locator(f"#unit-list li[data-unit='{world.unit_a.id}']")
+    expect(unit).to_have_class("status-available faded")
+    presence.device_connected(session, actor=world.users["crew_a"], sid="phone", server="test")
+    expect(unit).to_have_class("status-available", timeout=2000)
+    expect(page.locator(f"path.unit-{world.unit_a.id}.faded")).to_have_count(0)
+
+
+def test_what_a_caller_said_is_shown_as_text_never_run(pages, world):
+    page = pages("/map", who="sup")
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    incident = world.new_incident(location_text="<img src=x onerror=alert(1)>", caller_name="<script>alert(2)</script>")
+    row = page.locator(f"#incident-list li[data-incident='{incident['id']}']")
+    expect(row).to_be_visible(timeout=1000)
+    page.locator(f"path.incident-{incident['id']}").hover()
+    expect(page.locator(".leaflet-tooltip")).to_contain_text("<img src=x onerror=alert(1)>")
+    assert page.locator("#side img, .leaflet-tooltip img").count() == 0
+    assert page.dialogs == []
+
+
+def test_english_by_a_switch_that_is_remembered(pages, world):
+    page = pages("/map", who="sup")
+    expect(page.locator(".topbar h1")).to_have_text("Peta langsung")
+    expect(page.locator("#live-indicator")).to_contain_text("Langsung")
+    page.click("#lang-switch")
+    expect(page.locator(".topbar h1")).to_have_text("Live map")
+    page.reload()
+    expect(page.locator(".topbar h1")).to_have_text("Live map")
+    expect(page.locator("#live-indicator")).to_contain_text("Live")
+
+
+def test_a_crew_cannot_open_the_map(pages, world):
+    page = pages("/map")
+    page.fill("#login-username", "crew_a")
+    page.fill("#login-password", "correct-horse-119")
+    page.press("#login-password", "Enter")
+    expect(page.locator("#login-error")).to_have_text("Akun ini tidak dapat membuka halaman ini")
+
+
+def test_the_map_on_a_phone(pages, world):
+    page = pages("/map", phone=True, who="op")
+    expect(page.locator("path.unit-marker")).to_have_count(3)
+    screenshot(page, "map-phone")
