@@ -24,7 +24,8 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(PY)
 
 # Browser libraries (Leaflet, the Socket.IO client) from the npm registry, as locked.
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "WARNING: npm not found: the browser pages need Leaflet and the Socket.IO client (apt-get install npm); the API works without"; fi
 
 setup: $(VENV)/.installed node_modules/.package-lock.json       ## install the pinned runtime dependencies (idempotent)
 

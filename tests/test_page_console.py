@@ -112,5 +112,34 @@ def test_a_callers_words_are_shown_as_text(pages, world):
     page.fill("#notes", "<script>alert(3)</script>")
     page.click("#submit-call")
     expect(page.locator(".queue-item").first).to_contain_text("<img src=x onerror=alert(2)>")
-    expect(page.locator("#detail")).to_contain_text("<script>alert(3)</script>")
-    assert page.locator("#main img").count() == 0 and page.dialogs == []
+    expect(page.locator("#change-notes")).to_have_value("<script>alert(3)</script>")
+    expect(page.locator("#change-address")).to_have_value("<img src=x onerror=alert(2)>")
+    assert page.locator("#main img, #main script").count() == 0 and page.dialogs == []
+
+
+def test_the_incident_detail_corrects_location_notes_priority_and_destination(pages, world):
+    incident = world.new_incident(priority="P2")
+    page = pages("/console", who="op")
+    page.locator(f".queue-item[data-incident='{incident['id']}']").click()
+    page.fill("#change-address", "Masjid Raya Mujahidin")
+    page.click("#save-address")
+    expect(page.locator("#detail-location")).to_contain_text("Akcaya", timeout=5000)
+    page.fill("#change-notes", "pasien di lantai 2")
+    page.click("#save-notes")
+    expect(page.locator("#change-notes")).to_have_value("pasien di lantai 2")
+    page.select_option("#change-priority", "P1")
+    expect(page.locator(f".queue-item[data-incident='{incident['id']}']")).to_have_class(
+        "queue-item priority-P1 selected")
+    page.locator("#hospital-list .set-destination").first.click()
+    expect(page.locator("#hospital-list li.chosen")).to_have_count(1)
+    stored = world.get("op", f"/api/incidents/{incident['id']}").get_json()
+    assert stored["notes"] == "pasien di lantai 2" and stored["priority"] == "P1"
+    assert stored["destination_hospital_id"] == int(page.locator("#hospital-list li.chosen").get_attribute("data-hospital"))
+    assert stored["address_text"] == "Masjid Raya Mujahidin" and stored["kelurahan"] == "Akcaya"
+
+
+def test_the_console_on_a_phone(pages, world):
+    world.new_incident()
+    page = pages("/console", phone=True, who="op")
+    expect(page.locator(".queue-item")).to_have_count(1)
+    screenshot(page, "console-phone")

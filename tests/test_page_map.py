@@ -33,9 +33,14 @@ def test_a_unit_without_its_phone_is_drawn_faded_and_comes_back(pages, world, se
     page = pages("/map", who="sup")
     unit = page.locator(f"#unit-list li[data-unit='{world.unit_a.id}']")
     expect(unit).to_have_class("status-available faded")
+    label = page.locator(f".unit-label-text[data-unit='{world.unit_a.id}']")
+    expect(label).to_contain_text("PSC-01")
+    expect(label).to_contain_text("belum ada posisi GPS")
+    expect(label).to_contain_text("perangkat kru terputus")
     presence.device_connected(session, actor=world.users["crew_a"], sid="phone", server="test")
     expect(unit).to_have_class("status-available", timeout=2000)
     expect(page.locator(f"path.unit-{world.unit_a.id}.faded")).to_have_count(0)
+    expect(label).to_have_text("PSC-01")
 
 
 def test_what_a_caller_said_is_shown_as_text_never_run(pages, world):
@@ -45,7 +50,7 @@ def test_what_a_caller_said_is_shown_as_text_never_run(pages, world):
     row = page.locator(f"#incident-list li[data-incident='{incident['id']}']")
     expect(row).to_be_visible(timeout=1000)
     page.locator(f"path.incident-{incident['id']}").hover()
-    expect(page.locator(".leaflet-tooltip")).to_contain_text("<img src=x onerror=alert(1)>")
+    expect(page.locator(".leaflet-tooltip:not(.unit-label)")).to_contain_text("<img src=x onerror=alert(1)>")
     assert page.locator("#side img, .leaflet-tooltip img").count() == 0
     assert page.dialogs == []
 
@@ -73,3 +78,13 @@ def test_the_map_on_a_phone(pages, world):
     page = pages("/map", phone=True, who="op")
     expect(page.locator("path.unit-marker")).to_have_count(3)
     screenshot(page, "map-phone")
+
+
+def test_both_languages_have_every_text(pages, world):
+    page = pages("/map")
+    keys = page.evaluate("""async () => {
+        const id = (await import('/static/js/i18n/id.js')).default;
+        const en = (await import('/static/js/i18n/en.js')).default;
+        return [Object.keys(id).sort(), Object.keys(en).sort(), Object.values(en).filter((v) => !v).length];
+    }""")
+    assert keys[0] == keys[1] and keys[2] == 0

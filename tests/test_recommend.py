@@ -219,3 +219,17 @@ def test_rank_units_orders_by_road_time_not_straight_distance():
     picks = rank_units(cands, *SENG_HIE, travel=geo.travel, at=utcnow(), priority="P2", category="other")
     assert [int(cands.ids[p.index]) for p in picks] == [2, 1]
     assert picks[1].via == ("Jembatan Kapuas I",)
+
+
+def test_a_crew_sees_its_road_to_the_incident_with_the_bridges(world):
+    # Unit B (Pos Barat, south-west bank) to Siantan (north bank): across the Kapuas and the Landak.
+    incident = world.new_incident(lat=0.0013, lon=109.3616, location_text="Siantan")
+    world.assign(incident["id"], world.unit_b.id)
+    r = world.get("crew_b", f"/api/units/{world.unit_b.id}/route")
+    assert r.status_code == 200
+    route = r.get_json()
+    assert route["incident_id"] == incident["id"] and route["from"] == "station"
+    assert route["via"] == ["Jembatan Kapuas I", "Jembatan Landak"] and route["eta_s"] > 0 and route["distance_m"] > 0
+    assert world.get("crew_a", f"/api/units/{world.unit_b.id}/route").status_code == 403
+    none = world.get("crew_a", f"/api/units/{world.unit_a.id}/route")
+    assert none.status_code == 404 and none.get_json()["error"]["code"] == "no_incident"

@@ -169,6 +169,7 @@ ENDPOINTS = [
     E("GET",   "/api/units/{unit_a}",                                     {O, S, A, C}, 200),
     E("POST",  "/api/units/{unit_a}/status",                              {O, S, C},    200, {"status": "en_route"}),
     E("POST",  "/api/units/{unit_a}/location",                            {C},          200, position_fix),
+    E("GET",   "/api/units/{unit_a}/route",                               {O, S, C},    200),
     E("GET",   "/api/hospitals",                                          {O, S, A, C}, 200),
     E("PATCH", "/api/hospitals/{hospital}",                               {S, A},       200, {"beds_available": 3}),
     E("GET",   "/api/events",                                             {O, S},       200),

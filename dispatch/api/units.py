@@ -1,8 +1,10 @@
 from flask import current_app
 
-from ..core import units
+from ..core import recommend, units
+from ..core.errors import NotFound
 from ..extensions import db
-from ..schemas.units import LocationIn, LocationOut, StatusIn, StatusOut, UnitCreate, UnitList, UnitOut
+from ..schemas.units import LocationIn, LocationOut, RouteOut, StatusIn, StatusOut, UnitCreate, UnitList, UnitOut
+from .geo import current_geo
 from .security import current_user, require
 from .blueprint import Blueprint
 
@@ -54,3 +56,16 @@ def location(body, unit_id):
                                           max_future_s=current_app.config["MAX_FIX_FUTURE_SECONDS"],
                                           stale_after_s=current_app.config["POSITION_STALE_S"], **body)
     return {"unit": unit, "applied": applied}
+
+
+@blp.route("/<id:unit_id>/route", methods=["GET"])
+@require("operator", "supervisor", "crew")
+@blp.response(200, RouteOut)
+@blp.alt_response(404, schema=None, description="no_incident: the unit has no incident with a known location")
+def route(unit_id):
+    """The road from the unit to its current incident: ETA, distance and the bridges to cross
+    (the crew's own unit only)."""
+    found = recommend.route_for_unit(db.session, geo=current_geo(), actor=current_user(), unit_id=unit_id)
+    if found is None:
+        raise NotFound("the unit has no incident with a known location", code="no_incident")
+    return found

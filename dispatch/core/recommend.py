@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ..geo.distance import haversine_m
 from ..models import Incident, Unit
+from .access import ensure_unit_access
 from .clock import utcnow
 from .errors import Conflict
 from .lifecycle import get_or_404
@@ -208,6 +209,26 @@ def etas_for_assignment(session, *, geo, incident_id, unit_id, recommended_unit_
     routes = geo.travel.to_point(olat[wanted], olon[wanted], incident.lat, incident.lon, at=now)
     eta = {int(candidates.ids[i]): round(float(routes.seconds[k])) for k, i in enumerate(wanted)}
     return recommended_unit_id, eta.get(recommended_unit_id), eta.get(unit_id)
+
+
+def route_for_unit(session, *, geo, actor, unit_id):
+    """The road from a unit (its fresh fix, else its station) to its current incident: ETA,
+    distance and the bridges to cross, for the crew's screen. None when it has no incident
+    with a known location."""
+    ensure_unit_access(actor, unit_id)
+    unit = get_or_404(session, Unit, unit_id, "unit")
+    assignment = unit.current_assignment
+    incident = session.get(Incident, assignment.incident_id) if assignment is not None else None
+    if incident is None or incident.lat is None:
+        return None
+    now = utcnow()
+    age = (now - unit.position_at).total_seconds() if unit.position_at is not None else None
+    fresh = unit.lat is not None and age is not None and age <= geo.position_max_age_s
+    lat, lon = (unit.lat, unit.lon) if fresh else (unit.station_lat, unit.station_lon)
+    route = geo.travel.to_point(np.array([lat]), np.array([lon]), incident.lat, incident.lon, at=now).route(0)
+    return {"unit_id": unit.id, "incident_id": incident.id, "eta_s": round(route.seconds),
+            "distance_m": round(route.metres), "via": list(route.via), "from": "gps" if fresh else "station",
+            "computed_at": now}
 
 
 def _label(candidates, i):

@@ -87,3 +87,13 @@ class LocationIn(Schema):
 class LocationOut(Schema):
     unit = fields.Nested(UnitOut)
     applied = fields.Boolean(metadata={"description": "false when the fix is older than the last one stored"})
+
+
+class RouteOut(Schema):
+    unit_id = fields.Integer()
+    incident_id = fields.Integer()
+    eta_s = fields.Integer(metadata={"description": "estimated road time, seconds"})
+    distance_m = fields.Integer()
+    via = fields.List(fields.String(), metadata={"example": ["Jembatan Kapuas I"], "description": "bridges to cross"})
+    from_ = fields.String(data_key="from", attribute="from", metadata={"description": "gps (a fresh fix) or station"})
+    computed_at = fields.DateTime()

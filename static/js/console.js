@@ -262,27 +262,76 @@ async function loadDetail() {
   } catch {
     return;
   }
+  const id = incident.id;
+  const save = async (changes) => {
+    try {
+      await patch(`/api/incidents/${id}`, changes);
+      loadDetail();
+    } catch (err) {
+      alertIn(panel, err);
+    }
+  };
   const reason = el("input", { id: "action-reason", placeholder: t("console.reason") });
   const priority = el("select", { id: "change-priority" }, ["P1", "P2", "P3"].map((p) =>
     el("option", { value: p, text: t(`priority.${p}`), selected: p === incident.priority })));
-  priority.addEventListener("change", async () => {
-    try { await patch(`/api/incidents/${selected}`, { priority: priority.value }); } catch (err) { alertIn(panel, err); }
-  });
+  priority.addEventListener("change", () => save({ priority: priority.value }));
+  const address = el("input", { id: "change-address", value: incident.address_text || "" });
+  const notes = el("textarea", { id: "change-notes", rows: 2 });
+  notes.value = incident.notes || "";
+  const hospitals = el("ol", { id: "hospital-list", class: "hospital-list" });
   replace(panel,
     el("h2", { text: `${t("console.detail")} ${incident.reference}` }),
     el("p", {}, label(incident.category_label), " · ", t(`incident.${incident.status}`) || incident.status),
-    el("p", { class: "address", text: incident.address_text || "" }),
     incident.complaint ? el("p", { text: incident.complaint }) : null,
-    incident.notes ? el("p", { class: "notes", text: incident.notes }) : null,
+    el("div", { class: "detail-edit" },
+      el("label", { for: "change-address", text: t("console.location") }),
+      el("div", { class: "inline" }, address, el("button", { type: "button", id: "save-address", text: t("console.save"),
+        onclick: () => relocate(address.value, save) })),
+      incident.location_known ? el("small", { class: "hint", id: "detail-location",
+        text: `${incident.lat.toFixed(5)}, ${incident.lon.toFixed(5)} · ${[incident.kelurahan, incident.kecamatan].filter(Boolean).join(", ")}` })
+        : el("small", { class: "hint", text: t("console.location_unknown") }),
+      el("label", { for: "change-notes", text: t("console.notes") }), notes,
+      el("button", { type: "button", id: "save-notes", text: t("console.save"), onclick: () => save({ notes: notes.value || null }) })),
     el("div", { class: "detail-actions" },
       el("label", { for: "change-priority", text: t("console.change_priority") }), priority, reason,
       el("button", { type: "button", id: "cancel-incident", text: t("console.cancel"),
         onclick: () => act("cancel", { reason: reason.value || "-" }) }),
       el("button", { type: "button", id: "close-incident", text: t("console.close"),
         onclick: () => act("close", { outcome: reason.value || null }) })),
+    el("h3", { text: t("console.hospitals") }), hospitals,
     el("h3", { text: t("console.timeline") }),
     el("ol", { class: "timeline", id: "timeline" }, (incident.timeline || []).map((e) =>
       el("li", {}, el("time", { text: clock(e.at) }), " ", e.type, e.actor ? ` · ${e.actor.username}` : ""))));
+  if (incident.location_known) {
+    try {
+      const { items } = await get(`/api/incidents/${id}/hospitals?limit=4`);
+      replace(hospitals, items.map((h) => el("li", { dataset: { hospital: h.hospital.id },
+        class: h.hospital.id === incident.destination_hospital_id ? "chosen" : "" },
+      el("b", { text: h.hospital.short_name || h.hospital.name }),
+      ` · ${duration(h.eta_s)} · ${(h.distance_m / 1000).toFixed(1)} km`,
+      h.via.length ? ` · ${t("console.via", { via: h.via.join(", ") })}` : "",
+      h.hospital.beds_available === null ? "" : ` · ${t("map.beds", { n: h.hospital.beds_available })}`, " ",
+      h.hospital.id === incident.destination_hospital_id ? el("span", { class: "badge", text: t("console.destination") })
+        : el("button", { type: "button", class: "set-destination", text: t("console.set_destination"),
+          onclick: () => save({ destination_hospital_id: h.hospital.id }) }))));
+    } catch {
+      // no suggestions: the rest of the detail stands
+    }
+  }
+}
+
+// The operator corrects the location: the place found for the text moves the pin (source
+// "operator"); text that matches nothing is kept as the address and the pin stays.
+async function relocate(text, save) {
+  let found = null;
+  if (text.trim()) {
+    try {
+      found = (await get(`/api/geocode?q=${encodeURIComponent(text)}&limit=1&typing=false`)).items[0] || null;
+    } catch {
+      found = null;
+    }
+  }
+  await save(found ? { address_text: text, lat: found.lat, lon: found.lon } : { address_text: text || null });
 }
 
 function alertIn(panel, err) {

@@ -20,12 +20,15 @@ function unitFaded(unit) {
   return !unit.presence?.device_connected || unit.presence?.position_stale;
 }
 
-function unitTip(unit) {
+// The label beside each unit: its call sign, and for a faded unit why and how old its position is.
+function unitLabel(unit) {
   const age = secondsSince(unit.position?.at);
-  const lines = [el("strong", { text: unit.call_sign }), " ", t(`status.${unit.status}`)];
-  lines.push(el("br"), unit.position?.at ? t("map.fix_age", { age: duration(age) }) : t("map.no_fix"));
-  if (!unit.presence?.device_connected) lines.push(el("br"), t("map.device_off"));
-  return el("div", { class: "tip" }, lines);
+  const parts = [el("b", { text: unit.call_sign })];
+  if (unitFaded(unit)) {
+    parts.push(" ", el("small", { text: unit.position?.at ? t("map.fix_age", { age: duration(age) }) : t("map.no_fix") }));
+    if (!unit.presence?.device_connected) parts.push(el("br"), el("small", { text: t("map.device_off") }));
+  }
+  return el("div", { class: "unit-label-text", dataset: { unit: unit.id } }, parts);
 }
 
 function drawUnit(unit) {
@@ -34,12 +37,13 @@ function drawUnit(unit) {
   let marker = markers.units.get(unit.id);
   if (!marker) {
     marker = L.circleMarker(where, { radius: 9, weight: 3, className }).addTo(map);
-    marker.bindTooltip(unitTip(unit), { permanent: false, direction: "top" });
+    marker.bindTooltip(unitLabel(unit), { permanent: true, direction: "right", offset: [8, 0],
+      className: "unit-label" });
     markers.units.set(unit.id, marker);
   } else {
     marker.setLatLng(where);
     marker.getElement()?.setAttribute("class", `leaflet-interactive ${className}`);
-    marker.setTooltipContent(unitTip(unit));
+    marker.setTooltipContent(unitLabel(unit));
   }
 }
 

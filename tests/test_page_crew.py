@@ -1,0 +1,115 @@
+"""The crew app (/crew) on a phone-sized headless Chromium, with the operator console and the
+supervisor map in two other browsers: the whole life of a call, and a press made offline."""
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from conftest import fresh, screenshot
+from dispatch.models import Event, Unit
+
+
+def status_events(session, unit_id, to):
+    return fresh(session).scalar(select(func.count(Event.id)).where(
+        Event.type == "unit.status_changed", Event.unit_id == unit_id)
+        .where(Event.data["to"].as_string() == to))
+
+
+def test_a_call_from_the_console_to_the_crew_and_back_with_the_map_following(pages, world, session):
+    crew = pages("/crew", phone=True, who="crew_a")
+    supervisor = pages("/map", who="sup")
+    operator = pages("/console", who="op")
+    for page in (crew, supervisor, operator):
+        expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    expect(crew.locator("#no-job")).to_be_visible()
+    unit = world.unit_a.id
+
+    # The operator logs the call by keyboard: coordinates next to PSC-01's post.
+    operator.keyboard.type("081355500119")
+    operator.keyboard.press("Tab")
+    operator.keyboard.press("Tab")
+    operator.keyboard.type("-0.0205, 109.3401")
+    operator.focus("#complaint")
+    operator.keyboard.type("jatuh dari motor")
+    operator.keyboard.press("Enter")
+    expect(operator.locator("#intake-result")).to_contain_text("PSC-")
+    incident = int(operator.locator(".queue-item").first.get_attribute("data-incident"))
+    expect(supervisor.locator(f"path.incident-{incident}")).to_have_count(1, timeout=1000)
+
+    # The recommended unit first; one key sends it.
+    expect(operator.locator("#recommendation-list > li").first).to_have_attribute("data-unit", str(unit))
+    operator.keyboard.press("Alt+1")
+
+    # The crew's phone gets the job, accepts it and steps through the statuses.
+    expect(crew.locator("#job")).to_have_attribute("data-incident", str(incident))
+    expect(crew.locator("#job-address")).to_contain_text("-0.0205")
+    crew.click("#accept")
+    expect(crew.locator("#accepted")).to_be_visible()
+    screenshot(crew, "crew-phone")
+    steps = [("en_route", "Menuju lokasi"), ("on_scene", "Di lokasi")]
+    for status, shown in steps:
+        crew.click("#next-status")
+        expect(crew.locator("#unit-status")).to_have_attribute("data-status", status)
+        expect(supervisor.locator(f"path.unit-{unit}.status-{status}")).to_have_count(1)
+        expect(operator.locator(f".queue-item[data-incident='{incident}']")).to_contain_text(
+            {"en_route": "Unit ditugaskan", "on_scene": "Unit di lokasi"}[status])
+    crew.click("#next-status")                          # transporting: which hospital?
+    crew.locator("#hospital-choices button").first.click()
+    expect(crew.locator("#unit-status")).to_have_attribute("data-status", "transporting")
+    expect(operator.locator(f".queue-item[data-incident='{incident}']")).to_contain_text("Membawa pasien")
+    crew.click("#next-status")
+    expect(crew.locator("#unit-status")).to_have_attribute("data-status", "at_hospital")
+    crew.click("#next-status")
+    expect(crew.locator("#unit-status")).to_have_attribute("data-status", "available")
+    expect(crew.locator("#no-job")).to_be_visible()
+    expect(supervisor.locator(f"path.unit-{unit}.status-available")).to_have_count(1)
+    assert [status_events(session, unit, s) for s in ("en_route", "on_scene", "transporting", "at_hospital",
+                                                     "available")] == [1, 1, 1, 1, 1]
+    for page in (crew, supervisor, operator):
+        assert page.console_errors == []
+
+
+def test_a_press_made_offline_is_sent_when_the_phone_is_back_and_applied_once(pages, world, session, app):
+    incident = world.new_incident()
+    world.assign(incident["id"], world.unit_a.id)
+    crew = pages("/crew", phone=True, who="crew_a")
+    expect(crew.locator("#job")).to_be_visible()
+    expect(crew.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    crew.context.set_offline(True)
+    hub = app.extensions["psc_hub"]
+    for sid, conn in list(hub._connections.items()):          # the mobile network drops
+        if conn.unit_id == world.unit_a.id:
+            app.extensions["socketio"].server.disconnect(sid)
+    expect(crew.locator("#live-indicator")).not_to_have_attribute("data-state", "live")
+    crew.click("#next-status")                                   # BERANGKAT, with no connection
+    expect(crew.locator("#queued-count")).to_be_visible()
+    assert status_events(session, world.unit_a.id, "en_route") == 0
+    crew.context.set_offline(False)
+    expect(crew.locator("#live-indicator")).to_have_attribute("data-state", "live", timeout=10000)
+    expect(crew.locator("#queued-count")).to_have_count(0)
+    expect(crew.locator("#unit-status")).to_have_attribute("data-status", "en_route")
+    assert status_events(session, world.unit_a.id, "en_route") == 1
+
+
+def test_the_phone_shares_its_position_while_on_duty(pages, world, session):
+    supervisor = pages("/map", who="sup")
+    crew = pages("/crew", phone=True, who="crew_a", geolocation={"latitude": -0.0312, "longitude": 109.3321})
+    expect(crew.locator("#gps")).to_have_text("Posisi dibagikan")
+    unit = world.unit_a.id
+    expect(supervisor.locator(f"#unit-list li[data-unit='{unit}']")).not_to_have_class("status-available faded")
+
+    def stored():
+        return fresh(session).get(Unit, unit)
+
+    for _ in range(100):
+        if stored().lat == -0.0312:
+            break
+        crew.wait_for_timeout(100)
+    assert (stored().lat, stored().lon) == (-0.0312, 109.3321)
+
+
+def test_the_crew_app_on_a_desktop(pages, world):
+    incident = world.new_incident()
+    world.assign(incident["id"], world.unit_b.id)
+    page = pages("/crew", who="crew_b")
+    expect(page.locator("#job")).to_be_visible()
+    expect(page.locator("#accept")).to_be_visible()
+    screenshot(page, "crew-desktop")
