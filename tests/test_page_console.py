@@ -143,3 +143,68 @@ def test_the_console_on_a_phone(pages, world):
     page = pages("/console", phone=True, who="op")
     expect(page.locator(".queue-item")).to_have_count(1)
     screenshot(page, "console-phone")
+
+
+def test_switching_to_english_keeps_the_call_being_typed(pages, world):
+    page = pages("/console", who="op")
+    page.fill("#caller_phone", "0812777666")
+    page.fill("#complaint", "sesak napas")
+    page.check("input[name=priority][value=P1]")
+    page.click("#lang-switch")
+    expect(page.locator("label[for=caller_phone]")).to_have_text("Phone number")
+    expect(page.locator("#caller_phone")).to_have_value("0812777666")
+    expect(page.locator("#complaint")).to_have_value("sesak napas")
+    expect(page.locator("input[name=priority][value=P1]")).to_be_checked()
+
+
+def test_a_late_answer_for_another_incident_never_sends_its_unit_to_the_selected_one(pages, world):
+    first, second = world.new_incident(), world.new_incident()
+    page = pages("/console", who="op")
+    held = []
+    page.route(f"**/api/incidents/{first['id']}/recommendations*", lambda route: held.append(route))
+    page.locator(f".queue-item[data-incident='{first['id']}']").click()
+    page.locator(f".queue-item[data-incident='{second['id']}']").click()
+    expect(page.locator("#recommendation-list")).to_have_attribute("data-incident", str(second["id"]))
+    for route in held:                      # the answer for the first incident comes late
+        route.continue_()
+    page.unroute(f"**/api/incidents/{first['id']}/recommendations*")
+    expect(page.locator("#recommendation-list")).to_have_attribute("data-incident", str(second["id"]))
+    page.locator("body").press("1")
+    expect(page.locator("#assign-notice")).to_contain_text("ditugaskan")
+    assert world.get("op", f"/api/incidents/{first['id']}").get_json()["assignments"] == []
+    assert len(world.get("op", f"/api/incidents/{second['id']}").get_json()["assignments"]) == 1
+
+
+def test_a_token_expired_overnight_brings_the_login_screen(pages, world, http, live_server):
+    page = pages("/console", who="op")
+    token = page.evaluate("localStorage.getItem('psc119.token')")
+    http.post(f"{live_server}/api/auth/logout", headers={"Authorization": f"Bearer {token}"})
+    page.reload()
+    expect(page.locator("#login-form")).to_be_visible()
+    log_in(page, "op")
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+
+
+def test_enter_pressed_twice_saves_one_call(pages, world):
+    page = pages("/console", who="op")
+    page.fill("#caller_phone", "0812111222")
+    page.focus("#complaint")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    expect(page.locator("#intake-result")).to_contain_text("PSC-")
+    expect(page.locator(".queue-item")).to_have_count(1)
+    assert len(world.get("op", "/api/calls").get_json()["items"]) == 1
+
+
+def test_an_assignment_the_crew_has_not_accepted_in_time_is_flagged_in_the_queue(pages, world, session):
+    from dispatch.core import assignment as assignments
+
+    incident = world.new_incident()
+    aid = world.assign(incident["id"], world.unit_b.id).get_json()["assignments"][0]["id"]
+    page = pages("/console", who="op")
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    assignments.flag_unacknowledged(session, assignment_ids=[aid], timeout_s=60)
+    item = page.locator(f".queue-item[data-incident='{incident['id']}']")
+    expect(item.locator(".badge.alarm")).to_have_text(" BELUM DITERIMA KRU")
+    item.click()
+    expect(page.locator("#timeline li[data-type='assignment.unacknowledged']")).to_contain_text("Kru belum menerima tugas")

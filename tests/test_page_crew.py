@@ -113,3 +113,37 @@ def test_the_crew_app_on_a_desktop(pages, world):
     expect(page.locator("#job")).to_be_visible()
     expect(page.locator("#accept")).to_be_visible()
     screenshot(page, "crew-desktop")
+
+
+def test_a_double_tap_moves_one_status_only(pages, world, session):
+    incident = world.new_incident()
+    world.assign(incident["id"], world.unit_a.id)
+    crew = pages("/crew", phone=True, who="crew_a")
+    expect(crew.locator("#next-status")).to_have_attribute("data-next", "en_route")
+    crew.locator("#next-status").dblclick()
+    expect(crew.locator("#next-status")).to_have_attribute("data-next", "on_scene")
+    expect(crew.locator("#next-status")).to_be_enabled()
+    assert status_events(session, world.unit_a.id, "en_route") == 1
+    assert status_events(session, world.unit_a.id, "on_scene") == 0
+
+
+def test_without_hospital_suggestions_the_crew_can_still_transport(pages, world, session):
+    incident = world.new_incident()
+    world.assign(incident["id"], world.unit_a.id)
+    for status in ("en_route", "on_scene"):
+        world.status(world.unit_a.id, status)
+    crew = pages("/crew", phone=True, who="crew_a")
+    crew.route("**/hospitals*", lambda route: route.fulfill(status=503, body="{}"))
+    crew.click("#next-status")
+    crew.click("#transport-no-choice")
+    expect(crew.locator("#unit-status")).to_have_attribute("data-status", "transporting")
+
+
+def test_a_job_cancelled_by_the_operator_is_said_on_the_phone(pages, world):
+    incident = world.new_incident()
+    assignment = world.assign(incident["id"], world.unit_a.id).get_json()["assignments"][0]["id"]
+    crew = pages("/crew", phone=True, who="crew_a")
+    expect(crew.locator("#job")).to_be_visible()
+    world.post("op", f"/api/incidents/{incident['id']}/assignments/{assignment}/cancel", {"reason": "salah unit"})
+    expect(crew.locator("#refused")).to_contain_text("salah unit")
+    expect(crew.locator("#no-job")).to_be_visible()

@@ -88,3 +88,20 @@ def test_both_languages_have_every_text(pages, world):
         return [Object.keys(id).sort(), Object.keys(en).sort(), Object.values(en).filter((v) => !v).length];
     }""")
     assert keys[0] == keys[1] and keys[2] == 0
+
+
+def test_after_a_lost_connection_the_map_catches_up_with_what_happened_meanwhile(pages, world, app):
+    page = pages("/map", who="sup")
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    page.context.set_offline(True)
+    for sid, conn in list(app.extensions["psc_hub"]._connections.items()):   # the network drops
+        if conn.role == "supervisor":
+            app.extensions["socketio"].server.disconnect(sid)
+    expect(page.locator("#live-indicator")).not_to_have_attribute("data-state", "live")
+    expect(page.locator("#live-indicator .age")).to_contain_text("data")       # how old the screen is
+    missed = world.new_incident(priority="P3")                                 # while it was away
+    world.assign(missed["id"], world.unit_c.id)
+    page.context.set_offline(False)
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live", timeout=10000)
+    expect(page.locator(f"#incident-list li[data-incident='{missed['id']}']")).to_contain_text("Unit ditugaskan")
+    expect(page.locator(f"path.unit-{world.unit_c.id}.status-dispatched")).to_have_count(1)

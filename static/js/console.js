@@ -14,6 +14,7 @@ const CATEGORIES = ["traffic_accident", "trauma", "cardiac", "breathing", "strok
   "maternity", "burn", "poisoning", "other"];
 const PRIORITY_RANK = { P1: 0, P2: 1, P3: 2 };
 const state = new LiveState();
+const unacknowledged = new Set();   // incidents whose crew has not accepted in time
 let selected = null;            // incident id
 let recommendations = [];
 let pin = null;                 // the intake map's marker
@@ -65,7 +66,10 @@ function intakeForm() {
   form.querySelectorAll(".disposition").forEach((b) => b.addEventListener("click", () => submitCall(b.dataset.disposition)));
   let timer = null;
   where.addEventListener("input", () => {
-    picked = null;
+    if (!where.value.trim()) {                       // emptied: the pin goes too
+      picked = null;
+      if (pin) { pin.remove(); pin = null; }
+    }
     clearTimeout(timer);
     timer = setTimeout(() => suggest(where.value), 150);
   });
@@ -133,7 +137,19 @@ function showFieldErrors(fields) {
   }
 }
 
+let submitting = false;
+
 async function submitCall(disposition) {
+  if (submitting) return;
+  submitting = true;
+  try {
+    await saveCall(disposition);
+  } finally {
+    submitting = false;
+  }
+}
+
+async function saveCall(disposition) {
   const form = $("#intake");
   const value = (name) => form.elements[name].value.trim() || null;
   const body = {
@@ -188,7 +204,8 @@ function renderQueue() {
       el("div", { class: "line1" }, el("b", { text: i.reference }), " ", el("span", { class: "badge", text: t(`priority.${i.priority}`) }),
         " ", el("span", { class: "age", dataset: { since: i.created_at }, text: duration(secondsSince(i.created_at)) })),
       el("div", { class: "line2" }, label(i.category_label), " · ", t(`incident.${i.status}`),
-        unitOf(i) ? ` · ${t("console.unit_on", { unit: unitOf(i) })}` : ""),
+        unitOf(i) ? ` · ${t("console.unit_on", { unit: unitOf(i) })}` : "",
+        unacknowledged.has(i.id) ? el("span", { class: "badge alarm", text: ` ${t("console.not_accepted")}` }) : null),
       el("div", { class: "line3", text: i.address_text || i.location_name || "" }));
       li.addEventListener("click", () => select(i.id));
       li.addEventListener("keydown", (ev) => { if (ev.key === "Enter") select(i.id); });
@@ -205,28 +222,47 @@ function tickAges() {
 // -- selected incident: recommendations and detail --------------------------------------------
 
 async function select(id) {
+  if (id !== selected) {
+    recommendations = [];
+    recommendationsFor = null;
+    replace($("#recommendations"));
+  }
   selected = id;
   renderQueue();
   await Promise.all([loadRecommendations(), loadDetail()]);
 }
 
-async function loadRecommendations(notice = "") {
+let recommendationsFor = null;   // the incident the recommendations on screen belong to
+let lastNotice = null;           // {text, incident, until}: what the last assignment did, kept a while
+let recommendRequest = 0;
+let assigning = false;
+
+async function loadRecommendations(noticeText = "") {
   const panel = $("#recommendations");
-  if (!selected) { replace(panel, el("p", { class: "muted", text: t("console.pick_incident") })); return; }
-  const incident = state.incidents.get(selected);
-  if (incident && incident.status !== "pending") recommendations = [];
-  else {
+  const id = selected;
+  if (noticeText) lastNotice = { text: noticeText, incident: id, until: Date.now() + 15000 };
+  const request = ++recommendRequest;
+  if (!id) { replace(panel, el("p", { class: "muted", text: t("console.pick_incident") })); return; }
+  const incident = state.incidents.get(id);
+  let items = [];
+  let empty = t("console.no_units");
+  if (!incident) {
+    empty = t("console.finished");                      // cancelled or closed: nothing to send
+  } else {
     try {
-      ({ items: recommendations } = await get(`/api/incidents/${selected}/recommendations?limit=5`));
-    } catch {
-      recommendations = [];
+      ({ items } = await get(`/api/incidents/${id}/recommendations?limit=5`));
+    } catch (err) {
+      empty = err instanceof ApiError && err.code === "location_unknown" ? t("console.location_unknown") : err.message;
     }
   }
+  if (request !== recommendRequest || id !== selected) return;   // a newer request or another incident
+  recommendations = items;
+  recommendationsFor = id;
+  const notice = lastNotice && lastNotice.incident === id && Date.now() < lastNotice.until ? lastNotice.text : "";
   replace(panel,
     notice ? el("p", { class: "notice", role: "alert", id: "assign-notice", text: notice }) : null,
-    recommendations.length === 0 ? el("p", { class: "muted", text: incident && incident.status !== "pending"
-      ? t(`incident.${incident.status}`) : t("console.no_units") }) : null,
-    el("ol", { class: "recommendations", id: "recommendation-list" }, recommendations.map((r, n) => el("li",
+    items.length === 0 ? el("p", { class: "muted", id: "no-recommendation", text: empty }) : null,
+    el("ol", { class: "recommendations", id: "recommendation-list", dataset: { incident: id } }, items.map((r, n) => el("li",
       { class: `recommendation status-${r.unit.status}`, dataset: { unit: r.unit.id } },
       el("div", { class: "rec-main" }, el("b", { text: r.unit.call_sign }), ` ${r.unit.capability} · `,
         el("span", { class: "eta", text: t("console.eta", { eta: duration(r.eta_s) }) }),
@@ -236,32 +272,44 @@ async function loadRecommendations(notice = "") {
       el("ul", { class: "reasons" }, r.reasons.map((why) => el("li", { text: label(why) }))),
       el("button", { type: "button", class: "primary assign", dataset: { unit: r.unit.id },
         title: t("console.assign_key", { n: n + 1 }), text: `${t("console.assign")} [${n + 1}]`,
-        onclick: () => assign(r.unit, recommendations[0]?.unit.id) })))));
+        onclick: () => assign(id, r.unit, items[0]?.unit.id) })))));
 }
 
-async function assign(unit, recommendedId) {
+// Send `unit` to incident `id`: the incident the list was computed for, never another one.
+async function assign(id, unit, recommendedId) {
+  if (assigning || id !== selected || id !== recommendationsFor) return;
+  assigning = true;
   try {
-    await post(`/api/incidents/${selected}/assign`, { unit_id: unit.id, recommended_unit_id: recommendedId });
+    await post(`/api/incidents/${id}/assign`, { unit_id: unit.id, recommended_unit_id: recommendedId });
     await loadRecommendations(t("console.assigned", { unit: unit.call_sign }));
     loadDetail();
   } catch (err) {
-    if (err instanceof ApiError && err.status === 409) {
+    if (err instanceof ApiError && err.code === "unit_unavailable") {
       await loadRecommendations(t("console.taken", { unit: unit.call_sign }));
     } else {
       await loadRecommendations(err.message);
     }
+  } finally {
+    assigning = false;
   }
 }
 
-async function loadDetail() {
+let detailRequest = 0;
+
+async function loadDetail({ force = true } = {}) {
   const panel = $("#detail");
   if (!selected) { replace(panel); return; }
+  // Live changes do not wipe what the operator is typing into the detail.
+  if (!force && panel.contains(document.activeElement) && document.activeElement.matches("input, textarea, select")) return;
+  const request = ++detailRequest;
+  const wanted = selected;
   let incident;
   try {
-    incident = await get(`/api/incidents/${selected}`);
+    incident = await get(`/api/incidents/${wanted}`);
   } catch {
     return;
   }
+  if (request !== detailRequest || wanted !== selected) return;
   const id = incident.id;
   const save = async (changes) => {
     try {
@@ -295,13 +343,15 @@ async function loadDetail() {
     el("div", { class: "detail-actions" },
       el("label", { for: "change-priority", text: t("console.change_priority") }), priority, reason,
       el("button", { type: "button", id: "cancel-incident", text: t("console.cancel"),
-        onclick: () => act("cancel", { reason: reason.value || "-" }) }),
+        onclick: () => (reason.value.trim() ? act(id, "cancel", { reason: reason.value })
+          : alertIn(panel, new Error(t("console.reason_needed")))) }),
       el("button", { type: "button", id: "close-incident", text: t("console.close"),
-        onclick: () => act("close", { outcome: reason.value || null }) })),
+        onclick: () => act(id, "close", { outcome: reason.value || null }) })),
     el("h3", { text: t("console.hospitals") }), hospitals,
     el("h3", { text: t("console.timeline") }),
     el("ol", { class: "timeline", id: "timeline" }, (incident.timeline || []).map((e) =>
-      el("li", {}, el("time", { text: clock(e.at) }), " ", e.type, e.actor ? ` · ${e.actor.username}` : ""))));
+      el("li", { dataset: { type: e.type } }, el("time", { text: clock(e.at) }), " ", t(`event.${e.type}`),
+        e.data?.to ? `: ${t(`status.${e.data.to}`)}` : "", e.actor ? ` · ${e.actor.username}` : ""))));
   if (incident.location_known) {
     try {
       const { items } = await get(`/api/incidents/${id}/hospitals?limit=4`);
@@ -338,9 +388,9 @@ function alertIn(panel, err) {
   panel.prepend(el("p", { class: "notice", role: "alert", text: err.message || String(err) }));
 }
 
-async function act(action, body) {
+async function act(id, action, body) {
   try {
-    await post(`/api/incidents/${selected}/${action}`, body);
+    await post(`/api/incidents/${id}/${action}`, body);
     loadDetail();
   } catch (err) {
     alertIn($("#detail"), err);
@@ -353,9 +403,9 @@ document.addEventListener("keydown", (ev) => {
   const typing = ev.target.closest?.("input, textarea, select");
   if ((typing && !ev.altKey) || ev.ctrlKey || ev.metaKey) return;
   const n = Number(ev.code?.startsWith("Digit") ? ev.code.slice(5) : ev.key);
-  if (n >= 1 && n <= recommendations.length && selected) {
+  if (n >= 1 && n <= recommendations.length && selected && recommendationsFor === selected) {
     ev.preventDefault();
-    assign(recommendations[n - 1].unit, recommendations[0].unit.id);
+    assign(recommendationsFor, recommendations[n - 1].unit, recommendations[0].unit.id);
   }
 });
 
@@ -371,9 +421,36 @@ function layout() {
         el("div", { id: "recommendations" }), el("div", { id: "detail" }))));
 }
 
+// The queue, rebuilt on every change, keeps the keyboard focus where it was.
+function keepFocus(render) {
+  const focused = document.activeElement?.closest?.(".queue-item")?.dataset.incident;
+  render();
+  if (focused) document.querySelector(`.queue-item[data-incident="${focused}"]`)?.focus();
+}
+
+// The language changed: rebuild the page in it, keeping what was typed into the intake form.
+async function relabel() {
+  const form = $("#intake");
+  const typed = form ? [...form.elements].filter((e) => e.name).map((e) => [e.name, e.type, e.value, e.checked]) : [];
+  const pinAt = pin?.getLatLng();
+  miniMap?.remove();
+  miniMap = null;
+  pin = null;
+  layout();
+  const fresh = $("#intake");
+  for (const [name, type, value, checked] of typed) {
+    if (type === "radio") fresh.querySelector(`input[name="${name}"][value="${CSS.escape(value)}"]`).checked = checked;
+    else if (fresh.elements[name]) fresh.elements[name].value = value;
+  }
+  await mountMiniMap();
+  if (pinAt) placePin(pinAt.lat, pinAt.lng);
+  renderQueue();
+  if (selected) select(selected);
+}
+
 async function start() {
   translatePage();
-  $("#lang").append(languageSwitch(() => { layout(); mountMiniMap(); renderQueue(); select(selected); }));
+  $("#lang").append(languageSwitch(relabel));
   const user = await login(ROLES);
   $("#who").textContent = user.username;
   $("#logout").addEventListener("click", logout);
@@ -386,11 +463,15 @@ async function start() {
   });
   $("#indicator").append(indicator(live));
   state.onChange((change) => {
-    renderQueue();
+    if (change.kind === "positions") return;   // nothing in the queue moves with a position
+    const e0 = change.event;
+    if (e0?.type === "assignment.unacknowledged") unacknowledged.add(e0.incident_id);
+    if (e0?.type === "assignment.accepted" || e0?.type === "assignment.cancelled") unacknowledged.delete(e0.incident_id);
+    keepFocus(renderQueue);
     const e = change.event;
-    if (selected && e && (e.incident_id === selected || e.type.startsWith("unit."))) {
+    if (selected && (!e || e.incident_id === selected || e.type.startsWith("unit."))) {
       loadRecommendations();
-      if (e.incident_id === selected) loadDetail();
+      if (!e || e.incident_id === selected) loadDetail({ force: false });
     }
   });
   watchSession(ROLES, () => live.reconnect());

@@ -14,7 +14,7 @@ const ROLES = ["crew"];
 const NEXT = { dispatched: "en_route", en_route: "on_scene", on_scene: "transporting", transporting: "at_hospital",
   at_hospital: "available" };
 const FIX_EVERY_MS = 5000;
-const job = { unit: null, incident: null, assignment: null, route: null, hospitals: null, choosing: false };
+const job = { unit: null, incident: null, assignment: null, route: null, hospitals: null, choosing: false, notice: null };
 let live;
 let outbox;
 let map = null;
@@ -44,8 +44,18 @@ async function loadIncident() {
   }
 }
 
+let lastPress = 0;
+const COOL_MS = 800;
+
+// One press per status: the next button appears under the thumb, so it stays disabled for a
+// moment (a double tap does not skip a status).
 function press(status, extra = {}) {
+  const now = Date.now();
+  if (now - lastPress < COOL_MS) return;
+  lastPress = now;
+  setTimeout(render, COOL_MS + 20);
   job.choosing = false;
+  job.notice = null;
   outbox.add("status", { status, ...extra });
   render();
 }
@@ -69,6 +79,10 @@ function statusButtons() {
   const buttons = [];
   if (next === "transporting" && job.choosing) {
     buttons.push(el("h3", { text: t("crew.choose_hospital") }),
+      el("button", { type: "button", class: "secondary", id: "transport-no-choice", text: t("crew.transport_unchosen"),
+        onclick: () => press("transporting") }),
+      el("button", { type: "button", class: "secondary", id: "choice-back", text: t("crew.back"),
+        onclick: () => { job.choosing = false; render(); } }),
       el("div", { class: "hospital-choices", id: "hospital-choices" }, (job.hospitals?.items || []).map((h) =>
         el("button", { type: "button", class: "big hospital", dataset: { hospital: h.hospital.id },
           onclick: () => press("transporting", { hospital_id: h.hospital.id }) },
@@ -76,7 +90,7 @@ function statusButtons() {
         `${duration(h.eta_s)} · ${(h.distance_m / 1000).toFixed(1)} km`))));
   } else if (next) {
     buttons.push(el("button", { type: "button", class: `big next status-${next}`, id: "next-status",
-      dataset: { next }, text: t(`crew.next.${next}`),
+      dataset: { next }, text: t(`crew.next.${next}`), disabled: Date.now() - lastPress < COOL_MS,
       onclick: () => (next === "transporting" ? chooseHospital() : press(next)) }));
   }
   if (shown === "on_scene" && !job.choosing) {
@@ -153,7 +167,8 @@ function render() {
       text: t(`status.${unit.status}`) }));
   replace($("#job-slot"), jobCard());
   replace($("#buttons"), statusButtons());
-  replace($("#queued"), pending ? el("p", { class: "notice", id: "queued-count", text: t("crew.queued", { n: pending }) }) : null);
+  replace($("#queued"), pending ? el("p", { class: "notice", id: "queued-count", text: t("crew.queued", { n: pending }) }) : null,
+    job.notice ? el("p", { class: "notice", role: "alert", id: "refused", text: job.notice }) : null);
   $("#gps").textContent = gpsState;
   drawMap();
 }
@@ -182,8 +197,13 @@ function shareLocation() {
     gpsState = t("crew.sharing");
     latestFix = p;
     sendFix();
-    render();
-  }, () => { gpsState = t("crew.no_gps"); render(); }, { enableHighAccuracy: true, maximumAge: 5000 });
+    const line = $("#gps");
+    if (line) line.textContent = gpsState;
+  }, () => {
+    gpsState = t("crew.no_gps");
+    const line = $("#gps");
+    if (line) line.textContent = gpsState;
+  }, { enableHighAccuracy: true, maximumAge: 5000 });
   setInterval(sendFix, 1000);
 }
 
@@ -210,12 +230,16 @@ async function start() {
       if (data.unit && job.unit && data.unit.id === job.unit.id) job.unit = data.unit;
       if (data.incident && job.incident && data.incident.id === job.incident.id) job.incident = { ...job.incident, ...data.incident };
       if (data.assignment && job.assignment && data.assignment.id === job.assignment.id) job.assignment = data.assignment;
-      if (e.type === "incident.assigned" || e.type === "unit.status_changed" || e.type === "assignment.cancelled") {
+      if (e.type === "assignment.cancelled" && e.unit_id === job.unit?.id) {
+        job.notice = t("crew.cancelled", { reason: data.reason || "" });
+      }
+      if (["incident.assigned", "unit.status_changed", "assignment.cancelled", "incident.updated"].includes(e.type)) {
         await loadIncident();
       }
       render();
     },
     assignment: async (message) => {
+      job.notice = null;
       job.assignment = message.assignment;
       job.incident = message.incident;
       if (navigator.vibrate) navigator.vibrate([300, 150, 300]);
@@ -228,12 +252,11 @@ async function start() {
       drawMap();
     },
   }, { positions: "each" });
-  outbox = new Outbox(live, {
+  outbox = new Outbox(live, user.unit_id, {
     onChange: () => render(),
     onResult: (item, answer) => {
       if (answer.ok && answer.unit) job.unit = answer.unit;
-      if (!answer.ok) $("#queued").append(el("p", { class: "notice", role: "alert",
-        text: t("crew.refused", { message: answer.error?.message || "" }) }));
+      if (!answer.ok) job.notice = t("crew.refused", { message: answer.error?.message || "" });
       render();
     },
   });

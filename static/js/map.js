@@ -134,13 +134,17 @@ async function refreshStats() {
   }
 }
 
+let hospitalLayer = null;
+
 async function drawHospitals() {
   const { items } = await get("/api/hospitals");
+  hospitalLayer?.remove();
+  hospitalLayer = L.layerGroup().addTo(map);
   for (const h of items) {
     const beds = h.beds_available === null ? t("map.beds_unknown") : t("map.beds", { n: h.beds_available });
     L.circleMarker([h.lat, h.lon], { radius: 7, weight: 2, className: `hospital-marker hospital-${h.status}` })
       .bindTooltip(el("div", { class: "tip" }, el("strong", { text: h.short_name || h.name }), el("br"), beds))
-      .addTo(map);
+      .addTo(hospitalLayer);
   }
 }
 
@@ -151,12 +155,13 @@ async function start() {
   $("#who").textContent = user.username;
   $("#logout").addEventListener("click", logout);
   map = await baseMap($("#map"));
-  await drawHospitals();
+  drawHospitals().catch(() => {});   // hospitals are drawn when they can be; the live map goes on
   let statsTimer = null;
   const live = connectLive({
     snapshot: (s) => { state.snapshot(s); refreshStats(); },
     event: (e) => {
       state.event(e);
+      if (e.type === "hospital.updated") drawHospitals().catch(() => {});
       clearTimeout(statsTimer);
       statsTimer = setTimeout(refreshStats, 500);
     },
@@ -165,7 +170,7 @@ async function start() {
   $("#indicator").append(indicator(live));
   state.onChange(redraw);
   watchSession(ROLES, () => live.reconnect());
-  onLangChange(redraw);
+  onLangChange(() => { redraw(); drawHospitals().catch(() => {}); });
   setInterval(refreshStats, 30000);
   setInterval(() => state.units.forEach(drawUnit), 5000);   // position ages tick
 }

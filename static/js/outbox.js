@@ -1,41 +1,45 @@
 // A crew's button presses that could not reach the server wait here, on the phone, and are sent
 // when the connection returns, each with its own client_ref so the server applies it once.
-const KEY = "psc119.outbox";
+const PREFIX = "psc119.outbox.";   // one outbox per unit: another crew on this phone never sends them
 // Errors that sending again will not fix: the press is dropped and the crew told.
-const FINAL = new Set(["invalid_transition", "validation_error", "forbidden", "not_found", "conflict"]);
+const FINAL = new Set(["invalid_transition", "validation_error", "forbidden", "not_found", "conflict",
+  "client_ref_reused"]);
+const RETRY_MS = 3000;
 
-function load() {
-  try {
-    return JSON.parse(localStorage.getItem(KEY) || "[]");
-  } catch {
-    return [];
-  }
-}
-
-function save(items) {
-  localStorage.setItem(KEY, JSON.stringify(items));
-}
 
 export function newRef() {
   return `${Date.now().toString(36)}-${crypto.getRandomValues(new Uint32Array(2)).join("")}`.slice(0, 60);
 }
 
 export class Outbox {
-  constructor(live, { onChange, onResult }) {
+  constructor(live, unitId, { onChange, onResult }) {
     this.live = live;
+    this.key = PREFIX + unitId;
     this.onChange = onChange;
     this.onResult = onResult;
     this.sending = false;
   }
 
   get pending() {
-    return load();
+    return this.load();
+  }
+
+  load() {
+    try {
+      return JSON.parse(localStorage.getItem(this.key) || "[]");
+    } catch {
+      return [];
+    }
+  }
+
+  save(items) {
+    localStorage.setItem(this.key, JSON.stringify(items));
   }
 
   add(name, payload) {
-    const items = load();
+    const items = this.load();
     items.push({ name, payload: { ...payload, client_ref: payload.client_ref || newRef() } });
-    save(items);
+    this.save(items);
     this.onChange?.(items);
     return this.flush();
   }
@@ -44,24 +48,32 @@ export class Outbox {
     if (this.sending) return;
     this.sending = true;
     try {
-      for (let items = load(); items.length && this.live.socket.connected; items = load()) {
+      for (let items = this.load(); items.length && this.live.socket.connected; items = this.load()) {
         const [first] = items;
         let answer;
         try {
           answer = await this.live.call(first.name, first.payload);
         } catch {
+          this.retry();
           break;   // no answer: it stays, to be sent again with the same client_ref
         }
         if (answer.ok || FINAL.has(answer.error?.code)) {
-          save(load().slice(1));
-          this.onChange?.(load());
+          this.save(this.load().slice(1));
+          this.onChange?.(this.load());
           this.onResult?.(first, answer);
         } else {
-          break;   // rate limited or the server busy: later
+          if (answer.error?.code === "invalid_token") window.dispatchEvent(new CustomEvent("psc119:session-expired"));
+          this.retry();
+          break;   // rate limited, the server busy or logged out: later
         }
       }
     } finally {
       this.sending = false;
     }
+  }
+
+  retry() {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.flush(), RETRY_MS);
   }
 }

@@ -1,6 +1,6 @@
 // Logging in, for all three pages: the same accounts and roles as the API. When a session
 // expires the login screen comes back over the page, so a half-typed form is not lost.
-import { ApiError, currentUser, forget, post, remember, token } from "./api.js";
+import { ApiError, currentUser, forget, get, post, remember, token } from "./api.js";
 import { $, el, replace } from "./dom.js";
 import { lang, setLang, t, translatePage } from "./i18n.js";
 
@@ -34,13 +34,26 @@ function loginForm(roles, resolve) {
   return form;
 }
 
-// Resolves with the user once someone with one of `roles` is logged in.
-export function login(roles) {
+// Resolves with the user once someone with one of `roles` is logged in. A stored token is checked
+// first (an expired one brings the login form); with no network the stored user goes on (the
+// crew's outbox works offline).
+export async function login(roles) {
   const overlay = $("#login") || document.body.appendChild(el("div", { id: "login", class: "overlay" }));
   const user = currentUser();
   if (token() && user && roles.includes(user.role)) {
-    overlay.hidden = true;
-    return Promise.resolve(user);
+    try {
+      const me = await get("/api/auth/me");
+      if (roles.includes(me.role)) {
+        overlay.hidden = true;
+        return me;
+      }
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 401) {
+        overlay.hidden = true;
+        return user;
+      }
+    }
+    forget();
   }
   return new Promise((resolve) => {
     overlay.hidden = false;
