@@ -331,6 +331,8 @@ def pages(browser, live_server):
         page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
         page.console_errors = []
         page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+        # Errors the page logs, a Content-Security-Policy violation among them.
+        page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
         page.goto(path)
         if who is not None:
             log_in(page, who)

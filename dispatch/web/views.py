@@ -46,6 +46,11 @@ def home():
     return redirect("/console")
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    return "", 204
+
+
 @bp.get("/console")
 def console():
     return _page("console")

@@ -73,6 +73,7 @@ function intakeForm() {
     clearTimeout(timer);
     timer = setTimeout(() => suggest(where.value), 150);
   });
+  where.addEventListener("blur", () => { suggestions.hidden = true; });
   where.addEventListener("keydown", (ev) => {
     const items = [...suggestions.querySelectorAll("li")];
     const at = items.findIndex((li) => li.getAttribute("aria-selected") === "true");
@@ -90,11 +91,16 @@ function intakeForm() {
   return form;
 }
 
+let suggestRequest = 0;
+
 async function suggest(text) {
   const list = $("#suggestions");
+  const request = ++suggestRequest;
   if (text.trim().length < 2) { list.hidden = true; return; }
   try {
     const { items } = await get(`/api/geocode?q=${encodeURIComponent(text)}&limit=6`);
+    // Only the answer to what is in the field now, and only while the operator is still in it.
+    if (request !== suggestRequest || $("#location_text")?.value !== text || document.activeElement?.id !== "location_text") return;
     replace(list, items.map((c) => {
       const li = el("li", { role: "option", "aria-selected": "false" }, el("b", { text: c.name }),
         c.kelurahan ? ` · ${c.kelurahan}` : "", c.kecamatan ? `, ${c.kecamatan}` : "");
@@ -117,7 +123,7 @@ async function suggest(text) {
 function placePin(lat, lon) {
   if (!miniMap) return;
   if (!pin) {
-    pin = L.marker([lat, lon], { draggable: true, keyboard: true, title: t("console.location_hint") }).addTo(miniMap);
+    pin = L.marker([lat, lon], { draggable: true, keyboard: false, title: t("console.location_hint") }).addTo(miniMap);
     pin.on("dragend", () => {
       const p = pin.getLatLng();
       picked = { lat: p.lat, lon: p.lng };
@@ -167,6 +173,7 @@ async function saveCall(disposition) {
     result.textContent = answer.incident ? t("console.saved", { ref: answer.incident.reference }) : t("console.logged");
     if (answer.incident && answer.location?.source === "unknown") result.textContent += ` — ${t("console.location_unknown")}`;
     form.reset();
+    suggestRequest += 1;
     picked = null;
     if (pin) { pin.remove(); pin = null; }
     $("#suggestions").hidden = true;
@@ -481,7 +488,7 @@ async function start() {
 }
 
 async function mountMiniMap() {
-  miniMap = await baseMap($("#intake-map"), { zoom: 12, zones: false });
+  miniMap = await baseMap($("#intake-map"), { zoom: 12, zones: false, focusable: false });
   miniMap.on("click", (ev) => {
     placePin(ev.latlng.lat, ev.latlng.lng);
     picked = { lat: ev.latlng.lat, lon: ev.latlng.lng };

@@ -6,9 +6,14 @@ import { get } from "./api.js";
 export { L };
 export const PONTIANAK = [-0.035, 109.335];
 
-export async function baseMap(element, { zoom = 13, zones = true } = {}) {
-  const map = L.map(element, { zoomControl: true, attributionControl: true, preferCanvas: false })
+// `focusable: false` keeps a small map out of the Tab order of a form (the mouse still works).
+export async function baseMap(element, { zoom = 13, zones = true, focusable = true } = {}) {
+  const map = L.map(element, { zoomControl: true, attributionControl: true, preferCanvas: false, keyboard: focusable })
     .setView(PONTIANAK, zoom);
+  if (!focusable) {
+    element.setAttribute("tabindex", "-1");
+    element.querySelectorAll("a, button").forEach((node) => node.setAttribute("tabindex", "-1"));
+  }
   const layers = await get("/api/map/layers");
   if (layers.tiles) {
     L.tileLayer(layers.tiles.url, { attribution: layers.tiles.attribution, maxZoom: 19 }).addTo(map);
