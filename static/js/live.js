@@ -26,8 +26,13 @@ export function connectLive(handlers, { positions = "batch" } = {}) {
     // Asked again on every (re)connect: resume from the last event this page handled.
     auth: (cb) => cb({ token: token(), positions, ...(lastEventId === null ? {} : { last_event_id: lastEventId }) }),
   });
-  socket.on("connect", () => setState("live"));
-  socket.on("disconnect", () => setState(navigator.onLine ? "reconnecting" : "offline"));
+  // The screen is current while the connection is up: its age counts from when it went down.
+  const down = (next) => {
+    if (state === "live") touch();
+    setState(next);
+  };
+  socket.on("connect", () => { touch(); setState("live"); });
+  socket.on("disconnect", () => down(navigator.onLine ? "reconnecting" : "offline"));
   socket.on("connect_error", (err) => {
     const code = err?.data?.code;
     if (code === "invalid_token" || code === "unauthorized") {
@@ -55,7 +60,7 @@ export function connectLive(handlers, { positions = "batch" } = {}) {
   socket.on("positions", (batch) => { touch(); handlers.positions?.(batch.items); });
   socket.on("position", (position) => { touch(); handlers.positions?.([position]); });
   socket.on("assignment", (message) => { touch(); handlers.assignment?.(message); });
-  window.addEventListener("offline", () => setState("offline"));
+  window.addEventListener("offline", () => down("offline"));
 
   return {
     socket,
