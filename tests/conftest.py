@@ -319,7 +319,7 @@ def pages(browser, live_server):
     """Open pages, each in a context of its own (a separate person's browser)."""
     contexts = []
 
-    def open_page(path, *, phone=False, who=None, geolocation=None):
+    def open_page(path, *, phone=False, who=None, geolocation=None, before=None):
         options = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True} if phone \
             else {"viewport": {"width": 1440, "height": 900}}
         if geolocation is not None:
@@ -333,6 +333,8 @@ def pages(browser, live_server):
         page.on("pageerror", lambda error: page.console_errors.append(str(error)))
         # Errors the page logs, a Content-Security-Policy violation among them.
         page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+        if before is not None:
+            before(page)   # routes to set up before the page loads
         page.goto(path)
         if who is not None:
             log_in(page, who)

@@ -42,6 +42,16 @@ def test_status_over_the_socket_is_applied_once_per_client_ref(crew, world, sess
     assert unit.status == "en_route" and unit.version == 3  # assigned, then en_route once
 
 
+def test_a_status_for_a_job_no_longer_the_units_is_refused_over_the_socket(crew, world, session):
+    incident = world.new_incident()
+    a_id = world.assign(incident["id"], world.unit_a.id).get_json()["id"]
+    world.post("op", f"/api/incidents/{incident['id']}/assignments/{a_id}/cancel", {"reason": "other unit"})
+    answer = call(crew(), "status", {"status": "out_of_service", "assignment_id": a_id, "client_ref": "hp-a-9"})
+    assert answer["ok"] is False and answer["error"]["code"] == "assignment_changed"
+    assert answer["error"]["fields"] == {"assignment_id": "not the unit's current assignment"}
+    assert fresh(session).get(Unit, world.unit_a.id).status == "available"
+
+
 def test_an_illegal_status_is_refused_with_the_core_error(crew, world):
     answer = call(crew(), "status", {"status": "on_scene"})
     assert answer["ok"] is False and answer["error"]["code"] == "invalid_transition"

@@ -144,6 +144,51 @@ def test_client_ref_applies_once(world, session):
     assert count(session, ClientRequest) == 2
 
 
+def test_a_press_for_a_job_that_was_replaced_is_refused_not_applied_to_the_new_one(world, session):
+    first = world.new_incident()
+    a_id = world.assign(first["id"], world.unit_a.id).get_json()["id"]
+    # the phone goes offline and queues "en route" for the first job; meanwhile the operator
+    # takes the unit off it and sends it to another incident
+    world.post("op", f"/api/incidents/{first['id']}/assignments/{a_id}/cancel", {"reason": "closer call"})
+    second = world.new_incident()
+    b_id = world.assign(second["id"], world.unit_a.id).get_json()["id"]
+    events_before = count(session, Event)
+    r = world.status(world.unit_a.id, "en_route", assignment_id=a_id, client_ref="q-1")
+    assert r.status_code == 409
+    error = r.get_json()["error"]
+    assert error["code"] == "assignment_changed" and "assignment_id" in error["fields"]
+    assert error["details"] == {"current": b_id, "requested": a_id}
+    unit = fresh(session).get(Unit, world.unit_a.id)
+    assert unit.status == "dispatched"
+    assert count(session, Event) == events_before and count(session, ClientRequest) == 0
+    # the press for the job on the screen goes through
+    r = world.status(world.unit_a.id, "en_route", assignment_id=b_id, client_ref="q-2")
+    assert r.status_code == 200 and r.get_json()["unit"]["status"] == "en_route"
+
+
+def test_a_press_made_with_no_job_is_refused_once_a_job_came(world, session):
+    # "out of service" pressed offline while free; a job was given before it arrived
+    inc = world.new_incident()
+    world.assign(inc["id"], world.unit_a.id)
+    r = world.status(world.unit_a.id, "out_of_service", assignment_id=None)
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "assignment_changed"
+    assert fresh(session).get(Unit, world.unit_a.id).status == "dispatched"
+    # without assignment_id nothing is checked (the operator's console, older phones)
+    assert world.status(world.unit_a.id, "en_route").status_code == 200
+
+
+def test_a_retried_press_that_ended_the_job_is_still_answered_as_applied(world, session):
+    inc = world.new_incident()
+    a_id = world.assign(inc["id"], world.unit_a.id).get_json()["id"]
+    for status in ("en_route", "on_scene"):
+        world.status(world.unit_a.id, status, assignment_id=a_id)
+    first = world.status(world.unit_a.id, "available", assignment_id=a_id, client_ref="end-1")
+    assert first.status_code == 200 and first.get_json()["applied"] is True
+    # the answer was lost; the phone sends it again: the job is over, but it was this press
+    again = world.status(world.unit_a.id, "available", assignment_id=a_id, client_ref="end-1")
+    assert again.status_code == 200 and again.get_json()["applied"] is False
+
+
 def test_client_ref_of_a_refused_request_is_not_burnt(world, session):
     r = world.status(world.unit_a.id, "on_scene", client_ref="x1")
     assert r.status_code == 409

@@ -72,12 +72,19 @@ def _request_hash(status, hospital_id):
     return hashlib.sha256(json.dumps([status, hospital_id]).encode()).hexdigest()
 
 
+_UNCHECKED = object()
+
+
 @writes
-def change_status(session, *, actor, unit_id, status, hospital_id=None, client_ref=None):
+def change_status(session, *, actor, unit_id, status, hospital_id=None, client_ref=None, assignment_id=_UNCHECKED):
     """A status report for a unit. Returns ``(unit, applied)``.
 
     ``applied`` is False when ``client_ref`` was already applied to this unit: the
     retried request changes nothing and answers with the unit as it is now.
+
+    ``assignment_id``, when given, is the job the crew saw when pressing (None: no job). A
+    press queued on a phone while offline may arrive after the job was cancelled and another
+    given; it is then refused (``assignment_changed``) rather than applied to the new job.
     """
     ensure_unit_access(actor, unit_id)
     unit, assignment, incident = _lock_with_incident(session, unit_id)
@@ -91,6 +98,14 @@ def change_status(session, *, actor, unit_id, status, hospital_id=None, client_r
                 raise Conflict("this client_ref was already used for a different request",
                                fields={"client_ref": "reused with other values"}, code="client_ref_reused")
             return get_or_404(session, Unit, unit_id, "unit"), False
+
+    current_id = assignment.id if assignment is not None else None
+    if assignment_id is not _UNCHECKED and assignment_id != current_id:
+        raise Conflict(
+            f"the press was for assignment {assignment_id}, but the unit's job is now "
+            f"{current_id if current_id is not None else 'none'}; nothing changed",
+            fields={"assignment_id": "not the unit's current assignment"},
+            details={"current": current_id, "requested": assignment_id}, code="assignment_changed")
 
     how = unit_move(unit.status, status)
     if how == "assign":

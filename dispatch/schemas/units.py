@@ -68,6 +68,9 @@ class StatusIn(Schema):
     status = Choice(UNIT_STATUSES, required=True)
     hospital_id = Id(allow_none=True)
     client_ref = CleanString(validate=[validate.Length(min=1, max=64), validate.Regexp(r"^\S+$", error="no spaces")])
+    assignment_id = Id(allow_none=True, metadata={
+        "description": "the job the crew saw when pressing (null: none); refused with 409 assignment_changed "
+                       "when the unit's current assignment is another one"})
 
 
 class StatusOut(Schema):

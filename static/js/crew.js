@@ -14,6 +14,8 @@ const ROLES = ["crew"];
 const NEXT = { dispatched: "en_route", en_route: "on_scene", on_scene: "transporting", transporting: "at_hospital",
   at_hospital: "available" };
 const FIX_EVERY_MS = 5000;
+const ROUTE_EVERY_MS = 30000;   // the ETA and the bridges follow the ambulance on its way
+const ENDS_JOB = new Set(["available", "out_of_service"]);
 const job = { unit: null, incident: null, assignment: null, route: null, hospitals: null, choosing: false, notice: null };
 let live;
 let outbox;
@@ -47,6 +49,15 @@ async function loadIncident() {
 let lastPress = 0;
 const COOL_MS = 800;
 
+// The job a press is meant for: the one on screen, unless a press still waiting in the outbox
+// ends it first. The server refuses a press whose job was replaced meanwhile (a queued "on scene"
+// never lands on a new job given while the phone was offline).
+function pressedFor() {
+  const waiting = outbox.pending.filter((p) => p.name === "status");
+  if (waiting.some((p) => ENDS_JOB.has(p.payload.status))) return null;
+  return currentAssignment()?.id ?? null;
+}
+
 // One press per status: the next button appears under the thumb, so it stays disabled for a
 // moment (a double tap does not skip a status).
 function press(status, extra = {}) {
@@ -56,7 +67,7 @@ function press(status, extra = {}) {
   setTimeout(render, COOL_MS + 20);
   job.choosing = false;
   job.notice = null;
-  outbox.add("status", { status, ...extra });
+  outbox.add("status", { status, ...extra, assignment_id: pressedFor() });
   render();
 }
 
@@ -114,6 +125,7 @@ function jobCard() {
   if (!assignment || !incident) return el("p", { class: "no-job", id: "no-job", text: t("crew.no_job") });
   const route = job.route;
   const accepted = Boolean(assignment.accepted_at);
+  const acceptWaiting = outbox.pending.some((p) => p.name === "accept" && p.payload.assignment_id === assignment.id);
   return el("article", { class: `job priority-${incident.priority}`, id: "job", dataset: { incident: incident.id } },
     el("div", { class: "job-head" }, el("b", { text: t(`priority.${incident.priority}`) }), " · ",
       label(incident.category_label), " · ", el("span", { text: incident.reference })),
@@ -124,17 +136,15 @@ function jobCard() {
     incident.complaint ? el("p", {}, el("b", { text: `${t("crew.complaint")}: ` }), incident.complaint) : null,
     incident.notes ? el("p", { class: "notes" }, el("b", { text: `${t("crew.notes")}: ` }), incident.notes) : null,
     accepted ? el("p", { class: "accepted", id: "accepted", text: t("crew.accepted") })
+      : acceptWaiting ? el("p", { class: "accepted waiting", id: "accept-waiting", text: t("crew.accept_waiting") })
       : el("button", { type: "button", class: "big accept", id: "accept", text: t("crew.accept"),
         onclick: () => accept(assignment.id) }));
 }
 
-async function accept(assignmentId) {
-  try {
-    const answer = await live.call("accept", { assignment_id: assignmentId });
-    if (answer.ok) job.assignment = answer.assignment;
-  } catch {
-    // not connected: the operator is told if it is not accepted in time; press again
-  }
+// Through the outbox like a status: pressed without a connection, it is sent when the phone is back.
+function accept(assignmentId) {
+  job.notice = null;
+  outbox.add("accept", { assignment_id: assignmentId });
   render();
 }
 
@@ -207,6 +217,26 @@ function shareLocation() {
   setInterval(sendFix, 1000);
 }
 
+// Live messages are handled one after another: an event that needs the incident reloaded is
+// finished before the next one is applied, so an older answer never overwrites a newer state.
+let chain = Promise.resolve();
+function inOrder(handler) {
+  return (...args) => {
+    chain = chain.then(() => handler(...args)).catch((err) => console.error("crew page:", err));
+    return chain;
+  };
+}
+
+async function refreshRoute() {
+  const unit = job.unit;
+  if (!unit?.current_assignment || !["dispatched", "en_route"].includes(unit.status) || !live?.socket.connected) return;
+  const route = await get(`/api/units/${unit.id}/route`).catch(() => null);
+  if (route && job.unit?.current_assignment?.incident_id === route.incident_id) {
+    job.route = route;
+    render();
+  }
+}
+
 async function start() {
   translatePage();
   $("#lang").append(languageSwitch(() => render()));
@@ -219,13 +249,13 @@ async function start() {
     el("div", { id: "buttons", class: "buttons" }), el("p", { id: "gps", class: "muted" })));
   map = await baseMap($("#crew-map"), { zoom: 13, zones: false });
   live = connectLive({
-    snapshot: async (s) => {
+    snapshot: inOrder(async (s) => {
       job.unit = s.units[0] || null;
       job.incident = s.incidents[0] || null;
       await loadIncident();
       render();
-    },
-    event: async (e) => {
+    }),
+    event: inOrder(async (e) => {
       const data = e.data || {};
       if (data.unit && job.unit && data.unit.id === job.unit.id) job.unit = data.unit;
       if (data.incident && job.incident && data.incident.id === job.incident.id) job.incident = { ...job.incident, ...data.incident };
@@ -237,14 +267,14 @@ async function start() {
         await loadIncident();
       }
       render();
-    },
-    assignment: async (message) => {
+    }),
+    assignment: inOrder((message) => {
       job.notice = null;
       job.assignment = message.assignment;
       job.incident = message.incident;
       if (navigator.vibrate) navigator.vibrate([300, 150, 300]);
       render();
-    },
+    }),
     positions: (items) => {
       for (const p of items) {
         if (job.unit && p.unit_id === job.unit.id) job.unit.position = { ...job.unit.position, lat: p.lat, lon: p.lon, at: p.at };
@@ -256,7 +286,11 @@ async function start() {
     onChange: () => render(),
     onResult: (item, answer) => {
       if (answer.ok && answer.unit) job.unit = answer.unit;
-      if (!answer.ok) job.notice = t("crew.refused", { message: answer.error?.message || "" });
+      if (answer.ok && answer.assignment && job.assignment?.id === answer.assignment.id) job.assignment = answer.assignment;
+      if (!answer.ok) {
+        job.notice = answer.error?.code === "assignment_changed" || item.name === "accept" ? t("crew.job_changed")
+          : t("crew.refused", { message: answer.error?.message || "" });
+      }
       render();
     },
   });
@@ -265,6 +299,7 @@ async function start() {
   watchSession(ROLES, () => live.reconnect());
   onLangChange(render);
   shareLocation();
+  setInterval(refreshRoute, ROUTE_EVERY_MS);
 }
 
 start();

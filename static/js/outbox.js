@@ -3,7 +3,7 @@
 const PREFIX = "psc119.outbox.";   // one outbox per unit: another crew on this phone never sends them
 // Errors that sending again will not fix: the press is dropped and the crew told.
 const FINAL = new Set(["invalid_transition", "validation_error", "forbidden", "not_found", "conflict",
-  "client_ref_reused"]);
+  "client_ref_reused", "assignment_changed", "unit_unavailable"]);
 const RETRY_MS = 3000;
 
 
@@ -38,7 +38,8 @@ export class Outbox {
 
   add(name, payload) {
     const items = this.load();
-    items.push({ name, payload: { ...payload, client_ref: payload.client_ref || newRef() } });
+    // A status carries a client_ref; accepting is idempotent by itself (the same assignment).
+    items.push({ name, payload: name === "status" ? { ...payload, client_ref: payload.client_ref || newRef() } : payload });
     this.save(items);
     this.onChange?.(items);
     return this.flush();

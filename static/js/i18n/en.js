@@ -95,6 +95,8 @@ export default {
   "category.poisoning": "Poisoning",
   "category.other": "Other",
   "crew.no_job": "No assignment. Standing by.",
+  "crew.accept_waiting": "Accepted — waiting for signal to send",
+  "crew.job_changed": "Press not sent: the job has changed. Check the job on screen.",
   "crew.accept": "ACCEPT JOB",
   "crew.accepted": "Job accepted",
   "crew.next.en_route": "EN ROUTE",

@@ -95,6 +95,8 @@ export default {
   "category.poisoning": "Keracunan",
   "category.other": "Lainnya",
   "crew.no_job": "Belum ada penugasan. Siaga.",
+  "crew.accept_waiting": "Diterima — menunggu sinyal untuk dikirim",
+  "crew.job_changed": "Tombol tidak dikirim: tugas sudah berganti. Periksa tugas di layar.",
   "crew.accept": "TERIMA TUGAS",
   "crew.accepted": "Tugas diterima",
   "crew.next.en_route": "BERANGKAT",
