@@ -105,3 +105,55 @@ def test_after_a_lost_connection_the_map_catches_up_with_what_happened_meanwhile
     expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live", timeout=10000)
     expect(page.locator(f"#incident-list li[data-incident='{missed['id']}']")).to_contain_text("Unit ditugaskan")
     expect(page.locator(f"path.unit-{world.unit_c.id}.status-dispatched")).to_have_count(1)
+
+
+MAP_INDONESIAN = ("Kejadian terbuka", "Hari ini", "Merah", "Kuning", "Hijau", "Siaga", "Ditugaskan", "Menunggu unit",
+                  "Unit ditugaskan", "Jantung", "perangkat kru terputus", "belum ada posisi GPS", "Kejadian hari ini",
+                  "Panggilan", "tempat tidur")
+
+
+def side_panel_in_english(page, world, incident, incident_status, unit_b_status):
+    side = page.locator("#side")
+    expect(side.locator("h2")).to_have_text(["Open incidents", "Units", "Today"])
+    expect(side.locator("#incident-counts li span")).to_have_text(["Red", "Yellow", "Green"])
+    expect(side.locator(f"#incident-list li[data-incident='{incident['id']}']")).to_contain_text(
+        f"{incident['reference']} Cardiac · {incident_status}")
+    expect(side.locator(f"#unit-list li[data-unit='{world.unit_a.id}']")).to_have_text(
+        "PSC-01 Available (crew device disconnected)")
+    expect(side.locator(f"#unit-list li[data-unit='{world.unit_b.id}']")).to_contain_text(f"PSC-02 {unit_b_status}")
+    expect(side.locator("#unit-counts li[data-status='available'] span")).to_have_text("Available")
+    expect(side.locator("#today")).to_contain_text("Incidents today")
+    expect(side.locator("#today")).to_contain_text("Call → dispatch")
+    expect(side.locator("#today")).to_contain_text("Call → arrival")
+    label = page.locator(f".unit-label-text[data-unit='{world.unit_a.id}']")
+    expect(label).to_contain_text("no GPS position yet")
+    expect(label).to_contain_text("crew device disconnected")
+    page.locator(f"path.incident-{incident['id']}").hover()
+    expect(page.locator(".leaflet-tooltip", has_text=incident["reference"])).to_contain_text("Cardiac")
+    page.locator("path.hospital-marker").first.hover()
+    expect(page.locator(".leaflet-tooltip", has_text="RSUD Soedarso")).to_contain_text("beds: ?")
+    for shown in (page.locator("#side"), page.locator(".leaflet-tooltip-pane")):
+        for text in MAP_INDONESIAN:
+            expect(shown).not_to_contain_text(text)
+
+
+def test_the_side_panel_and_the_labels_on_the_map_in_english_live_and_after_a_reload(pages, world):
+    incident = world.new_incident(priority="P1", category="cardiac")
+    page = pages("/map", who="sup")
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    row = page.locator(f"#incident-list li[data-incident='{incident['id']}']")
+    expect(row).to_contain_text("Jantung · Menunggu unit")       # in Indonesian first
+    expect(page.locator("#side h2").first).to_have_text("Kejadian terbuka")
+    expect(page).to_have_title("PSC 119 — Peta langsung")
+    page.click("#lang-switch")
+    side_panel_in_english(page, world, incident, "Waiting for a unit", "Available")
+    expect(page).to_have_title("PSC 119 — Live map")                  # the browser tab, and for screen readers
+    expect(page.locator("#map")).to_have_attribute("aria-label", "Map of Pontianak")
+    # What changes live afterwards comes in English too.
+    world.assign(incident["id"], world.unit_b.id)
+    expect(row).to_contain_text("Cardiac · Unit dispatched", timeout=10_000)
+    side_panel_in_english(page, world, incident, "Unit dispatched", "Dispatched")
+    page.reload()
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    side_panel_in_english(page, world, incident, "Unit dispatched", "Dispatched")
+    assert page.console_errors == []

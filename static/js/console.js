@@ -1,5 +1,6 @@
 // Operator console (/console): call intake built for speed, the incident queue, the recommended
 // units with one-key assignment, and the selected incident's detail.
+import { alarm, soundSwitch } from "./alarm.js";
 import { ApiError, get, patch, post } from "./api.js";
 import { $, el, replace } from "./dom.js";
 import { label, onLangChange, t, translatePage } from "./i18n.js";
@@ -20,6 +21,10 @@ let recommendations = [];
 let pin = null;                 // the intake map's marker
 let picked = null;              // {lat, lon} chosen by suggestion or by dragging the pin
 let miniMap = null;
+let detailMap = null;           // the selected incident's map: one, moved into each rebuilt detail
+let detailMapReady = null;
+let detailPin = null;
+let detailFor = null;           // the incident the detail map shows
 
 // -- intake -------------------------------------------------------------------------------------
 
@@ -334,6 +339,11 @@ async function loadDetail({ force = true } = {}) {
   const notes = el("textarea", { id: "change-notes", rows: 2 });
   notes.value = incident.notes || "";
   const hospitals = el("ol", { id: "hospital-list", class: "hospital-list" });
+  const active = (incident.assignments || []).filter((a) => a.active);
+  const withdraw = (a) => (reason.value.trim()
+    ? act(id, `assignments/${a.id}/cancel`, { reason: reason.value.trim() })
+    : alertIn(panel, new Error(t("console.reason_needed_withdraw"))));
+  const mapSlot = detailMapElement();
   replace(panel,
     el("h2", { text: `${t("console.detail")} ${incident.reference}` }),
     el("p", {}, label(incident.category_label), " · ", t(`incident.${incident.status}`) || incident.status),
@@ -344,7 +354,9 @@ async function loadDetail({ force = true } = {}) {
         onclick: () => relocate(address.value, save) })),
       incident.location_known ? el("small", { class: "hint", id: "detail-location",
         text: `${incident.lat.toFixed(5)}, ${incident.lon.toFixed(5)} · ${[incident.kelurahan, incident.kecamatan].filter(Boolean).join(", ")}` })
-        : el("small", { class: "hint", text: t("console.location_unknown") }),
+        : el("small", { class: "hint", id: "detail-location", text: t("console.location_unknown") }),
+      mapSlot,
+      el("small", { class: "hint", text: t(incident.location_known ? "console.drag_to_correct" : "console.click_to_place") }),
       el("label", { for: "change-notes", text: t("console.notes") }), notes,
       el("button", { type: "button", id: "save-notes", text: t("console.save"), onclick: () => save({ notes: notes.value || null }) })),
     el("div", { class: "detail-actions" },
@@ -354,11 +366,22 @@ async function loadDetail({ force = true } = {}) {
           : alertIn(panel, new Error(t("console.reason_needed")))) }),
       el("button", { type: "button", id: "close-incident", text: t("console.close"),
         onclick: () => act(id, "close", { outcome: reason.value || null }) })),
+    el("h3", { text: t("console.units_on_incident") }),
+    el("ul", { id: "assignment-list", class: "assignment-list" }, active.length === 0
+      ? el("li", { class: "muted", text: t("console.no_unit_yet") })
+      : active.map((a) => el("li", { dataset: { assignment: a.id, unit: a.unit_id } },
+        el("b", { text: a.call_sign }), ` · ${t(`status.${a.status}`)} · ${clock(a.dispatched_at)}`,
+        a.accepted_at ? "" : el("span", { class: "badge alarm", text: ` ${t("console.not_accepted")}` }), " ",
+        el("button", { type: "button", class: "withdraw", dataset: { assignment: a.id },
+          text: t("console.withdraw"), title: t("console.withdraw_hint"), onclick: () => withdraw(a) })))),
     el("h3", { text: t("console.hospitals") }), hospitals,
     el("h3", { text: t("console.timeline") }),
     el("ol", { class: "timeline", id: "timeline" }, (incident.timeline || []).map((e) =>
       el("li", { dataset: { type: e.type } }, el("time", { text: clock(e.at) }), " ", t(`event.${e.type}`),
-        e.data?.to ? `: ${t(`status.${e.data.to}`)}` : "", e.actor ? ` · ${e.actor.username}` : ""))));
+        // An incident's status is named as in the queue (a unit's as on the map): "pending" is no unit status.
+        e.data?.to ? `: ${t(`${e.type === "incident.status_changed" ? "incident" : "status"}.${e.data.to}`)}` : "",
+        e.actor ? ` · ${e.actor.username}` : ""))));
+  await showOnDetailMap(incident, save);
   if (incident.location_known) {
     try {
       const { items } = await get(`/api/incidents/${id}/hospitals?limit=4`);
@@ -375,6 +398,52 @@ async function loadDetail({ force = true } = {}) {
       // no suggestions: the rest of the detail stands
     }
   }
+}
+
+// The detail's map is made once and moved into each rebuilt detail (a live event rebuilds it).
+function detailMapElement() {
+  let node = document.getElementById("detail-map");
+  if (!node) {
+    node = detailMap ? detailMap.getContainer() : el("div", { id: "detail-map", class: "mini-map detail-map" });
+  }
+  return node;
+}
+
+// The incident's pin, dragged to correct the location (source "operator"). An incident whose place
+// is unknown gets one where the operator clicks on the map.
+async function showOnDetailMap(incident, save) {
+  const node = document.getElementById("detail-map");
+  if (!node) return;
+  if (!detailMap) {
+    detailMapReady ??= baseMap(node, { zoom: 15, zones: false, focusable: false }).then((map) => {
+      detailMap = map;
+      map.on("click", (ev) => {
+        if (detailFor && !detailFor.known) detailFor.save({ lat: ev.latlng.lat, lon: ev.latlng.lng });
+      });
+      return map;
+    });
+    await detailMapReady;
+  }
+  if (incident.id !== selected) return;
+  detailMap.invalidateSize();
+  detailFor = { id: incident.id, known: incident.location_known, save };
+  if (!incident.location_known) {
+    detailPin?.remove();
+    detailPin = null;
+    detailMap.setView(PONTIANAK, 12);
+    return;
+  }
+  const at = [incident.lat, incident.lon];
+  if (!detailPin) {
+    detailPin = L.marker(at, { draggable: true, keyboard: false, title: t("console.drag_to_correct") }).addTo(detailMap);
+    detailPin.on("dragend", () => {
+      const p = detailPin.getLatLng();
+      detailFor?.save({ lat: p.lat, lon: p.lng });
+    });
+  } else {
+    detailPin.setLatLng(at);
+  }
+  detailMap.setView(at, Math.max(detailMap.getZoom(), 15));
 }
 
 // The operator corrects the location: the place found for the text moves the pin (source
@@ -461,6 +530,9 @@ async function start() {
   const user = await login(ROLES);
   $("#who").textContent = user.username;
   $("#logout").addEventListener("click", logout);
+  const sound = soundSwitch();
+  $("#sound").append(sound);
+  onLangChange(sound.relabel);
   layout();
   await mountMiniMap();
   const live = connectLive({
@@ -472,7 +544,12 @@ async function start() {
   state.onChange((change) => {
     if (change.kind === "positions") return;   // nothing in the queue moves with a position
     const e0 = change.event;
-    if (e0?.type === "assignment.unacknowledged") unacknowledged.add(e0.incident_id);
+    if (e0?.type === "assignment.unacknowledged") {
+      unacknowledged.add(e0.incident_id);
+      alarm(true);
+    }
+    // A red call logged at another desk: someone must send a unit.
+    if (e0?.type === "incident.created" && e0.data?.incident?.priority === "P1" && e0.actor?.id !== user.id) alarm(true);
     if (e0?.type === "assignment.accepted" || e0?.type === "assignment.cancelled") unacknowledged.delete(e0.incident_id);
     keepFocus(renderQueue);
     const e = change.event;

@@ -43,4 +43,7 @@ export function translatePage(root = document) {
     node.setAttribute("placeholder", t(node.dataset.i18nPlaceholder));
   });
   root.querySelectorAll("[data-i18n-title]").forEach((node) => { node.title = t(node.dataset.i18nTitle); });
+  root.querySelectorAll("[data-i18n-label]").forEach((node) => { node.setAttribute("aria-label", t(node.dataset.i18nLabel)); });
+  const page = document.body?.dataset.i18nPage;   // the browser tab's title
+  if (page) document.title = `PSC 119 — ${t(page)}`;
 }

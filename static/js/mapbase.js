@@ -6,6 +6,12 @@ import { get } from "./api.js";
 export { L };
 export const PONTIANAK = [-0.035, 109.335];
 
+let layersRequest = null;   // the layers change only with a zones import: fetched once per page
+function mapLayers() {
+  layersRequest ??= get("/api/map/layers").catch((err) => { layersRequest = null; throw err; });
+  return layersRequest;
+}
+
 // `focusable: false` keeps a small map out of the Tab order of a form (the mouse still works).
 export async function baseMap(element, { zoom = 13, zones = true, focusable = true } = {}) {
   const map = L.map(element, { zoomControl: true, attributionControl: true, preferCanvas: false, keyboard: focusable })
@@ -14,7 +20,7 @@ export async function baseMap(element, { zoom = 13, zones = true, focusable = tr
     element.setAttribute("tabindex", "-1");
     element.querySelectorAll("a, button").forEach((node) => node.setAttribute("tabindex", "-1"));
   }
-  const layers = await get("/api/map/layers");
+  const layers = await mapLayers();
   if (layers.tiles) {
     L.tileLayer(layers.tiles.url, { attribution: layers.tiles.attribution, maxZoom: 19 }).addTo(map);
   }
