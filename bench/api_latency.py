@@ -164,39 +164,46 @@ def server_command(kind, port):
 
 
 @contextmanager
-def running_server(kind, database_url, workdir, startup_timeout=60):
+def serving(command, env, log_path, name="server", startup_timeout=60):
+    """Start ``command`` in its own process group, wait for /api/health, yield its base URL;
+    stop the whole group at the end."""
     port = free_port()
-    log_path = os.path.join(workdir, f"server-{kind}.log")
-    log_file = open(log_path, "w")
-    proc = subprocess.Popen(server_command(kind, port), cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT,
-                            env=server_env(database_url, HOST="127.0.0.1", PORT=str(port)),
-                            start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + startup_timeout
-        with new_session() as s:
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"server exited with {proc.returncode}; see {log_path}:\n"
-                                       + open(log_path).read()[-3000:])
+    with open(log_path, "w") as log_file:
+        proc = subprocess.Popen(command(port), cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT,
+                                env={**env, "PORT": str(port)}, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + startup_timeout
+            with new_session() as s:
+                while True:
+                    if proc.poll() is not None:
+                        raise RuntimeError(f"{name} exited with {proc.returncode}; see {log_path}:\n"
+                                           + open(log_path).read()[-3000:])
+                    try:
+                        if s.get(f"{base}/api/health", timeout=2).status_code == 200:
+                            break
+                    except requests.RequestException:
+                        pass
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"{name} not ready after {startup_timeout}s; see {log_path}")
+                    time.sleep(0.05)
+            yield base
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
                 try:
-                    if s.get(f"{base}/api/health", timeout=2).status_code == 200:
-                        break
-                except requests.RequestException:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"server not ready after {startup_timeout}s; see {log_path}")
-                time.sleep(0.05)
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(timeout=10)
+
+
+@contextmanager
+def running_server(kind, database_url, workdir, startup_timeout=60):
+    log_path = os.path.join(workdir, f"server-{kind}.log")
+    with serving(lambda port: server_command(kind, port), server_env(database_url, HOST="127.0.0.1"), log_path,
+                 f"{kind} server", startup_timeout) as base:
         yield base, log_path
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-        log_file.close()
 
 
 def login(base, username):

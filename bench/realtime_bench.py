@@ -61,7 +61,6 @@ import math
 import os
 import platform
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -79,7 +78,6 @@ from api_latency import (
     PASSWORD,
     PG_DATABASE,
     ROOT,
-    free_port,
     log,
     login,
     migrate,
@@ -88,6 +86,7 @@ from api_latency import (
     postgres_database,
     running_server,
     server_env,
+    serving,
     sqlite_database,
 )
 
@@ -193,36 +192,10 @@ def serve_bare(port):
 
 @contextmanager
 def bare_server(workdir, startup_timeout=30):
-    port = free_port()
-    log_path = os.path.join(workdir, "server-bare.log")
-    with open(log_path, "w") as log_file:
-        proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--bare-server"], cwd=ROOT,
-                                stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
-                                env=server_env("sqlite://", PORT=str(port)))
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + startup_timeout
-            with new_session() as s:
-                while True:
-                    if proc.poll() is not None:
-                        raise RuntimeError(f"bare server exited with {proc.returncode}; see {log_path}")
-                    try:
-                        if s.get(f"{base}/api/health", timeout=2).status_code == 200:
-                            break
-                    except requests.RequestException:
-                        pass
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"bare server not ready after {startup_timeout}s")
-                    time.sleep(0.05)
-            yield base
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(timeout=10)
+    with serving(lambda port: [sys.executable, os.path.abspath(__file__), "--bare-server"],
+                 server_env("sqlite://"), os.path.join(workdir, "server-bare.log"), "bare server",
+                 startup_timeout) as base:
+        yield base
 
 
 # --- clients -------------------------------------------------------------------------------

@@ -15,6 +15,14 @@ def test_each_page_is_served_with_a_strict_content_security_policy(client, page)
     assert b'type="module"' in r.data
 
 
+def test_the_live_connection_is_allowed_to_this_server_only_old_browsers_included(client):
+    policy = client.get("/console", headers={"Host": "cad.psc119.example:8443"}).headers["Content-Security-Policy"]
+    assert "connect-src 'self' ws://cad.psc119.example:8443 wss://cad.psc119.example:8443;" in policy
+    # a forged Host header cannot write into the policy
+    policy = client.get("/console", headers={"Host": "evil; script-src *"}).headers["Content-Security-Policy"]
+    assert "connect-src 'self';" in policy and "script-src *" not in policy
+
+
 def test_the_root_goes_to_the_console(client):
     r = client.get("/")
     assert r.status_code == 302 and r.headers["Location"].endswith("/console")

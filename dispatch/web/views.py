@@ -2,9 +2,10 @@
 step) and the browser libraries installed from the npm registry (``node_modules/``, by
 ``make setup``; never committed)."""
 import os
+import re
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, jsonify, redirect, send_from_directory
+from flask import Blueprint, current_app, jsonify, redirect, request, send_from_directory
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NODE_MODULES = os.path.join(ROOT, "node_modules")
@@ -14,13 +15,21 @@ VENDOR = {
     "socket.io": os.path.join(NODE_MODULES, "socket.io-client", "dist"),
 }
 PAGES = {"console": "console.html", "crew": "crew.html", "map": "map.html"}
+HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 
 bp = Blueprint("web", __name__)
 
 
-def content_security_policy(config):
-    """Scripts and styles from this server only: nothing typed into a form can run as code."""
+def content_security_policy(config, host=None):
+    """Scripts and styles from this server only: nothing typed into a form can run as code.
+
+    ``host`` (the request's, when it is a plain host[:port]) is named for the live connection's
+    websocket as well: browsers before CSP level 3 (Safari until 15.4) do not let 'self' cover ws:/wss:.
+    """
     images = ["'self'", "data:"]
+    connect = ["'self'"]
+    if host and HOST.match(host):
+        connect += [f"ws://{host}", f"wss://{host}"]
     tiles = config.get("MAP_TILE_URL")
     if tiles:   # e.g. https://{s}.tile.example.org/{z}/{x}/{y}.png -> https://*.tile.example.org
         parts = urlsplit(tiles.replace("{s}", "sub"))
@@ -28,14 +37,14 @@ def content_security_policy(config):
         images.append(f"{parts.scheme}://{host}")
     return "; ".join([
         "default-src 'self'", "script-src 'self'", "style-src 'self'", f"img-src {' '.join(images)}",
-        "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
+        f"connect-src {' '.join(connect)}", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
         "form-action 'self'",
     ])
 
 
 def _page(name):
     response = send_from_directory(current_app.static_folder, PAGES[name], max_age=0)
-    response.headers["Content-Security-Policy"] = content_security_policy(current_app.config)
+    response.headers["Content-Security-Policy"] = content_security_policy(current_app.config, request.host)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
