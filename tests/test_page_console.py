@@ -403,12 +403,15 @@ def test_a_unit_is_withdrawn_from_the_incident_in_the_detail_with_a_reason(pages
     expect(row).to_contain_text("PSC-01")
     expect(row).to_contain_text("Ditugaskan")
     expect(row).to_contain_text("BELUM DITERIMA KRU")
+    unit_on_map = detail.locator(f"#detail-map path.unit-{world.unit_a.id}.status-dispatched")
+    expect(unit_on_map).to_have_count(1)                          # where the unit is, beside the pin
     row.locator("button.withdraw").click()                       # no reason yet: said, nothing sent
     expect(detail.locator(".notice")).to_contain_text("Tulis alasan penarikan unit dulu")
     assert fresh(session).get(Assignment, a_id).active is True
     detail.locator("#action-reason").fill("unit lain lebih dekat")
     detail.locator(f"#assignment-list li[data-assignment='{a_id}'] button.withdraw").click()
     expect(detail.locator("#assignment-list")).to_contain_text("Belum ada unit")
+    expect(detail.locator(f"#detail-map path.unit-{world.unit_a.id}")).to_have_count(0)
     expect(page.locator(f".queue-item[data-incident='{incident['id']}']")).to_contain_text("Menunggu unit")
     stored = fresh(session).get(Assignment, a_id)
     assert (stored.active, stored.status, stored.cancel_reason) == (False, "cancelled", "unit lain lebih dekat")

@@ -25,6 +25,7 @@ let detailMap = null;           // the selected incident's map: one, moved into 
 let detailMapReady = null;
 let detailPin = null;
 let detailFor = null;           // the incident the detail map shows
+let detailUnits = [];           // markers of the units on it
 
 // -- intake -------------------------------------------------------------------------------------
 
@@ -415,7 +416,7 @@ async function showOnDetailMap(incident, save) {
   const node = document.getElementById("detail-map");
   if (!node) return;
   if (!detailMap) {
-    detailMapReady ??= baseMap(node, { zoom: 15, zones: false, focusable: false }).then((map) => {
+    detailMapReady ??= baseMap(node, { zoom: 15, zones: true, focusable: false }).then((map) => {
       detailMap = map;
       map.on("click", (ev) => {
         if (detailFor && !detailFor.known) detailFor.save({ lat: ev.latlng.lat, lon: ev.latlng.lng });
@@ -426,7 +427,10 @@ async function showOnDetailMap(incident, save) {
   }
   if (incident.id !== selected) return;
   detailMap.invalidateSize();
-  detailFor = { id: incident.id, known: incident.location_known, save };
+  const first = detailFor?.id !== incident.id;
+  detailFor = { id: incident.id, known: incident.location_known, save,
+    unitIds: (incident.assignments || []).filter((a) => a.active).map((a) => a.unit_id) };
+  drawDetailUnits();
   if (!incident.location_known) {
     detailPin?.remove();
     detailPin = null;
@@ -443,7 +447,23 @@ async function showOnDetailMap(incident, save) {
   } else {
     detailPin.setLatLng(at);
   }
-  detailMap.setView(at, Math.max(detailMap.getZoom(), 15));
+  // A newly selected incident is framed with its units; later rebuilds keep the operator's view.
+  if (first) {
+    const units = detailUnits.map((m) => m.getLatLng());
+    if (units.length) detailMap.fitBounds([at, ...units], { padding: [25, 25], maxZoom: 15 });
+    else detailMap.setView(at, 15);
+  }
+}
+
+// The units on the selected incident, where they are now (they move with the positions).
+function drawDetailUnits() {
+  if (!detailMap || !detailFor) return;
+  detailUnits.forEach((marker) => marker.remove());
+  detailUnits = detailFor.unitIds.map((id) => state.units.get(id)).filter(Boolean).map((unit) =>
+    L.circleMarker(LiveState.whereIs(unit), { radius: 8, weight: 3, interactive: false,
+      className: `unit-marker unit-${unit.id} status-${unit.status}` })
+      .bindTooltip(unit.call_sign, { permanent: true, direction: "right", offset: [8, 0], className: "unit-label" })
+      .addTo(detailMap));
 }
 
 // The operator corrects the location: the place found for the text moves the pin (source
@@ -542,7 +562,10 @@ async function start() {
   });
   $("#indicator").append(indicator(live));
   state.onChange((change) => {
-    if (change.kind === "positions") return;   // nothing in the queue moves with a position
+    if (change.kind === "positions") {          // nothing in the queue moves with a position
+      drawDetailUnits();
+      return;
+    }
     const e0 = change.event;
     if (e0?.type === "assignment.unacknowledged") {
       unacknowledged.add(e0.incident_id);
