@@ -399,6 +399,7 @@ def test_a_unit_is_withdrawn_from_the_incident_in_the_detail_with_a_reason(pages
     a_id = world.assign(incident["id"], world.unit_a.id).get_json()["id"]
     page = pages("/console", who="op")
     detail = open_detail(page, incident["id"])
+    expect(page).to_have_title("PSC 119 — Konsol operator")        # no call waits for a unit
     row = detail.locator(f"#assignment-list li[data-assignment='{a_id}']")
     expect(row).to_contain_text("PSC-01")
     expect(row).to_contain_text("Ditugaskan")
@@ -413,6 +414,7 @@ def test_a_unit_is_withdrawn_from_the_incident_in_the_detail_with_a_reason(pages
     expect(detail.locator("#assignment-list")).to_contain_text("Belum ada unit")
     expect(detail.locator(f"#detail-map path.unit-{world.unit_a.id}")).to_have_count(0)
     expect(page.locator(f".queue-item[data-incident='{incident['id']}']")).to_contain_text("Menunggu unit")
+    expect(page).to_have_title("(1) PSC 119 — Konsol operator")   # a call waits for a unit again
     stored = fresh(session).get(Assignment, a_id)
     assert (stored.active, stored.status, stored.cancel_reason) == (False, "cancelled", "unit lain lebih dekat")
     assert fresh(session).get(Unit, world.unit_a.id).status == "available"

@@ -210,6 +210,9 @@ function unitOf(incident) {
 
 function renderQueue() {
   const items = sortedIncidents();
+  // The browser tab says how many calls wait for a unit, for a console behind another window.
+  const waiting = items.filter((i) => i.status === "pending").length;
+  document.title = `${waiting ? `(${waiting}) ` : ""}PSC 119 — ${t("console.title")}`;
   replace($("#queue-list"), items.length === 0 ? el("li", { class: "empty", text: t("console.queue_empty") })
     : items.map((i) => {
       const li = el("li", { class: `queue-item priority-${i.priority}${i.id === selected ? " selected" : ""}`,
