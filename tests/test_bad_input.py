@@ -457,6 +457,10 @@ BAD = {
     "status: client_ref empty": Bad("unit_status", put(client_ref=""), "client_ref"),
     "status: client_ref 65 chars": Bad("unit_status", put(client_ref=LONG(65)), "client_ref"),
     "status: client_ref number": Bad("unit_status", put(client_ref=5), "client_ref"),
+    "status: assignment_id string": Bad("unit_status", put(assignment_id="7"), "assignment_id"),
+    "status: assignment_id 0": Bad("unit_status", put(assignment_id=0), "assignment_id"),
+    "status: assignment_id not the unit's": Bad("unit_status", put(assignment_id=UNKNOWN_ID), "assignment_id", 409,
+                                                "assignment_changed"),
     # --- POST /api/units/<id>/location
     "location: lat missing": Bad("unit_location", drop("lat"), "lat"),
     "location: lon missing": Bad("unit_location", drop("lon"), "lon"),
