@@ -70,6 +70,10 @@ class Config:
     # from the event log when it reads again) and, still stuck after SLOW_CLIENT_TIMEOUT_S, cut off.
     SEND_QUEUE_LIMIT = int(os.environ.get("SEND_QUEUE_LIMIT") or 500)
     SLOW_CLIENT_TIMEOUT_S = float(os.environ.get("SLOW_CLIENT_TIMEOUT_S") or 30)
+    # Engine.IO's heartbeat: a connection silent for interval + timeout is closed at both ends, so a
+    # page on a dead network stops saying "live" (and a phone is reported disconnected) within 20 s.
+    SOCKET_PING_INTERVAL_S = float(os.environ.get("SOCKET_PING_INTERVAL_S") or 10)
+    SOCKET_PING_TIMEOUT_S = float(os.environ.get("SOCKET_PING_TIMEOUT_S") or 10)
 
     # Geolocation and recommendation (docs/GEO.md).
     NOMINATIM_URL = os.environ.get("NOMINATIM_URL") or None

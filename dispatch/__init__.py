@@ -66,6 +66,8 @@ def create_app(config=None):
         # The API is token-based: no Flask cookie session to keep per connection.
         manage_session=False,
         message_queue=app.config.get("REDIS_URL"),
+        ping_interval=app.config["SOCKET_PING_INTERVAL_S"],
+        ping_timeout=app.config["SOCKET_PING_TIMEOUT_S"],
         cors_allowed_origins=app.config.get("CORS_ALLOWED_ORIGINS", []),
     )
     _start_realtime(app, socketio, db)

@@ -37,6 +37,17 @@ def test_detail_has_assignments_and_timeline(world):
     assert all(e["actor"]["username"] == "op" for e in d["timeline"])
 
 
+def test_detail_names_the_callers_to_call_back_first_call_first(world):
+    inc = world.new_incident(caller_name="Bu Sari")
+    again = world.post("op", "/api/calls", {"caller_phone": "0812 000 119", "caller_name": "Pak RT",
+                                             "disposition": "duplicate", "incident_id": inc["id"]})
+    assert again.status_code == 201, again.get_json()
+    world.post("op", "/api/calls", {"caller_phone": "0899", "disposition": "prank"})   # about nothing
+    calls = world.get("op", f"/api/incidents/{inc['id']}").get_json()["calls"]
+    assert [(c["caller_name"], c["caller_phone"], c["disposition"]) for c in calls] == [
+        ("Bu Sari", "0811573119", "emergency"), ("Pak RT", "0812 000 119", "duplicate")]
+
+
 def test_patch_records_what_changed(world):
     inc = world.new_incident(priority="P2", notes="awal")
     r = world.patch("op", f"/api/incidents/{inc['id']}",

@@ -1,6 +1,7 @@
 """Presence on the live consoles: operators see a crew's phone connect and go, and a unit
 whose last fix has gone stale, in the snapshot and as events (real server, real clients).
 Across server processes and a SIGKILL: tests/test_realtime_processes.py."""
+import time
 from datetime import timedelta
 
 from conftest import fresh
@@ -81,3 +82,22 @@ def test_a_stale_fix_is_marked_and_a_fresh_one_clears_it(consoles, world, app):
     assert r.get_json()["unit"]["presence"]["position_stale"] is False
     event = presence_event(operator, world.unit_a.id, "position_fresh")
     assert event["actor"]["username"] == "crew_a"
+
+
+def test_a_phone_whose_network_dies_silently_is_reported_gone_by_the_heartbeat(consoles, world, live_server, app):
+    from test_realtime_transport import Wire
+
+    eio = app.extensions["socketio"].server.eio
+    assert (eio.ping_interval, eio.ping_timeout) == (10, 10)      # the defaults: noticed within 20 s
+    eio.ping_interval, eio.ping_timeout = 1, 1                    # this test: within 2 s
+    operator = consoles("op")
+    operator.next("snapshot")
+    phone = Wire(live_server, world.tokens["crew_a"])             # answers no ping: its network is gone
+    try:
+        presence_event(operator, world.unit_a.id, "device_connected")
+        started = time.monotonic()
+        event = presence_event(operator, world.unit_a.id, "device_disconnected")
+        assert event["data"]["unit"]["presence"]["device_connected"] is False
+        assert time.monotonic() - started < 2 + 8                 # interval + timeout, and slack for a busy machine
+    finally:
+        phone.ws.close()

@@ -26,9 +26,11 @@ def list_incidents(query):
 @require("operator", "supervisor", "admin", "crew")
 @blp.response(200, IncidentDetail)
 def get_incident(incident_id):
-    """One incident with its assignments and its event timeline. A crew sees only its current incident."""
+    """One incident with its assignments, its event timeline and the calls about it (who to call
+    back). A crew sees only its current incident."""
     incident = incidents.get_incident(db.session, actor=current_user(), incident_id=incident_id)
     incident.timeline = incidents.timeline(db.session, incident.id)
+    incident.calls = incidents.calls_about(db.session, incident.id)
     return incident
 
 

@@ -1,7 +1,7 @@
 """Incidents: reference numbers, reading, correcting, cancelling and closing."""
 from sqlalchemy import case, select
 
-from ..models import Hospital, Incident, IncidentCounter
+from ..models import Call, Hospital, Incident, IncidentCounter
 from ..database import upsert_increment
 from ..database import writes
 from . import events
@@ -41,6 +41,12 @@ def get_incident(session, *, actor, incident_id):
 
 def timeline(session, incident_id):
     return events.list_after(session, after=0, limit=10_000, incident_id=incident_id)
+
+
+def calls_about(session, incident_id):
+    """The calls that opened or repeated an incident, in the order they came."""
+    return session.scalars(select(Call).where(Call.incident_id == incident_id)
+                           .order_by(Call.received_at, Call.id)).all()
 
 
 _LOCATION_FIELDS = ("lat", "lon", "location_accuracy_m", "address_text", "kelurahan", "kecamatan",

@@ -128,8 +128,19 @@ class EventOut(Schema):
     data = fields.Dict()
 
 
+class CallerOut(Schema):
+    """A call about the incident, as the console shows it: who to call back."""
+    id = fields.Integer()
+    received_at = fields.DateTime()
+    caller_phone = fields.String()
+    caller_name = fields.String(allow_none=True)
+    disposition = fields.String()
+
+
 class IncidentDetail(IncidentOut):
     timeline = fields.List(fields.Nested(EventOut))
+    calls = fields.List(fields.Nested(CallerOut), metadata={
+        "description": "the calls about it, first first: the one that opened it and any repeated ones"})
 
 
 class IncidentEnvelope(Schema):

@@ -35,15 +35,19 @@ export function forget() {
   localStorage.removeItem(USER);
 }
 
+const TIMEOUT_MS = 15000;   // no answer by then: said, never a page waiting forever
+
 export async function api(method, path, body) {
   const headers = { Accept: "application/json" };
   if (token()) headers.Authorization = `Bearer ${token()}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (err) {
-    throw new ApiError(0, { code: "offline", message: String(err) });
+    const timedOut = err?.name === "TimeoutError";
+    throw new ApiError(0, { code: timedOut ? "timeout" : "offline", message: String(err) });
   }
   const data = response.status === 204 ? null : await response.json().catch(() => null);
   if (response.status === 401 && path !== "/api/auth/login") {

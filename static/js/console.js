@@ -2,6 +2,7 @@
 // units with one-key assignment, and the selected incident's detail.
 import { alarm, soundSwitch } from "./alarm.js";
 import { ApiError, get, patch, post } from "./api.js";
+import { explain, fieldText } from "./errors.js";
 import { $, el, replace } from "./dom.js";
 import { label, onLangChange, t, translatePage } from "./i18n.js";
 import { connectLive, indicator } from "./live.js";
@@ -19,10 +20,9 @@ const unacknowledged = new Set();   // incidents whose crew has not accepted in 
 let selected = null;            // incident id
 let recommendations = [];
 let pin = null;                 // the intake map's marker
-let picked = null;              // {lat, lon} chosen by suggestion or by dragging the pin
+let picked = null;              // {lat, lon, from: "suggestion" | "map", text} chosen by suggestion or on the map
 let miniMap = null;
 let detailMap = null;           // the selected incident's map: one, moved into each rebuilt detail
-let detailMapReady = null;
 let detailPin = null;
 let detailFor = null;           // the incident the detail map shows
 let detailUnits = [];           // markers of the units on it
@@ -49,7 +49,8 @@ function intakeForm() {
     ["P1", "P2", "P3"].map((p) => el("label", { class: `priority-choice priority-${p}` },
       el("input", { type: "radio", name: "priority", value: p, checked: p === "P2" }), t(`priority.${p}`))));
   const notes = el("textarea", { id: "notes", name: "notes", rows: 2 });
-  const form = el("form", { id: "intake", class: "intake", autocomplete: "off" },
+  // novalidate: the API's own field errors, in the page's language, not the browser's bubbles
+  const form = el("form", { id: "intake", class: "intake", autocomplete: "off", novalidate: true },
     el("h2", { text: t("console.intake") }),
     field("caller_phone", "console.phone", phone),
     field("caller_name", "console.caller_name", name),
@@ -72,10 +73,11 @@ function intakeForm() {
   form.querySelectorAll(".disposition").forEach((b) => b.addEventListener("click", () => submitCall(b.dataset.disposition)));
   let timer = null;
   where.addEventListener("input", () => {
-    if (!where.value.trim()) {                       // emptied: the pin goes too
-      picked = null;
-      if (pin) { pin.remove(); pin = null; }
-    }
+    // The pin of a suggestion belongs to its name: once the text says something else, the pin goes
+    // (the server places the call from the text). A pin the operator put on the map stays until
+    // the field is emptied.
+    if (!where.value.trim() || (picked?.from === "suggestion" && where.value !== picked.text)) dropPin();
+
     clearTimeout(timer);
     timer = setTimeout(() => suggest(where.value), 150);
   });
@@ -87,9 +89,15 @@ function intakeForm() {
       ev.preventDefault();
       items.forEach((li) => li.setAttribute("aria-selected", "false"));
       items[Math.min(at + 1, items.length - 1)].setAttribute("aria-selected", "true");
-    } else if (ev.key === "Enter" && at >= 0) {
+    } else if (ev.key === "ArrowUp" && items.length) {
       ev.preventDefault();
-      items[at].click();
+      items.forEach((li) => li.setAttribute("aria-selected", "false"));
+      items[Math.max(at - 1, 0)].setAttribute("aria-selected", "true");
+    } else if (ev.key === "Enter" && !suggestions.hidden && items.length) {
+      // Enter takes the highlighted suggestion, or the first: it never saves a call whose place
+      // the operator has not seen chosen. Enter again saves.
+      ev.preventDefault();
+      items[Math.max(at, 0)].click();
     } else if (ev.key === "Escape") {
       suggestions.hidden = true;
     }
@@ -112,7 +120,7 @@ async function suggest(text) {
         c.kelurahan ? ` · ${c.kelurahan}` : "", c.kecamatan ? `, ${c.kecamatan}` : "");
       li.addEventListener("mousedown", (ev) => ev.preventDefault());
       li.addEventListener("click", () => {
-        picked = { lat: c.lat, lon: c.lon };
+        picked = { lat: c.lat, lon: c.lon, from: "suggestion", text: c.name };
         $("#location_text").value = c.name;
         list.hidden = true;
         placePin(c.lat, c.lon);
@@ -126,13 +134,20 @@ async function suggest(text) {
   }
 }
 
+function dropPin() {
+  picked = null;
+  if (pin) { pin.remove(); pin = null; }
+  const hint = $("#location-state");
+  if (hint) hint.textContent = t("console.location_hint");
+}
+
 function placePin(lat, lon) {
   if (!miniMap) return;
   if (!pin) {
     pin = L.marker([lat, lon], { draggable: true, keyboard: false, title: t("console.location_hint") }).addTo(miniMap);
     pin.on("dragend", () => {
       const p = pin.getLatLng();
-      picked = { lat: p.lat, lon: p.lng };
+      picked = { lat: p.lat, lon: p.lng, from: "map" };
       $("#location-state").textContent = `${p.lat.toFixed(5)}, ${p.lng.toFixed(5)}`;
     });
   } else {
@@ -145,7 +160,7 @@ function showFieldErrors(fields) {
   document.querySelectorAll("#intake .field-error").forEach((node) => { node.textContent = ""; });
   for (const [name, message] of Object.entries(fields || {})) {
     const slot = document.querySelector(`#intake [data-field="${CSS.escape(name)}"] .field-error`);
-    if (slot) slot.textContent = Array.isArray(message) ? message.join("; ") : String(message);
+    if (slot) slot.textContent = fieldText(message);
   }
 }
 
@@ -172,26 +187,29 @@ async function saveCall(disposition) {
   };
   if (picked) Object.assign(body, { lat: picked.lat, lon: picked.lon });
   const result = $("#intake-result");
-  result.textContent = "";
+  result.textContent = t("console.saving");
+  result.dataset.state = "saving";
   try {
     const answer = await post("/api/calls", body);
     showFieldErrors({});
+    result.dataset.state = "saved";
     result.textContent = answer.incident ? t("console.saved", { ref: answer.incident.reference }) : t("console.logged");
     if (answer.incident && answer.location?.source === "unknown") result.textContent += ` — ${t("console.location_unknown")}`;
     form.reset();
     suggestRequest += 1;
-    picked = null;
-    if (pin) { pin.remove(); pin = null; }
+    dropPin();
     $("#suggestions").hidden = true;
     miniMap?.setView(PONTIANAK, 12);
     form.elements.caller_phone.focus();
     if (answer.incident) select(answer.incident.id);
   } catch (err) {
-    if (err instanceof ApiError) {
-      showFieldErrors(err.fields);
-      result.textContent = err.message;
+    // Whatever went wrong, the form keeps what was typed.
+    result.dataset.state = "not-saved";
+    if (err instanceof ApiError && err.code === "timeout") {
+      result.textContent = t("console.maybe_saved");
     } else {
-      result.textContent = t("error.offline");
+      if (err instanceof ApiError) showFieldErrors(err.fields);
+      result.textContent = t("console.not_saved", { why: explain(err) });
     }
   }
 }
@@ -268,13 +286,14 @@ async function loadRecommendations(noticeText = "") {
     try {
       ({ items } = await get(`/api/incidents/${id}/recommendations?limit=5`));
     } catch (err) {
-      empty = err instanceof ApiError && err.code === "location_unknown" ? t("console.location_unknown") : err.message;
+      empty = err instanceof ApiError && err.code === "location_unknown" ? t("console.location_unknown") : explain(err);
     }
   }
   if (request !== recommendRequest || id !== selected) return;   // a newer request or another incident
   recommendations = items;
   recommendationsFor = id;
   const notice = lastNotice && lastNotice.incident === id && Date.now() < lastNotice.until ? lastNotice.text : "";
+  const focused = focusedIn(panel);
   replace(panel,
     notice ? el("p", { class: "notice", role: "alert", id: "assign-notice", text: notice }) : null,
     items.length === 0 ? el("p", { class: "muted", id: "no-recommendation", text: empty }) : null,
@@ -289,6 +308,7 @@ async function loadRecommendations(noticeText = "") {
       el("button", { type: "button", class: "primary assign", dataset: { unit: r.unit.id },
         title: t("console.assign_key", { n: n + 1 }), text: `${t("console.assign")} [${n + 1}]`,
         onclick: () => assign(id, r.unit, items[0]?.unit.id) })))));
+  refocus(panel, focused);
 }
 
 // Send `unit` to incident `id`: the incident the list was computed for, never another one.
@@ -303,7 +323,7 @@ async function assign(id, unit, recommendedId) {
     if (err instanceof ApiError && err.code === "unit_unavailable") {
       await loadRecommendations(t("console.taken", { unit: unit.call_sign }));
     } else {
-      await loadRecommendations(err.message);
+      await loadRecommendations(explain(err));
     }
   } finally {
     assigning = false;
@@ -348,10 +368,16 @@ async function loadDetail({ force = true } = {}) {
     ? act(id, `assignments/${a.id}/cancel`, { reason: reason.value.trim() })
     : alertIn(panel, new Error(t("console.reason_needed_withdraw"))));
   const mapSlot = detailMapElement();
+  const focused = focusedIn(panel);
   replace(panel,
     el("h2", { text: `${t("console.detail")} ${incident.reference}` }),
     el("p", {}, label(incident.category_label), " · ", t(`incident.${incident.status}`) || incident.status),
     incident.complaint ? el("p", { text: incident.complaint }) : null,
+    // Who to call back: the caller who opened it, and anyone who called about it again.
+    (incident.calls || []).length ? el("ul", { class: "callers", id: "callers" }, incident.calls.map((c) =>
+      el("li", { dataset: { call: c.id } }, el("span", { class: "muted", text: `${t("console.caller")}: ` }),
+        el("b", { class: "phone", text: c.caller_phone }), c.caller_name ? ` · ${c.caller_name}` : "",
+        ` · ${clock(c.received_at)}`))) : null,
     el("div", { class: "detail-edit" },
       el("label", { for: "change-address", text: t("console.location") }),
       el("div", { class: "inline" }, address, el("button", { type: "button", id: "save-address", text: t("console.save"),
@@ -385,6 +411,7 @@ async function loadDetail({ force = true } = {}) {
         // An incident's status is named as in the queue (a unit's as on the map): "pending" is no unit status.
         e.data?.to ? `: ${t(`${e.type === "incident.status_changed" ? "incident" : "status"}.${e.data.to}`)}` : "",
         e.actor ? ` · ${e.actor.username}` : ""))));
+  refocus(panel, focused);
   await showOnDetailMap(incident, save);
   if (incident.location_known) {
     try {
@@ -419,14 +446,10 @@ async function showOnDetailMap(incident, save) {
   const node = document.getElementById("detail-map");
   if (!node) return;
   if (!detailMap) {
-    detailMapReady ??= baseMap(node, { zoom: 15, zones: true, focusable: false }).then((map) => {
-      detailMap = map;
-      map.on("click", (ev) => {
-        if (detailFor && !detailFor.known) detailFor.save({ lat: ev.latlng.lat, lon: ev.latlng.lng });
-      });
-      return map;
+    detailMap = baseMap(node, { zoom: 15, zones: true, focusable: false });
+    detailMap.on("click", (ev) => {
+      if (detailFor && !detailFor.known) detailFor.save({ lat: ev.latlng.lat, lon: ev.latlng.lng });
     });
-    await detailMapReady;
   }
   if (incident.id !== selected) return;
   detailMap.invalidateSize();
@@ -465,7 +488,7 @@ function drawDetailUnits() {
   detailUnits = detailFor.unitIds.map((id) => state.units.get(id)).filter(Boolean).map((unit) =>
     L.circleMarker(LiveState.whereIs(unit), { radius: 8, weight: 3, interactive: false,
       className: `unit-marker unit-${unit.id} status-${unit.status}` })
-      .bindTooltip(unit.call_sign, { permanent: true, direction: "right", offset: [8, 0], className: "unit-label" })
+      .bindTooltip(el("span", { text: unit.call_sign }), { permanent: true, direction: "right", offset: [8, 0], className: "unit-label" })
       .addTo(detailMap));
 }
 
@@ -484,7 +507,7 @@ async function relocate(text, save) {
 }
 
 function alertIn(panel, err) {
-  panel.prepend(el("p", { class: "notice", role: "alert", text: err.message || String(err) }));
+  panel.prepend(el("p", { class: "notice", role: "alert", text: err instanceof ApiError ? explain(err) : err.message || String(err) }));
 }
 
 async function act(id, action, body) {
@@ -518,6 +541,22 @@ function layout() {
         el("ol", { id: "queue-list", class: "queue" })),
       el("section", { class: "col detail-col" }, el("h2", { text: t("console.recommend") }),
         el("div", { id: "recommendations" }), el("div", { id: "detail" }))));
+}
+
+// A panel rebuilt by a live change keeps the keyboard on the same control: found again by id, or
+// by its tag, classes and data attributes (an assign button of one unit, say).
+function focusedIn(panel) {
+  const node = document.activeElement;
+  if (!node || node === panel || !panel.contains(node)) return null;
+  if (node.id) return `#${CSS.escape(node.id)}`;
+  const classes = [...node.classList].map((c) => `.${CSS.escape(c)}`).join("");
+  const data = Object.entries(node.dataset).map(([k, v]) =>
+    `[data-${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}="${CSS.escape(v)}"]`).join("");
+  return `${node.tagName.toLowerCase()}${classes}${data}`;
+}
+
+function refocus(panel, selector) {
+  if (selector && !panel.contains(document.activeElement)) panel.querySelector(selector)?.focus();
 }
 
 // The queue, rebuilt on every change, keeps the keyboard focus where it was.
@@ -562,6 +601,7 @@ async function start() {
     snapshot: (s) => state.snapshot(s),
     event: (e) => state.event(e),
     positions: (items) => state.positions(items),
+    resumed: () => get("/api/units").then(({ items }) => state.refreshUnits(items)).catch(() => {}),
   });
   $("#indicator").append(indicator(live));
   state.onChange((change) => {
@@ -591,10 +631,11 @@ async function start() {
 }
 
 async function mountMiniMap() {
-  miniMap = await baseMap($("#intake-map"), { zoom: 12, zones: false, focusable: false });
+  miniMap = baseMap($("#intake-map"), { zoom: 12, zones: false, focusable: false });
   miniMap.on("click", (ev) => {
     placePin(ev.latlng.lat, ev.latlng.lng);
-    picked = { lat: ev.latlng.lat, lon: ev.latlng.lng };
+    picked = { lat: ev.latlng.lat, lon: ev.latlng.lng, from: "map" };
+    $("#location-state").textContent = `${ev.latlng.lat.toFixed(5)}, ${ev.latlng.lng.toFixed(5)}`;
   });
 }
 

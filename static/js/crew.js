@@ -2,6 +2,7 @@
 // cross; a big button to accept it and one big button for the next status; presses made without a
 // connection wait on the phone (outbox.js); the phone's position is shared while on duty.
 import { get } from "./api.js";
+import { explain } from "./errors.js";
 import { $, el, replace } from "./dom.js";
 import { label, onLangChange, t, translatePage } from "./i18n.js";
 import { connectLive, indicator } from "./live.js";
@@ -21,8 +22,19 @@ let live;
 let outbox;
 let map = null;
 let mapLayers = [];
+let framed = null;              // what the crew map was last framed on
 let lastFixSent = 0;
 let gpsState = "";
+
+// The unit as the server last said, by version: an answer and an event about the same change
+// may come in either order, and an older one never takes the screen back a status.
+function setUnit(unit) {
+  if (job.unit && job.unit.id === unit.id && (job.unit.version ?? 0) > (unit.version ?? 0)) return;
+  const mine = job.unit?.id === unit.id ? job.unit.position : null;
+  const position = mine?.at && (!unit.position?.at || new Date(mine.at) > new Date(unit.position.at))
+    ? mine : unit.position;
+  job.unit = { ...unit, position };
+}
 
 function currentAssignment() {
   const unit = job.unit;
@@ -164,6 +176,11 @@ function drawMap() {
     mapLayers.push(L.circleMarker([position.lat, position.lon], { radius: 9, weight: 3,
       className: `unit-marker status-${job.unit.status}` }).addTo(map));
   }
+  // Framed when the job changes (or the first fix comes), not on every render: the crew may be
+  // looking around the map.
+  const frame = `${job.incident?.id ?? "-"}:${points.length}`;
+  if (frame === framed) return;
+  framed = frame;
   if (points.length === 2) map.fitBounds(points, { padding: [30, 30], maxZoom: 16 });
   else if (points.length === 1) map.setView(points[0], 15);
 }
@@ -242,12 +259,15 @@ async function start() {
   $("#lang").append(languageSwitch(() => render()));
   const user = await login(ROLES);
   $("#who").textContent = user.username;
-  $("#logout").addEventListener("click", logout);
+  // Logging out with presses still waiting would strand them: asked first.
+  $("#logout").addEventListener("click", () => {
+    if (!outbox?.pending.length || window.confirm(t("crew.logout_pending", { n: outbox.pending.length }))) logout();
+  });
   replace($("#main"), el("section", { class: "crew" },
     el("div", { id: "unit-head", class: "unit-head" }), el("div", { id: "queued" }),
     el("div", { id: "job-slot" }), el("div", { id: "crew-map", class: "crew-map" }),
     el("div", { id: "buttons", class: "buttons" }), el("p", { id: "gps", class: "muted" })));
-  map = await baseMap($("#crew-map"), { zoom: 13, zones: false });
+  map = baseMap($("#crew-map"), { zoom: 13, zones: false });
   live = connectLive({
     snapshot: inOrder(async (s) => {
       job.unit = s.units[0] || null;
@@ -257,7 +277,7 @@ async function start() {
     }),
     event: inOrder(async (e) => {
       const data = e.data || {};
-      if (data.unit && job.unit && data.unit.id === job.unit.id) job.unit = data.unit;
+      if (data.unit && job.unit && data.unit.id === job.unit.id) setUnit(data.unit);
       if (data.incident && job.incident && data.incident.id === job.incident.id) job.incident = { ...job.incident, ...data.incident };
       if (data.assignment && job.assignment && data.assignment.id === job.assignment.id) job.assignment = data.assignment;
       if (e.type === "assignment.cancelled" && e.unit_id === job.unit?.id) {
@@ -285,11 +305,13 @@ async function start() {
   outbox = new Outbox(live, user.unit_id, {
     onChange: () => render(),
     onResult: (item, answer) => {
-      if (answer.ok && answer.unit) job.unit = answer.unit;
+      if (answer.ok && answer.unit) setUnit(answer.unit);
       if (answer.ok && answer.assignment && job.assignment?.id === answer.assignment.id) job.assignment = answer.assignment;
       if (!answer.ok) {
-        job.notice = answer.error?.code === "assignment_changed" || item.name === "accept" ? t("crew.job_changed")
-          : t("crew.refused", { message: answer.error?.message || "" });
+        const code = answer.error?.code;
+        job.notice = code === "expired" ? t("crew.expired")
+          : code === "assignment_changed" || item.name === "accept" ? t("crew.job_changed")
+            : t("crew.refused", { message: explain(answer.error) });
       }
       render();
     },

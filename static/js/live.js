@@ -31,7 +31,12 @@ export function connectLive(handlers, { positions = "batch" } = {}) {
     if (state === "live") touch();
     setState(next);
   };
-  socket.on("connect", () => { touch(); setState("live"); });
+  socket.on("connect", () => {
+    touch();
+    setState("live");
+    // Resumed from the last event: events are replayed, positions are not; the page asks for them.
+    if (lastEventId !== null) handlers.resumed?.();
+  });
   socket.on("disconnect", () => down(navigator.onLine ? "reconnecting" : "offline"));
   socket.on("connect_error", (err) => {
     const code = err?.data?.code;

@@ -154,7 +154,7 @@ async function start() {
   const user = await login(ROLES);
   $("#who").textContent = user.username;
   $("#logout").addEventListener("click", logout);
-  map = await baseMap($("#map"));
+  map = baseMap($("#map"));
   drawHospitals().catch(() => {});   // hospitals are drawn when they can be; the live map goes on
   let statsTimer = null;
   const live = connectLive({
@@ -166,6 +166,7 @@ async function start() {
       statsTimer = setTimeout(refreshStats, 500);
     },
     positions: (items) => state.positions(items),
+    resumed: () => get("/api/units").then(({ items }) => state.refreshUnits(items)).catch(() => {}),
   });
   $("#indicator").append(indicator(live));
   state.onChange(redraw);

@@ -12,15 +12,29 @@ function mapLayers() {
   return layersRequest;
 }
 
-// `focusable: false` keeps a small map out of the Tab order of a form (the mouse still works).
-export async function baseMap(element, { zoom = 13, zones = true, focusable = true } = {}) {
+// The map is there at once; the layers are drawn when they come. A failed request (a phone on a
+// poor network) is tried again, and never stops the page: the job, the buttons and the live
+// connection do not wait for rivers.
+export function baseMap(element, { zoom = 13, zones = true, focusable = true } = {}) {
   const map = L.map(element, { zoomControl: true, attributionControl: true, preferCanvas: false, keyboard: focusable })
     .setView(PONTIANAK, zoom);
   if (!focusable) {
     element.setAttribute("tabindex", "-1");
     element.querySelectorAll("a, button").forEach((node) => node.setAttribute("tabindex", "-1"));
   }
-  const layers = await mapLayers();
+  let gone = false;
+  map.on("unload", () => { gone = true; });
+  let wait = 2000;
+  const draw = () => mapLayers().then((layers) => { if (!gone) drawLayers(map, layers, zones); }).catch(() => {
+    if (gone) return;
+    setTimeout(draw, wait);
+    wait = Math.min(wait * 2, 30000);
+  });
+  draw();
+  return map;
+}
+
+function drawLayers(map, layers, zones) {
   if (layers.tiles) {
     L.tileLayer(layers.tiles.url, { attribution: layers.tiles.attribution, maxZoom: 19 }).addTo(map);
   }
@@ -37,5 +51,4 @@ export async function baseMap(element, { zoom = 13, zones = true, focusable = tr
       ? { className: "river", weight: 6 } : { className: "bridge", weight: 5 }),
     interactive: false,
   }).addTo(map);
-  return map;
 }

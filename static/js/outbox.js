@@ -5,6 +5,9 @@ const PREFIX = "psc119.outbox.";   // one outbox per unit: another crew on this 
 const FINAL = new Set(["invalid_transition", "validation_error", "forbidden", "not_found", "conflict",
   "client_ref_reused", "assignment_changed", "unit_unavailable"]);
 const RETRY_MS = 3000;
+// A press that has waited this long is not sent: the situation it was made for has passed (a
+// press for a job is checked by the server against the job anyway). The crew is told.
+export const EXPIRE_MS = 30 * 60 * 1000;
 
 
 export function newRef() {
@@ -39,10 +42,18 @@ export class Outbox {
   add(name, payload) {
     const items = this.load();
     // A status carries a client_ref; accepting is idempotent by itself (the same assignment).
-    items.push({ name, payload: name === "status" ? { ...payload, client_ref: payload.client_ref || newRef() } : payload });
+    items.push({ name, at: Date.now(),
+      payload: name === "status" ? { ...payload, client_ref: payload.client_ref || newRef() } : payload });
     this.save(items);
     this.onChange?.(items);
     return this.flush();
+  }
+
+  // Taken out by what it is, not by its place: another tab of this page may have sent it already.
+  remove(item) {
+    const same = (other) => other.name === item.name && JSON.stringify(other.payload) === JSON.stringify(item.payload);
+    this.save(this.load().filter((other) => !same(other)));
+    this.onChange?.(this.load());
   }
 
   async flush() {
@@ -51,6 +62,11 @@ export class Outbox {
     try {
       for (let items = this.load(); items.length && this.live.socket.connected; items = this.load()) {
         const [first] = items;
+        if (Date.now() - (first.at ?? Date.now()) > EXPIRE_MS) {
+          this.remove(first);
+          this.onResult?.(first, { ok: false, error: { code: "expired", message: "" } });
+          continue;
+        }
         let answer;
         try {
           answer = await this.live.call(first.name, first.payload);
@@ -59,8 +75,7 @@ export class Outbox {
           break;   // no answer: it stays, to be sent again with the same client_ref
         }
         if (answer.ok || FINAL.has(answer.error?.code)) {
-          this.save(this.load().slice(1));
-          this.onChange?.(this.load());
+          this.remove(first);
           this.onResult?.(first, answer);
         } else {
           if (answer.error?.code === "invalid_token") window.dispatchEvent(new CustomEvent("psc119:session-expired"));

@@ -22,6 +22,8 @@ function loginForm(roles, resolve) {
       const answer = await post("/api/auth/login", { username: username.value, password: password.value });
       if (!roles.includes(answer.user.role)) {
         error.textContent = t("login.wrong_role");
+        // not for this page: the token just issued is given back at once
+        fetch("/api/auth/logout", { method: "POST", headers: { Authorization: `Bearer ${answer.token}` } }).catch(() => {});
         return;
       }
       remember(answer.token, answer.user);
@@ -61,15 +63,22 @@ export async function login(roles) {
   });
 }
 
-// After a 401 (expired or revoked token): log in again over the page, then `resume()`.
+// After a 401 (expired or revoked token): log in again over the page, then `resume()`. Someone
+// else logging in (another crew on the phone, another operator at the desk) gets a fresh page:
+// nothing of the last user's screen, unit or waiting presses is carried over.
 export function watchSession(roles, resume) {
   let asking = false;
+  const was = currentUser()?.id;
   window.addEventListener("psc119:session-expired", async () => {
     if (asking) return;
     asking = true;
     forget();
     const user = await login(roles);
     asking = false;
+    if (user.id !== was) {
+      location.reload();
+      return;
+    }
     resume(user);
   });
 }

@@ -25,12 +25,27 @@ export class LiveState {
 
   event(event) {
     const data = event.data || {};
-    if (data.unit) this.units.set(data.unit.id, data.unit);
+    if (data.unit) this.putUnit(data.unit);
     if (data.incident) {
       if (OPEN.has(data.incident.status)) this.incidents.set(data.incident.id, data.incident);
       else this.incidents.delete(data.incident.id);
     }
     this.emit({ kind: "event", event });
+  }
+
+  // A unit from an event or the API: a newer version replaces the older one, but the position is
+  // the newest of the two (an event's unit carries the position of its time; the stream moves on).
+  putUnit(unit) {
+    const known = this.units.get(unit.id);
+    if (known && (known.version ?? 0) > (unit.version ?? 0)) return;
+    const newer = (a, b) => (a?.at && (!b?.at || new Date(a.at) > new Date(b.at)) ? a : b);
+    this.units.set(unit.id, { ...unit, position: newer(known?.position, unit.position) });
+  }
+
+  // After a resume (no snapshot), where every unit is now: positions are not replayed.
+  refreshUnits(units) {
+    units.forEach((unit) => this.putUnit(unit));
+    this.emit({ kind: "units" });
   }
 
   positions(items) {

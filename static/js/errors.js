@@ -1,0 +1,41 @@
+// What the API says when it refuses, in the page's language. The API answers in English with a
+// code and, per field, marshmallow's message: known ones are translated here, the rest shown as
+// they are (they name the field and the rule, which still helps).
+import { t } from "./i18n.js";
+
+const FIELD_RULES = [
+  [/^Missing data for required field\.$/, () => t("field.required")],
+  [/^Field may not be null\.$/, () => t("field.required")],
+  [/^must not be blank$/, () => t("field.required")],
+  [/^Length must be between (\d+) and (\d+)\.$/, (m) => t("field.length", { min: m[1], max: m[2] })],
+  [/^Longer than maximum length (\d+)\.$/, (m) => t("field.too_long", { max: m[1] })],
+  [/^Shorter than minimum length (\d+)\.$/, (m) => t("field.too_short", { min: m[1] })],
+  [/^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$/,
+    (m) => t("field.range", { min: m[1], max: m[2] })],
+  [/^Must be one of: (.*)\.$/, (m) => t("field.one_of", { list: m[1] })],
+  [/^Not a valid (.*)\.$/, () => t("field.invalid")],
+  [/^Unknown field\.$/, () => t("field.unknown")],
+  [/^digits, spaces, '\+', '-' and brackets only/, () => t("field.phone")],
+];
+
+// One field's message (a string or a list of them).
+export function fieldText(message) {
+  const one = (text) => {
+    for (const [rule, say] of FIELD_RULES) {
+      const m = String(text).match(rule);
+      if (m) return say(m);
+    }
+    return String(text);
+  };
+  return Array.isArray(message) ? message.map(one).join("; ") : one(message);
+}
+
+// The sentence for a refused request or a network failure.
+export function explain(err) {
+  if (!err) return "";
+  if (err.code === "timeout") return t("error.timeout");
+  if (err.status === 0 || err.code === "offline") return t("error.offline");
+  const key = `error.code.${err.code}`;
+  const said = t(key);
+  return said === key ? err.message || String(err) : said;
+}
