@@ -329,6 +329,9 @@ class Bad(NamedTuple):
 
 BAD = {
     # --- POST /api/calls
+    "call: client_ref empty": Bad("take_call", put(client_ref=""), "client_ref"),
+    "call: client_ref with a space": Bad("take_call", put(client_ref="a b"), "client_ref"),
+    "call: client_ref 65 chars": Bad("take_call", put(client_ref=LONG(65)), "client_ref"),
     "call: caller_phone missing": Bad("take_call", drop("caller_phone"), "caller_phone"),
     "call: caller_phone null": Bad("take_call", put(caller_phone=None), "caller_phone"),
     "call: caller_phone number": Bad("take_call", put(caller_phone=811573119), "caller_phone"),

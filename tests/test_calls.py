@@ -113,3 +113,63 @@ def test_failed_call_leaves_nothing_behind(world, session):
 def test_lat_without_lon_is_refused(world):
     r = world.post("op", "/api/calls", {"caller_phone": "0812", "lat": -0.03})
     assert r.status_code == 422 and "lon" in r.get_json()["error"]["fields"]
+
+
+def count(session, model):
+    return fresh(session).scalar(select(func.count()).select_from(model))
+
+
+CALL = {"caller_phone": "0811573119", "caller_name": "Bu Sari", "location_text": "RS Antonius",
+        "category": "cardiac", "priority": "P1"}
+
+
+def test_a_call_sent_again_after_a_lost_answer_is_stored_once(world, session):
+    first = world.post("op", "/api/calls", {**CALL, "client_ref": "konsol-1-0001"})
+    assert first.status_code == 201
+    body = first.get_json()
+    assert body["applied"] is True and body["location"]["source"] == "gazetteer"
+    events = count(session, Event)
+    again = world.post("op", "/api/calls", {**CALL, "client_ref": "konsol-1-0001"})
+    assert again.status_code == 200
+    replay = again.get_json()
+    assert replay["applied"] is False
+    assert replay["call"]["id"] == body["call"]["id"] and replay["incident"]["id"] == body["incident"]["id"]
+    assert replay["incident"]["reference"] == body["incident"]["reference"]
+    assert replay["location"]["source"] == "gazetteer" and replay["location"]["name"] == body["location"]["name"]
+    assert count(session, Call) == 1 and count(session, Incident) == 1 and count(session, Event) == events
+
+
+def test_a_client_ref_is_one_users_and_one_calls(world, session):
+    world.post("op", "/api/calls", {**CALL, "client_ref": "k-7"})
+    # the same ref with something else typed is a client bug, said plainly, and stores nothing
+    r = world.post("op", "/api/calls", {**CALL, "priority": "P2", "client_ref": "k-7"})
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "client_ref_reused"
+    assert "client_ref" in r.get_json()["error"]["fields"]
+    # another desk's console may use the same ref for its own call
+    other = world.post("sup", "/api/calls", {**CALL, "client_ref": "k-7"})
+    assert other.status_code == 201 and other.get_json()["applied"] is True
+    # a prank call sent twice is logged once too
+    for _ in range(2):
+        world.post("op", "/api/calls", {"caller_phone": "0899", "disposition": "prank", "client_ref": "k-8"})
+    assert count(session, Call) == 3 and count(session, Incident) == 2
+
+
+def test_the_same_call_sent_twice_at_once_is_stored_once(app, world, session):
+    import threading
+
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def send():
+        client = app.test_client()
+        barrier.wait()
+        answers.append(client.post("/api/calls", json={**CALL, "client_ref": "race-1"}, headers=world.headers("op")))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [200, 201]
+    assert len({a.get_json()["incident"]["id"] for a in answers}) == 1
+    assert count(session, Call) == 1 and count(session, Incident) == 1

@@ -18,9 +18,13 @@ def take_call(body):
 
     Without `lat`/`lon`, the incident is located from `location_text` (coordinates, a map
     link or a known place); `location` says how, and offers candidates when it could not.
+    The same `client_ref` sent again by the same user stores nothing and answers `200` with the
+    call stored the first time (`applied: false`).
     """
-    call, incident, located = calls.take_call(db.session, actor=current_user(), geo=current_geo(), **body)
-    return {"call": call, "incident": incident, "location": located.summary() if located else None}
+    call, incident, located, applied = calls.take_call(db.session, actor=current_user(), geo=current_geo(), **body)
+    answer = {"call": call, "incident": incident, "location": located.summary() if located else None,
+              "applied": applied}
+    return answer if applied else (answer, 200)
 
 
 @blp.route("", methods=["GET"])

@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from ..core.vocabulary import CATEGORIES, DISPOSITIONS, PRIORITIES
-from .common import Choice, Id, Text
+from .common import Choice, ClientRef, Id, Text
 from .geo import LocationResult
 from .incidents import IncidentOut, LocationFields
 
@@ -24,6 +24,8 @@ class CallIn(LocationFields):
         allow_none=True,
         metadata={"description": "for a 'duplicate' call: the incident it repeats"},
     )
+    client_ref = ClientRef(metadata={
+        "description": "the console's own id for this call: sent again (an answer lost), the call is stored once"})
 
 
 class CallOut(Schema):
@@ -43,6 +45,7 @@ class CallOut(Schema):
 
 class CallCreated(Schema):
     call = fields.Nested(CallOut)
+    applied = fields.Boolean(metadata={"description": "false when client_ref was seen before: nothing new stored"})
     incident = fields.Nested(IncidentOut, allow_none=True)
     location = fields.Nested(LocationResult, allow_none=True,
                              metadata={"description": "how the incident was located (emergency calls)"})

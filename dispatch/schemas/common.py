@@ -58,3 +58,8 @@ class ErrorBody(Schema):
 
 class ErrorSchema(Schema):
     error = fields.Nested(ErrorBody, required=True)
+
+
+def ClientRef(**kw):
+    """A client's own id for a request, so that sending it again changes nothing."""
+    return CleanString(validate=[validate.Length(min=1, max=64), validate.Regexp(r"^\S+$", error="no spaces")], **kw)

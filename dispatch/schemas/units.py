@@ -2,7 +2,7 @@ from marshmallow import Schema, fields, validate
 
 from ..core.statemachine import UNIT_STATUSES
 from ..core.vocabulary import CAPABILITIES
-from .common import Accuracy, Choice, CleanString, Id, Lat, Lon, Text, Time
+from .common import Accuracy, Choice, CleanString, ClientRef, Id, Lat, Lon, Text, Time
 
 
 class PositionOut(Schema):
@@ -67,7 +67,7 @@ class UnitCreate(Schema):
 class StatusIn(Schema):
     status = Choice(UNIT_STATUSES, required=True)
     hospital_id = Id(allow_none=True)
-    client_ref = CleanString(validate=[validate.Length(min=1, max=64), validate.Regexp(r"^\S+$", error="no spaces")])
+    client_ref = ClientRef()
     assignment_id = Id(allow_none=True, metadata={
         "description": "the job the crew saw when pressing (null: none); refused with 409 assignment_changed "
                        "when the unit's current assignment is another one"})

@@ -3,6 +3,7 @@
 import { alarm, soundSwitch } from "./alarm.js";
 import { ApiError, get, patch, post } from "./api.js";
 import { explain, fieldText } from "./errors.js";
+import { newRef } from "./outbox.js";
 import { $, el, replace } from "./dom.js";
 import { label, onLangChange, t, translatePage } from "./i18n.js";
 import { connectLive, indicator } from "./live.js";
@@ -165,6 +166,7 @@ function showFieldErrors(fields) {
 }
 
 let submitting = false;
+let lastAttempt = null;          // {body, ref}: the call last sent, until it is saved
 
 async function submitCall(disposition) {
   if (submitting) return;
@@ -186,11 +188,17 @@ async function saveCall(disposition) {
     notes: value("notes"), disposition,
   };
   if (picked) Object.assign(body, { lat: picked.lat, lon: picked.lon });
+  // The same call pressed again (its answer was lost or late) goes with the same client_ref and is
+  // stored once; anything changed in the form makes it another request.
+  const sent = JSON.stringify(body);
+  if (lastAttempt?.body !== sent) lastAttempt = { body: sent, ref: newRef() };
+  body.client_ref = lastAttempt.ref;
   const result = $("#intake-result");
   result.textContent = t("console.saving");
   result.dataset.state = "saving";
   try {
     const answer = await post("/api/calls", body);
+    lastAttempt = null;
     showFieldErrors({});
     result.dataset.state = "saved";
     result.textContent = answer.incident ? t("console.saved", { ref: answer.incident.reference }) : t("console.logged");
