@@ -43,10 +43,11 @@ run: seed                             ## migrate, seed on first run, serve HTTP 
 test: setup-dev                       ## the test suite (SQLite; PostgreSQL when TEST_DATABASE_URL is set)
 	$(PY) -m pytest -q
 
-bench: setup-dev                      ## geography; API latency and throughput (SQLite, PostgreSQL); live delivery
+bench: setup-dev                      ## geography; API latency and throughput (SQLite, PostgreSQL); live delivery; browser pages
 	$(PY) bench/geo_bench.py
 	$(PY) bench/api_latency.py
 	$(PY) bench/realtime_bench.py
+	$(PY) bench/page_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache node_modules

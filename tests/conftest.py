@@ -319,12 +319,12 @@ def pages(browser, live_server):
     """Open pages, each in a context of its own (a separate person's browser)."""
     contexts = []
 
-    def open_page(path, *, phone=False, who=None, geolocation=None, before=None):
+    def open_page(path, *, phone=False, who=None, geolocation=None, before=None, timezone="Asia/Pontianak"):
         options = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True} if phone \
             else {"viewport": {"width": 1440, "height": 900}}
         if geolocation is not None:
             options.update(geolocation=geolocation, permissions=["geolocation"])
-        context = browser.new_context(base_url=live_server, locale="id-ID", timezone_id="Asia/Pontianak", **options)
+        context = browser.new_context(base_url=live_server, locale="id-ID", timezone_id=timezone, **options)
         contexts.append(context)
         page = context.new_page()
         page.dialogs = []

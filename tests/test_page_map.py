@@ -1,8 +1,10 @@
 """The supervisor's live map (/map) in a real headless Chromium: live units and incidents,
-faded units, counts and response times, the language switch, and text that stays text."""
+faded units, counts and response times, the language switch, text that stays text, and a unit
+moving live."""
 from playwright.sync_api import expect
 
 from conftest import screenshot
+from dispatch.core.clock import utcnow
 from dispatch.core import presence
 
 
@@ -156,4 +158,41 @@ def test_the_side_panel_and_the_labels_on_the_map_in_english_live_and_after_a_re
     page.reload()
     expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
     side_panel_in_english(page, world, incident, "Unit dispatched", "Dispatched")
+    assert page.console_errors == []
+
+
+def marker_centre(page, selector):
+    return page.evaluate("""(selector) => {
+        const box = document.querySelector(selector).getBoundingClientRect();
+        return [box.x + box.width / 2, box.y + box.height / 2];
+    }""", selector)
+
+
+def test_a_unit_moves_on_the_map_live_without_a_reload(pages, world):
+    unit = world.unit_a.id
+    page = pages("/map", who="sup")
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    marker = f"path.unit-{unit}"
+    expect(page.locator(marker)).to_have_count(1)
+    page.evaluate("window.notReloaded = true")
+    before = marker_centre(page, marker)
+    # PSC-01 drives from its post (-0.0196, 109.3395) west and south, towards Pontianak Barat.
+    lat, lon = -0.0300, 109.3200
+    moved = world.post("crew_a", f"/api/units/{unit}/location",
+                       {"lat": lat, "lon": lon, "recorded_at": utcnow().isoformat(), "accuracy_m": 8})
+    assert moved.status_code == 200 and moved.get_json()["applied"], moved.get_json()
+    page.wait_for_function("""([selector, x, y]) => {
+        const box = document.querySelector(selector)?.getBoundingClientRect();
+        return box && Math.hypot(box.x + box.width / 2 - x, box.y + box.height / 2 - y) > 20;
+    }""", arg=[marker, *before], timeout=10_000)
+    after = marker_centre(page, marker)
+    # Zoom 13: 256 * 2^13 / 360 pixels a degree (near the equator, the same north-south).
+    per_degree = 256 * 2 ** 13 / 360
+    assert abs((after[0] - before[0]) - (lon - 109.3395) * per_degree) < 3
+    assert abs((after[1] - before[1]) - (-0.0196 - lat) * per_degree) < 3
+    # The label goes with it, and the page was not reloaded to get there.
+    label = page.locator(f".unit-label-text[data-unit='{unit}']")
+    expect(label).to_contain_text("PSC-01")
+    assert page.evaluate("window.notReloaded") is True
+    expect(page.locator("path.unit-marker")).to_have_count(3)
     assert page.console_errors == []

@@ -85,6 +85,13 @@ function intakeForm() {
   where.addEventListener("blur", () => { suggestions.hidden = true; });
   where.addEventListener("keydown", (ev) => {
     const items = [...suggestions.querySelectorAll("li")];
+    // A list still showing the answer for earlier text (typed on since) is not chosen from: the
+    // keys wait for the list of what the field says now.
+    if (!suggestions.hidden && items.length && suggestions.dataset.for !== where.value
+      && ["ArrowDown", "ArrowUp", "Enter"].includes(ev.key)) {
+      ev.preventDefault();
+      return;
+    }
     const at = items.findIndex((li) => li.getAttribute("aria-selected") === "true");
     if (ev.key === "ArrowDown" && items.length) {
       ev.preventDefault();
@@ -128,6 +135,7 @@ async function suggest(text) {
       });
       return li;
     }));
+    list.dataset.for = text;
     list.hidden = items.length === 0;
   } catch (err) {
     list.hidden = true;
@@ -182,7 +190,7 @@ async function saveCall(disposition) {
   const form = $("#intake");
   const value = (name) => form.elements[name].value.trim() || null;
   const body = {
-    caller_phone: form.elements.caller_phone.value.trim(),
+    caller_phone: value("caller_phone"),          // none typed: null, which the API calls required
     caller_name: value("caller_name"), location_text: value("location_text"), complaint: value("complaint"),
     category: form.elements.category.value, priority: form.querySelector("input[name=priority]:checked").value,
     notes: value("notes"), disposition,
@@ -632,7 +640,9 @@ async function start() {
       if (!e || e.incident_id === selected) loadDetail({ force: false });
     }
   });
-  watchSession(ROLES, () => live.reconnect());
+  // Logged in again: the live connection is opened again with the new token. One still up was
+  // opened with the old token, and the server closing it later must not end the new session.
+  watchSession(ROLES, () => { live.socket.disconnect(); live.socket.connect(); });
   onLangChange(() => renderQueue());
   setInterval(tickAges, 1000);
   $("#caller_phone").focus();

@@ -17,7 +17,8 @@ const NEXT = { dispatched: "en_route", en_route: "on_scene", on_scene: "transpor
 const FIX_EVERY_MS = 5000;
 const ROUTE_EVERY_MS = 30000;   // the ETA and the bridges follow the ambulance on its way
 const ENDS_JOB = new Set(["available", "out_of_service"]);
-const job = { unit: null, incident: null, assignment: null, route: null, hospitals: null, choosing: false, notice: null };
+const job = { unit: null, incident: null, assignment: null, route: null, hospitals: null, choosing: false, notice: null,
+  refusal: null };   // notice: the job cancelled (until the next job); refusal: a press not applied
 let live;
 let outbox;
 let map = null;
@@ -79,6 +80,7 @@ function press(status, extra = {}) {
   setTimeout(render, COOL_MS + 20);
   job.choosing = false;
   job.notice = null;
+  job.refusal = null;
   outbox.add("status", { status, ...extra, assignment_id: pressedFor() });
   render();
 }
@@ -99,6 +101,7 @@ function statusButtons() {
   const pendingStatus = outbox.pending.filter((p) => p.name === "status").map((p) => p.payload.status);
   const shown = pendingStatus.length ? pendingStatus[pendingStatus.length - 1] : unit.status;
   const next = NEXT[shown];
+  const cooling = Date.now() - lastPress < COOL_MS;   // a press now would be ignored: shown so
   const buttons = [];
   if (next === "transporting" && job.choosing) {
     buttons.push(el("h3", { text: t("crew.choose_hospital") }),
@@ -113,20 +116,20 @@ function statusButtons() {
         `${duration(h.eta_s)} · ${(h.distance_m / 1000).toFixed(1)} km`))));
   } else if (next) {
     buttons.push(el("button", { type: "button", class: `big next status-${next}`, id: "next-status",
-      dataset: { next }, text: t(`crew.next.${next}`), disabled: Date.now() - lastPress < COOL_MS,
+      dataset: { next }, text: t(`crew.next.${next}`), disabled: cooling,
       onclick: () => (next === "transporting" ? chooseHospital() : press(next)) }));
   }
   if (shown === "on_scene" && !job.choosing) {
     buttons.push(el("button", { type: "button", class: "secondary", id: "treated-on-scene",
-      text: t("crew.treated_on_scene"), onclick: () => press("available") }));
+      text: t("crew.treated_on_scene"), disabled: cooling, onclick: () => press("available") }));
   }
   if (shown === "available") {
     buttons.push(el("button", { type: "button", class: "secondary", id: "out-of-service",
-      text: t("crew.out_of_service"), onclick: () => press("out_of_service") }));
+      text: t("crew.out_of_service"), disabled: cooling, onclick: () => press("out_of_service") }));
   }
   if (shown === "out_of_service") {
     buttons.push(el("button", { type: "button", class: "big next", id: "back-in-service",
-      text: t("crew.back_in_service"), onclick: () => press("available") }));
+      text: t("crew.back_in_service"), disabled: cooling, onclick: () => press("available") }));
   }
   return buttons;
 }
@@ -156,6 +159,7 @@ function jobCard() {
 // Through the outbox like a status: pressed without a connection, it is sent when the phone is back.
 function accept(assignmentId) {
   job.notice = null;
+  job.refusal = null;
   outbox.add("accept", { assignment_id: assignmentId });
   render();
 }
@@ -195,7 +199,8 @@ function render() {
   replace($("#job-slot"), jobCard());
   replace($("#buttons"), statusButtons());
   replace($("#queued"), pending ? el("p", { class: "notice", id: "queued-count", text: t("crew.queued", { n: pending }) }) : null,
-    job.notice ? el("p", { class: "notice", role: "alert", id: "refused", text: job.notice }) : null);
+    job.refusal || job.notice ? el("p", { class: "notice", role: "alert", id: "refused",
+      text: [job.refusal, job.notice].filter(Boolean).join(" ") }) : null);
   $("#gps").textContent = gpsState;
   drawMap();
 }
@@ -289,7 +294,7 @@ async function start() {
       render();
     }),
     assignment: inOrder((message) => {
-      job.notice = null;
+      job.notice = null;   // a refused press stays said: its answer may come before the new job
       job.assignment = message.assignment;
       job.incident = message.incident;
       if (navigator.vibrate) navigator.vibrate([300, 150, 300]);
@@ -309,7 +314,7 @@ async function start() {
       if (answer.ok && answer.assignment && job.assignment?.id === answer.assignment.id) job.assignment = answer.assignment;
       if (!answer.ok) {
         const code = answer.error?.code;
-        job.notice = code === "expired" ? t("crew.expired")
+        job.refusal = code === "expired" ? t("crew.expired")
           : code === "assignment_changed" || item.name === "accept" ? t("crew.job_changed")
             : t("crew.refused", { message: explain(answer.error) });
       }

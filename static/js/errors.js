@@ -27,7 +27,8 @@ export function fieldText(message) {
     }
     return String(text);
   };
-  return Array.isArray(message) ? message.map(one).join("; ") : one(message);
+  // The API joins a field's messages with "; " (a phone too short and with letters, say).
+  return (Array.isArray(message) ? message : String(message).split("; ")).map(one).join("; ");
 }
 
 // The sentence for a refused request or a network failure.

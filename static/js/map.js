@@ -41,10 +41,26 @@ function drawUnit(unit) {
       className: "unit-label" });
     markers.units.set(unit.id, marker);
   } else {
-    marker.setLatLng(where);
-    marker.getElement()?.setAttribute("class", `leaflet-interactive ${className}`);
-    marker.setTooltipContent(unitLabel(unit));
+    // Only what changed is touched: a Leaflet tooltip re-measures itself (a layout) on every
+    // update, and with every unit redrawn per event a wall map fell seconds behind
+    // (bench/page_bench.py).
+    const at = marker.getLatLng();
+    if (at.lat !== where[0] || at.lng !== where[1]) marker.setLatLng(where);
+    if (marker.drawnClass !== className) marker.getElement()?.setAttribute("class", `leaflet-interactive ${className}`);
+    const label = labelKey(unit);
+    if (marker.drawnLabel !== label) marker.setTooltipContent(unitLabel(unit));
+    marker.drawnLabel = label;
   }
+  marker.drawnClass = className;
+  marker.drawnLabel ??= labelKey(unit);
+}
+
+// What the label shows, as a key: the call sign, the language, and for a faded unit its reasons
+// and the age of its fix as shown (it ticks).
+function labelKey(unit) {
+  if (!unitFaded(unit)) return `${unit.call_sign}|${t("map.device_off")}`;
+  const age = unit.position?.at ? duration(secondsSince(unit.position.at)) : "-";
+  return `${unit.call_sign}|${t("map.device_off")}|${age}|${unit.presence?.device_connected}`;
 }
 
 function drawIncident(incident) {
