@@ -41,7 +41,7 @@ export default {
   "map.open_incidents": "Kejadian terbuka",
   "map.units": "Unit",
   "map.today": "Hari ini",
-  "map.call_to_dispatch": "Panggilan → berangkat",
+  "map.call_to_dispatch": "Panggilan → penugasan",
   "map.call_to_arrival": "Panggilan → tiba",
   "map.median": "median",
   "map.p90": "p90",
