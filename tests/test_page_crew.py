@@ -1,7 +1,8 @@
 """The crew app (/crew) on a phone-sized headless Chromium, with the operator console and the
 supervisor map in two other browsers: the whole life of a call, and a press made offline; out of
 service and back, text that stays text, another crew on the same phone, map layers that fail
-once, a press that waited too long, and logging out with presses waiting."""
+once, a press that waited too long, logging out with presses waiting, and a refusal that comes
+before the replayed new job."""
 import json
 import re
 import time
@@ -288,7 +289,6 @@ def test_a_free_crew_goes_out_of_service_and_back_from_the_phone_and_the_map_fol
         assert page.console_errors == []
 
 
-
 def test_the_button_that_comes_under_the_thumb_waits_a_moment_then_takes_the_tap(pages, world, session):
     """Out of service and back, like the next status: a double tap moves one status, and the button
     that appears shows it is not ready yet (disabled) instead of swallowing a tap."""
@@ -302,6 +302,7 @@ def test_the_button_that_comes_under_the_thumb_waits_a_moment_then_takes_the_tap
     expect(crew.locator("#out-of-service")).to_be_enabled()
     assert [status_events(session, unit, s) for s in ("out_of_service", "available")] == [1, 1]
     assert all_status_events(session, unit) == 2
+
 
 INJECTED = {
     "location_text": "Gg. Mawar <img src=x onerror=alert(1)>",
