@@ -6,6 +6,7 @@ and the tone for a red call."""
 import re
 import time
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from conftest import fresh, log_in, screenshot
 from dispatch.core import calls as calls_core
 from dispatch.core.clock import utcnow
-from dispatch.models import Assignment, Call, Incident, Unit
+from dispatch.models import Assignment, Call, Event, Incident, Unit
 
 
 def suggested(page, typed, first):
@@ -941,3 +942,23 @@ def test_enter_never_takes_a_suggestion_listed_for_what_was_typed_before(pages, 
     incident = fresh(session).scalars(select(Incident)).one()
     assert incident.address_text == "RSU Santo Antonius" and incident.location_source == "given"
     assert abs(incident.lat - (-0.020211)) < 1e-5 and abs(incident.lon - 109.326778) < 1e-5
+
+
+WIB = ZoneInfo("Asia/Pontianak")
+
+
+def test_times_are_shown_in_wib_in_a_browser_set_to_utc(pages, world, session):
+    incident = world.new_incident(priority="P1")
+    created = fresh(session).scalar(select(Event.at).where(Event.type == "incident.created",
+                                                           Event.incident_id == incident["id"]))
+    created = created if created.tzinfo else created.replace(tzinfo=ZoneInfo("UTC"))
+    page = pages("/console", who="op", timezone="UTC")
+    assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") in ("UTC", "Etc/UTC")
+    page.locator(f".queue-item[data-incident='{incident['id']}']").click()
+    shown = page.locator("#timeline li[data-type='incident.created'] time")
+    # Indonesian writes times with dots: 14.05.09 WIB, seven hours ahead of UTC.
+    expect(shown).to_have_text(created.astimezone(WIB).strftime("%H.%M.%S WIB"))
+    assert shown.text_content() != created.astimezone(ZoneInfo("UTC")).strftime("%H.%M.%S WIB")
+    page.click("#lang-switch")
+    expect(shown).to_have_text(created.astimezone(WIB).strftime("%H:%M:%S WIB"))
+    assert page.console_errors == []
