@@ -642,7 +642,7 @@ async function start() {
   });
   // Logged in again: the live connection is opened again with the new token. One still up was
   // opened with the old token, and the server closing it later must not end the new session.
-  watchSession(ROLES, () => { live.socket.disconnect(); live.socket.connect(); });
+  watchSession(ROLES, () => live.reconnect());
   onLangChange(() => renderQueue());
   setInterval(tickAges, 1000);
   $("#caller_phone").focus();

@@ -79,8 +79,11 @@ export function connectLive(handlers, { positions = "batch" } = {}) {
         socket.timeout(timeoutMs).emit(name, payload, (err, answer) => (err ? reject(err) : resolve(answer)));
       });
     },
+    // After a new login: always a new connection with the new token (one still up was opened
+    // with the old token, and the server closing it later must not end the new session).
     reconnect() {
-      if (!socket.connected) socket.connect();
+      socket.disconnect();
+      socket.connect();
     },
   };
 }
