@@ -16,7 +16,7 @@ from ..database import writes
 from . import events
 from .clock import utcnow
 from .errors import Forbidden, InvalidTransition, NotFound, UnitUnavailable
-from .lifecycle import (assignment_data, get_or_404, incident_data, lock_incident,
+from .lifecycle import (assignment_data, get_or_404, incident_data, lock_incident, lock_unit,
                         release_assignment, sync_incident, unit_data)
 from .statemachine import INCIDENT_OPEN
 
@@ -99,6 +99,10 @@ def accept_assignment(session, *, actor, assignment_id):
         raise NotFound(f"assignment {assignment_id} not found", fields={"assignment_id": "unknown assignment"})
     incident = lock_incident(session, assignment.incident_id)
     assignment = next(a for a in incident.assignments if a.id == assignment_id)
+    # The unit's row too (the global order: incident, unit, then the event log's lock at commit):
+    # the event names the unit, and on PostgreSQL its foreign key check waits for a writer that
+    # holds the unit, such as the phone's presence; taken late, that wait closed a deadlock.
+    lock_unit(session, assignment.unit_id)
     if actor.role != "crew" or actor.unit_id != assignment.unit_id:
         raise Forbidden("only the crew of the assigned unit accepts an assignment")
     if not assignment.active:
