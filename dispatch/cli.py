@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from .core import auth, demo, zones
 from .core.geo import load_zone_index, shipped_zones
 from .core.errors import DomainError
-from .core.vocabulary import ROLES
+from .vocabulary import ROLES
 from .extensions import db
 
 user_cli = AppGroup("user", help="Manage user accounts.")

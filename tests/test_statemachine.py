@@ -5,8 +5,8 @@ import itertools
 import pytest
 
 from dispatch.core.errors import InvalidTransition
-from dispatch.core.statemachine import (INCIDENT_STATUSES, UNIT_STATUSES, derive_incident_status,
-                                        incident_move, unit_move)
+from dispatch.core.statemachine import derive_incident_status, incident_move, unit_move
+from dispatch.vocabulary import INCIDENT_STATUSES, UNIT_STATUSES
 
 UNIT_ALLOWED = {
     ("available", "dispatched"), ("dispatched", "en_route"), ("en_route", "on_scene"),

@@ -16,9 +16,9 @@ from ..database import writes
 from . import events
 from .clock import utcnow
 from .errors import Forbidden, InvalidTransition, NotFound, UnitUnavailable
-from .lifecycle import (assignment_data, get_or_404, incident_data, lock_incident, lock_unit,
-                        release_assignment, sync_incident, unit_data)
-from .statemachine import INCIDENT_OPEN
+from .lifecycle import get_or_404, lock_incident, lock_unit, release_assignment, sync_incident
+from .payloads import assignment_data, incident_data, unit_data
+from ..vocabulary import INCIDENT_OPEN
 
 
 @writes

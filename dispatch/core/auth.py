@@ -12,13 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import ApiToken, Unit, User
-from ..schemas.auth import UserOut
 from ..database import writes
+from ..vocabulary import ROLES
 from . import events
 from .clock import utcnow
+from .payloads import user_data
 from .subscribers import Subscribers
 from .errors import Conflict, InvalidInput, NotFound, Unauthorized
-from .vocabulary import ROLES
 
 _hash_method = "scrypt"
 
@@ -70,7 +70,7 @@ def create_user(session, *, actor, username, role, password, unit_call_sign=None
     except IntegrityError:  # the same username created at the same moment
         raise Conflict(f"user {username!r} exists already", fields={"username": "taken"},
                        code="user_exists") from None
-    events.record(session, "user.created", actor=actor, unit_id=user.unit_id, data={"user": UserOut().dump(user)})
+    events.record(session, "user.created", actor=actor, unit_id=user.unit_id, data={"user": user_data(user)})
     session.commit()
     return user
 

@@ -6,16 +6,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..models import Call, Incident
-from ..schemas.calls import CallOut
 from ..database import writes
 from . import events
 from .clock import utcnow
 from .errors import Conflict, InvalidInput, NotFound
 from .incidents import next_reference
-from .lifecycle import incident_data
+from .payloads import call_data, incident_data
 from .locate import Located, apply_location, locate_point, locate_text
-
-_call_out = CallOut()
 
 
 def list_calls(session, *, limit=100):
@@ -113,7 +110,7 @@ def _record_call(session, *, actor, caller_phone, located, disposition="emergenc
     session.add(call)
     session.flush()
     events.record(session, "call.received", actor=actor, incident_id=call.incident_id,
-                  data={"call": _call_out.dump(call)})
+                  data={"call": call_data(call)})
     if incident is not None:
         events.record(session, "incident.created", actor=actor, incident_id=incident.id,
                       data={"incident": incident_data(incident)})

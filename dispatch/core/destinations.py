@@ -13,7 +13,7 @@ from ..models import Hospital
 from .access import ensure_incident_access
 from .clock import utcnow
 from .recommend import located_incident
-from .vocabulary import CAPABILITY_LABELS, CATEGORY_NEEDS, reason
+from ..vocabulary import CAPABILITY_LABELS, CATEGORY_NEEDS, reason
 
 BEDS_STALE_S = 6 * 3600
 

@@ -2,11 +2,11 @@
 from sqlalchemy import select
 
 from ..models import Hospital
-from ..schemas.hospitals import HospitalOut
 from ..database import writes
 from . import events
 from .clock import utcnow
 from .lifecycle import get_or_404
+from .payloads import hospital_data
 
 
 def list_hospitals(session):
@@ -28,6 +28,6 @@ def update_hospital(session, *, actor, hospital_id, changes):
     hospital.updated_at = now
     session.flush()
     events.record(session, "hospital.updated", actor=actor,
-                  data={"changes": diff, "hospital": HospitalOut().dump(hospital)})
+                  data={"changes": diff, "hospital": hospital_data(hospital)})
     session.commit()
     return hospital

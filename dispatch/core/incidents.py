@@ -4,13 +4,15 @@ from sqlalchemy import case, select
 from ..models import Call, Hospital, Incident, IncidentCounter
 from ..database import upsert_increment
 from ..database import writes
+from ..vocabulary import INCIDENT_FINISHED, INCIDENT_OPEN
 from . import events
 from .access import ensure_incident_access
 from .clock import to_local, utcnow
 from .errors import Conflict, InvalidTransition, NotFound
-from .lifecycle import get_or_404, incident_data, lock_incident, release_assignment
+from .lifecycle import get_or_404, lock_incident, release_assignment
 from .locate import Located, locate_point, locate_text
-from .statemachine import INCIDENT_FINISHED, INCIDENT_OPEN, incident_move
+from .payloads import incident_data
+from .statemachine import incident_move
 
 _PRIORITY_ORDER = case({"P1": 1, "P2": 2, "P3": 3}, value=Incident.priority)
 

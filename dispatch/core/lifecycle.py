@@ -7,15 +7,11 @@ deadlocks between an assignment, a crew status report and a cancellation.
 from sqlalchemy import select
 
 from ..models import Incident, Unit
-from ..schemas.incidents import AssignmentOut, IncidentOut
-from ..schemas.units import UnitOut
 from . import events
 from .errors import InvalidTransition, NotFound
+# assignment_data: realtime/handlers.py still imports it from here.
+from .payloads import assignment_data, incident_data, unit_data  # noqa: F401
 from .statemachine import derive_incident_status, incident_move, unit_move
-
-_incident_out = IncidentOut()
-_unit_out = UnitOut()
-_assignment_out = AssignmentOut()
 
 PHASE_TIMESTAMP = {
     "en_route": "en_route_at",
@@ -23,18 +19,6 @@ PHASE_TIMESTAMP = {
     "transporting": "transporting_at",
     "at_hospital": "at_hospital_at",
 }
-
-
-def incident_data(incident):
-    return _incident_out.dump(incident)
-
-
-def unit_data(unit):
-    return _unit_out.dump(unit)
-
-
-def assignment_data(assignment):
-    return _assignment_out.dump(assignment)
 
 
 def _locked(session, model, ident, name):

@@ -24,7 +24,8 @@ from ..database import writes
 from ..models import DeviceSession, Unit
 from . import events
 from .clock import utcnow
-from .lifecycle import lock_unit, unit_data
+from .lifecycle import lock_unit
+from .payloads import unit_data
 
 REASONS = ("device_connected", "device_disconnected", "device_timeout", "position_stale", "position_fresh")
 

@@ -18,7 +18,7 @@ from .access import ensure_unit_access
 from .clock import utcnow
 from .errors import Conflict
 from .lifecycle import get_or_404
-from .vocabulary import ALS_CATEGORIES, CATEGORIES, reason
+from ..vocabulary import ALS_CATEGORIES, CATEGORIES, reason
 
 
 @dataclass

@@ -3,8 +3,8 @@ from sqlalchemy import func, select
 
 from ..models import Event, Incident, Unit
 from .clock import utcnow
-from .lifecycle import incident_data, unit_data
-from .statemachine import INCIDENT_OPEN
+from .payloads import incident_data, unit_data
+from ..vocabulary import INCIDENT_OPEN
 
 
 def last_event_id(session):

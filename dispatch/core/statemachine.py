@@ -1,19 +1,13 @@
 """The unit and incident state machines: the one place that says which moves are legal.
 
-Both the REST views and the socket handlers reach these tables through the
-services in this package; nothing else decides a transition.
+The statuses themselves are named in ``dispatch/vocabulary.py``. Both the REST views and the
+socket handlers reach these tables through the services in this package; nothing else decides
+a transition.
 """
+from ..vocabulary import INCIDENT_OPEN
 from .errors import InvalidTransition
 
 # --- Unit -------------------------------------------------------------------------------
-UNIT_STATUSES = (
-    "available", "dispatched", "en_route", "on_scene",
-    "transporting", "at_hospital", "out_of_service",
-)
-
-# Statuses in which a unit is working an assignment.
-UNIT_BUSY = ("dispatched", "en_route", "on_scene", "transporting", "at_hospital")
-
 # from -> {to: how}. "assign" moves happen only through assignment; "cancel" only when
 # the assignment is cancelled; "crew" moves are reported by the crew (or an operator or
 # supervisor on its behalf); "service" moves only by a supervisor or the crew itself.
@@ -40,10 +34,6 @@ def unit_move(current, requested):
 
 
 # --- Incident ---------------------------------------------------------------------------
-INCIDENT_STATUSES = ("pending", "dispatched", "on_scene", "transporting", "closed", "cancelled")
-INCIDENT_OPEN = ("pending", "dispatched", "on_scene", "transporting")
-INCIDENT_FINISHED = ("closed", "cancelled")
-
 INCIDENT_TRANSITIONS = {
     "pending": {"dispatched", "cancelled"},
     "dispatched": {"pending", "on_scene", "cancelled"},

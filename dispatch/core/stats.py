@@ -5,8 +5,7 @@ from sqlalchemy import func, select
 
 from ..models import Incident, Unit
 from .clock import to_local, utcnow
-from .statemachine import INCIDENT_OPEN, UNIT_STATUSES
-from .vocabulary import PRIORITIES
+from ..vocabulary import INCIDENT_OPEN, PRIORITIES, UNIT_STATUSES
 
 
 def percentile(sorted_values, q):

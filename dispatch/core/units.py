@@ -13,8 +13,8 @@ from . import events, positions, presence
 from .access import ensure_unit_access, may_set_service_status
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
-from .lifecycle import (PHASE_TIMESTAMP, get_or_404, lock_incident, lock_unit, move_unit,
-                        sync_incident, unit_data)
+from .lifecycle import PHASE_TIMESTAMP, get_or_404, lock_incident, lock_unit, move_unit, sync_incident
+from .payloads import unit_data
 from .statemachine import unit_move
 
 

@@ -4,10 +4,8 @@ from typing import Optional
 from sqlalchemy import Boolean, Enum, Float, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.statemachine import UNIT_BUSY
+from ..vocabulary import ASSIGNMENT_STATUSES
 from ..database import Base, UTCDateTime
-
-ASSIGNMENT_STATUSES = UNIT_BUSY + ("cleared", "cancelled")
 
 
 class Assignment(Base):

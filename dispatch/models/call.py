@@ -4,7 +4,7 @@ from typing import Optional
 from sqlalchemy import Enum, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.vocabulary import DISPOSITIONS
+from ..vocabulary import DISPOSITIONS
 from ..database import Base, UTCDateTime
 
 

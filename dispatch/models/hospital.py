@@ -4,7 +4,7 @@ from typing import Optional
 from sqlalchemy import Boolean, Enum, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.vocabulary import HOSPITAL_STATUSES
+from ..vocabulary import HOSPITAL_STATUSES
 from ..database import Base, UTCDateTime
 
 

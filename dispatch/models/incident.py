@@ -4,8 +4,7 @@ from typing import Optional
 from sqlalchemy import Boolean, Enum, Float, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.statemachine import INCIDENT_STATUSES
-from ..core.vocabulary import CATEGORIES, PRIORITIES
+from ..vocabulary import CATEGORIES, INCIDENT_STATUSES, PRIORITIES
 from ..database import Base, UTCDateTime
 
 
@@ -32,7 +31,7 @@ class Incident(Base):
     address_text: Mapped[Optional[str]] = mapped_column(String(500))
     kelurahan: Mapped[Optional[str]] = mapped_column(String(100))
     kecamatan: Mapped[Optional[str]] = mapped_column(String(100))
-    # Where the location came from (see core.vocabulary.LOCATION_SOURCES), how sure it is
+    # Where the location came from (see vocabulary.LOCATION_SOURCES), how sure it is
     # (0..1) and what was matched: the place name and its kind (hospital, kelurahan, ...).
     location_source: Mapped[str] = mapped_column(String(20), default="unknown", server_default="unknown")
     location_confidence: Mapped[Optional[float]] = mapped_column(Float)

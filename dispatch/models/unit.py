@@ -4,8 +4,7 @@ from typing import Optional
 from sqlalchemy import Boolean, Enum, Float, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.statemachine import UNIT_STATUSES
-from ..core.vocabulary import CAPABILITIES
+from ..vocabulary import CAPABILITIES, UNIT_STATUSES
 from ..database import Base, UTCDateTime
 
 

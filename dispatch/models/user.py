@@ -4,7 +4,7 @@ from typing import Optional
 from sqlalchemy import Boolean, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.vocabulary import ROLES
+from ..vocabulary import ROLES
 from ..database import Base, UTCDateTime
 
 

@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from ..core.vocabulary import CATEGORIES, DISPOSITIONS, PRIORITIES
+from ..vocabulary import CATEGORIES, DISPOSITIONS, PRIORITIES
 from .common import Choice, ClientRef, Id, Text
 from .geo import LocationResult
 from .incidents import IncidentOut, LocationFields

@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..core.vocabulary import HOSPITAL_STATUSES
+from ..vocabulary import HOSPITAL_STATUSES
 from .common import Choice
 
 

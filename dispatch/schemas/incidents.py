@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..core.vocabulary import CATEGORIES, LOCATION_SOURCES, PRIORITIES
+from ..vocabulary import CATEGORIES, LOCATION_SOURCES, PRIORITIES
 from .common import Accuracy, Choice, Id, Lat, Lon, Text
 
 

@@ -1,7 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from ..core.statemachine import UNIT_STATUSES
-from ..core.vocabulary import CAPABILITIES
+from ..vocabulary import CAPABILITIES, UNIT_STATUSES
 from .common import Accuracy, Choice, CleanString, ClientRef, Id, Lat, Lon, Text, Time
 
 

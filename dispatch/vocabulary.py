@@ -1,4 +1,9 @@
-"""Codes used across the system, with their Indonesian and English labels."""
+"""The system's vocabulary: every code used across it, with its Indonesian and English labels.
+
+The bottom of the package: models, schemas and the core import it; it imports nothing of
+the project. The state machines (which moves between these statuses are legal) are in
+``core/statemachine.py``.
+"""
 
 ROLES = ("operator", "crew", "supervisor", "admin")
 
@@ -50,6 +55,22 @@ CAPABILITY_LABELS = {
 # map link in the text, the offline gazetteer, a configured geocoding server, set by an
 # operator, or not known yet.
 LOCATION_SOURCES = ("given", "text_coordinates", "gazetteer", "server", "operator", "unknown")
+
+
+# --- Statuses -------------------------------------------------------------------------
+UNIT_STATUSES = (
+    "available", "dispatched", "en_route", "on_scene",
+    "transporting", "at_hospital", "out_of_service",
+)
+# Statuses in which a unit is working an assignment.
+UNIT_BUSY = ("dispatched", "en_route", "on_scene", "transporting", "at_hospital")
+
+# An assignment follows its unit's status while active, then ends cleared or cancelled.
+ASSIGNMENT_STATUSES = UNIT_BUSY + ("cleared", "cancelled")
+
+INCIDENT_STATUSES = ("pending", "dispatched", "on_scene", "transporting", "closed", "cancelled")
+INCIDENT_OPEN = ("pending", "dispatched", "on_scene", "transporting")
+INCIDENT_FINISHED = ("closed", "cancelled")
 
 
 def reason(code, id_text, en_text):
