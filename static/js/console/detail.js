@@ -1,0 +1,199 @@
+// The selected incident's detail: the timeline, the callers, the location (typed, or the pin on
+// the small map dragged or placed), notes, priority, the destination hospital, the units on it,
+// and cancelling and closing it. Live changes do not wipe a field the operator is typing in.
+import { get, patch, post } from "../api.js";
+import { $, el, replace } from "../dom.js";
+import { label, t } from "../i18n.js";
+import { baseMap, L, PONTIANAK } from "../mapbase.js";
+import { LiveState } from "../state.js";
+import { clock, duration } from "../time.js";
+import { alertIn, focusedIn, refocus, state, view } from "./shared.js";
+
+let detailMap = null;           // the selected incident's map: one, moved into each rebuilt detail
+let detailPin = null;
+let detailFor = null;           // the incident the detail map shows
+let detailUnits = [];           // markers of the units on it
+let detailRequest = 0;
+
+export async function loadDetail({ force = true } = {}) {
+  const panel = $("#detail");
+  if (!view.selected) { replace(panel); return; }
+  // Live changes do not wipe what the operator is typing into the detail.
+  if (!force && panel.contains(document.activeElement) && document.activeElement.matches("input, textarea, select")) return;
+  const request = ++detailRequest;
+  const wanted = view.selected;
+  let incident;
+  try {
+    incident = await get(`/api/incidents/${wanted}`);
+  } catch {
+    return;
+  }
+  if (request !== detailRequest || wanted !== view.selected) return;
+  const id = incident.id;
+  const save = async (changes) => {
+    try {
+      await patch(`/api/incidents/${id}`, changes);
+      loadDetail();
+    } catch (err) {
+      alertIn(panel, err);
+    }
+  };
+  const reason = el("input", { id: "action-reason", placeholder: t("console.reason") });
+  const priority = el("select", { id: "change-priority" }, ["P1", "P2", "P3"].map((p) =>
+    el("option", { value: p, text: t(`priority.${p}`), selected: p === incident.priority })));
+  priority.addEventListener("change", () => save({ priority: priority.value }));
+  const address = el("input", { id: "change-address", value: incident.address_text || "" });
+  const notes = el("textarea", { id: "change-notes", rows: 2 });
+  notes.value = incident.notes || "";
+  const hospitals = el("ol", { id: "hospital-list", class: "hospital-list" });
+  const active = (incident.assignments || []).filter((a) => a.active);
+  const withdraw = (a) => (reason.value.trim()
+    ? act(id, `assignments/${a.id}/cancel`, { reason: reason.value.trim() })
+    : alertIn(panel, new Error(t("console.reason_needed_withdraw"))));
+  const mapSlot = detailMapElement();
+  const focused = focusedIn(panel);
+  replace(panel,
+    el("h2", { text: `${t("console.detail")} ${incident.reference}` }),
+    el("p", {}, label(incident.category_label), " · ", t(`incident.${incident.status}`) || incident.status),
+    incident.complaint ? el("p", { text: incident.complaint }) : null,
+    // Who to call back: the caller who opened it, and anyone who called about it again.
+    (incident.calls || []).length ? el("ul", { class: "callers", id: "callers" }, incident.calls.map((c) =>
+      el("li", { dataset: { call: c.id } }, el("span", { class: "muted", text: `${t("console.caller")}: ` }),
+        el("b", { class: "phone", text: c.caller_phone }), c.caller_name ? ` · ${c.caller_name}` : "",
+        ` · ${clock(c.received_at)}`))) : null,
+    el("div", { class: "detail-edit" },
+      el("label", { for: "change-address", text: t("console.location") }),
+      el("div", { class: "inline" }, address, el("button", { type: "button", id: "save-address", text: t("console.save"),
+        onclick: () => relocate(address.value, save) })),
+      incident.location_known ? el("small", { class: "hint", id: "detail-location",
+        text: `${incident.lat.toFixed(5)}, ${incident.lon.toFixed(5)} · ${[incident.kelurahan, incident.kecamatan].filter(Boolean).join(", ")}` })
+        : el("small", { class: "hint", id: "detail-location", text: t("console.location_unknown") }),
+      mapSlot,
+      el("small", { class: "hint", text: t(incident.location_known ? "console.drag_to_correct" : "console.click_to_place") }),
+      el("label", { for: "change-notes", text: t("console.notes") }), notes,
+      el("button", { type: "button", id: "save-notes", text: t("console.save"), onclick: () => save({ notes: notes.value || null }) })),
+    el("div", { class: "detail-actions" },
+      el("label", { for: "change-priority", text: t("console.change_priority") }), priority, reason,
+      el("button", { type: "button", id: "cancel-incident", text: t("console.cancel"),
+        onclick: () => (reason.value.trim() ? act(id, "cancel", { reason: reason.value })
+          : alertIn(panel, new Error(t("console.reason_needed")))) }),
+      el("button", { type: "button", id: "close-incident", text: t("console.close"),
+        onclick: () => act(id, "close", { outcome: reason.value || null }) })),
+    el("h3", { text: t("console.units_on_incident") }),
+    el("ul", { id: "assignment-list", class: "assignment-list" }, active.length === 0
+      ? el("li", { class: "muted", text: t("console.no_unit_yet") })
+      : active.map((a) => el("li", { dataset: { assignment: a.id, unit: a.unit_id } },
+        el("b", { text: a.call_sign }), ` · ${t(`status.${a.status}`)} · ${clock(a.dispatched_at)}`,
+        a.accepted_at ? "" : el("span", { class: "badge alarm", text: ` ${t("console.not_accepted")}` }), " ",
+        el("button", { type: "button", class: "withdraw", dataset: { assignment: a.id },
+          text: t("console.withdraw"), title: t("console.withdraw_hint"), onclick: () => withdraw(a) })))),
+    el("h3", { text: t("console.hospitals") }), hospitals,
+    el("h3", { text: t("console.timeline") }),
+    el("ol", { class: "timeline", id: "timeline" }, (incident.timeline || []).map((e) =>
+      el("li", { dataset: { type: e.type } }, el("time", { text: clock(e.at) }), " ", t(`event.${e.type}`),
+        // An incident's status is named as in the queue (a unit's as on the map): "pending" is no unit status.
+        e.data?.to ? `: ${t(`${e.type === "incident.status_changed" ? "incident" : "status"}.${e.data.to}`)}` : "",
+        e.actor ? ` · ${e.actor.username}` : ""))));
+  refocus(panel, focused);
+  await showOnDetailMap(incident, save);
+  if (incident.location_known) {
+    try {
+      const { items } = await get(`/api/incidents/${id}/hospitals?limit=4`);
+      replace(hospitals, items.map((h) => el("li", { dataset: { hospital: h.hospital.id },
+        class: h.hospital.id === incident.destination_hospital_id ? "chosen" : "" },
+      el("b", { text: h.hospital.short_name || h.hospital.name }),
+      ` · ${duration(h.eta_s)} · ${(h.distance_m / 1000).toFixed(1)} km`,
+      h.via.length ? ` · ${t("console.via", { via: h.via.join(", ") })}` : "",
+      h.hospital.beds_available === null ? "" : ` · ${t("map.beds", { n: h.hospital.beds_available })}`, " ",
+      h.hospital.id === incident.destination_hospital_id ? el("span", { class: "badge", text: t("console.destination") })
+        : el("button", { type: "button", class: "set-destination", text: t("console.set_destination"),
+          onclick: () => save({ destination_hospital_id: h.hospital.id }) }))));
+    } catch {
+      // no suggestions: the rest of the detail stands
+    }
+  }
+}
+
+// The detail's map is made once and moved into each rebuilt detail (a live event rebuilds it).
+function detailMapElement() {
+  let node = document.getElementById("detail-map");
+  if (!node) {
+    node = detailMap ? detailMap.getContainer() : el("div", { id: "detail-map", class: "mini-map detail-map" });
+  }
+  return node;
+}
+
+// The incident's pin, dragged to correct the location (source "operator"). An incident whose place
+// is unknown gets one where the operator clicks on the map.
+async function showOnDetailMap(incident, save) {
+  const node = document.getElementById("detail-map");
+  if (!node) return;
+  if (!detailMap) {
+    detailMap = baseMap(node, { zoom: 15, zones: true, focusable: false });
+    detailMap.on("click", (ev) => {
+      if (detailFor && !detailFor.known) detailFor.save({ lat: ev.latlng.lat, lon: ev.latlng.lng });
+    });
+  }
+  if (incident.id !== view.selected) return;
+  detailMap.invalidateSize();
+  const first = detailFor?.id !== incident.id;
+  detailFor = { id: incident.id, known: incident.location_known, save,
+    unitIds: (incident.assignments || []).filter((a) => a.active).map((a) => a.unit_id) };
+  drawDetailUnits();
+  if (!incident.location_known) {
+    detailPin?.remove();
+    detailPin = null;
+    detailMap.setView(PONTIANAK, 12);
+    return;
+  }
+  const at = [incident.lat, incident.lon];
+  if (!detailPin) {
+    detailPin = L.marker(at, { draggable: true, keyboard: false, title: t("console.drag_to_correct") }).addTo(detailMap);
+    detailPin.on("dragend", () => {
+      const p = detailPin.getLatLng();
+      detailFor?.save({ lat: p.lat, lon: p.lng });
+    });
+  } else {
+    detailPin.setLatLng(at);
+  }
+  // A newly selected incident is framed with its units; later rebuilds keep the operator's view.
+  if (first) {
+    const units = detailUnits.map((m) => m.getLatLng());
+    if (units.length) detailMap.fitBounds([at, ...units], { padding: [25, 25], maxZoom: 15 });
+    else detailMap.setView(at, 15);
+  }
+}
+
+// The units on the selected incident, where they are now (they move with the positions).
+export function drawDetailUnits() {
+  if (!detailMap || !detailFor) return;
+  detailUnits.forEach((marker) => marker.remove());
+  detailUnits = detailFor.unitIds.map((id) => state.units.get(id)).filter(Boolean).map((unit) =>
+    L.circleMarker(LiveState.whereIs(unit), { radius: 8, weight: 3, interactive: false,
+      className: `unit-marker unit-${unit.id} status-${unit.status}` })
+      .bindTooltip(el("span", { text: unit.call_sign }), { permanent: true, direction: "right", offset: [8, 0], className: "unit-label" })
+      .addTo(detailMap));
+}
+
+// The operator corrects the location: the place found for the text moves the pin (source
+// "operator"); text that matches nothing is kept as the address and the pin stays.
+async function relocate(text, save) {
+  let found = null;
+  if (text.trim()) {
+    try {
+      found = (await get(`/api/geocode?q=${encodeURIComponent(text)}&limit=1&typing=false`)).items[0] || null;
+    } catch {
+      found = null;
+    }
+  }
+  await save(found ? { address_text: text, lat: found.lat, lon: found.lon } : { address_text: text || null });
+}
+
+async function act(id, action, body) {
+  try {
+    await post(`/api/incidents/${id}/${action}`, body);
+    loadDetail();
+  } catch (err) {
+    alertIn($("#detail"), err);
+  }
+}

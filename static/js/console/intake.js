@@ -1,0 +1,243 @@
+// The console's call intake, built for speed: keyboard first, suggestions as the location is
+// typed, a small map whose pin can be dragged, and a save that never loses what was typed.
+import { ApiError, get, post } from "../api.js";
+import { explain, fieldText } from "../errors.js";
+import { newRef } from "../outbox.js";
+import { $, el, replace } from "../dom.js";
+import { t } from "../i18n.js";
+import { baseMap, L, PONTIANAK } from "../mapbase.js";
+import { actions } from "./shared.js";
+
+const CATEGORIES = ["traffic_accident", "trauma", "cardiac", "breathing", "stroke", "unconscious",
+  "maternity", "burn", "poisoning", "other"];
+let pin = null;                 // the intake map's marker
+let picked = null;              // {lat, lon, from: "suggestion" | "map", text} chosen by suggestion or on the map
+let miniMap = null;
+
+function field(name, labelKey, input, hint) {
+  return el("div", { class: "field", dataset: { field: name } },
+    el("label", { for: input.id, text: t(labelKey) }), input,
+    hint ? el("small", { class: "hint", text: t(hint) }) : null,
+    el("span", { class: "field-error", role: "alert" }));
+}
+
+export function intakeForm() {
+  const phone = el("input", { id: "caller_phone", name: "caller_phone", type: "tel", autocomplete: "off", required: true });
+  const name = el("input", { id: "caller_name", name: "caller_name", autocomplete: "off" });
+  const where = el("input", { id: "location_text", name: "location_text", autocomplete: "off",
+    role: "combobox", "aria-autocomplete": "list", "aria-controls": "suggestions" });
+  const suggestions = el("ul", { id: "suggestions", class: "suggestions", role: "listbox", hidden: true });
+  const complaint = el("input", { id: "complaint", name: "complaint", autocomplete: "off" });
+  const category = el("select", { id: "category", name: "category" },
+    CATEGORIES.map((c) => el("option", { value: c, text: t(`category.${c}`), selected: c === "other" })));
+  const priorities = el("div", { class: "priorities", role: "radiogroup", id: "priority" },
+    ["P1", "P2", "P3"].map((p) => el("label", { class: `priority-choice priority-${p}` },
+      el("input", { type: "radio", name: "priority", value: p, checked: p === "P2" }), t(`priority.${p}`))));
+  const notes = el("textarea", { id: "notes", name: "notes", rows: 2 });
+  // novalidate: the API's own field errors, in the page's language, not the browser's bubbles
+  const form = el("form", { id: "intake", class: "intake", autocomplete: "off", novalidate: true },
+    el("h2", { text: t("console.intake") }),
+    field("caller_phone", "console.phone", phone),
+    field("caller_name", "console.caller_name", name),
+    el("div", { class: "field", dataset: { field: "location_text" } },
+      el("label", { for: "location_text", text: t("console.location") }), where, suggestions,
+      el("small", { class: "hint", id: "location-state", text: t("console.location_hint") }),
+      el("span", { class: "field-error", role: "alert" })),
+    el("div", { id: "intake-map", class: "mini-map" }),
+    field("complaint", "console.complaint", complaint),
+    field("category", "console.category", category),
+    el("fieldset", { class: "field", dataset: { field: "priority" } },
+      el("legend", { text: t("console.priority") }), priorities, el("span", { class: "field-error", role: "alert" })),
+    field("notes", "console.notes", notes),
+    el("div", { class: "actions" },
+      el("button", { type: "submit", class: "primary", id: "submit-call", text: t("console.submit") }),
+      ["prank", "silent", "info"].map((d) => el("button", { type: "button", class: "disposition",
+        id: `disposition-${d}`, dataset: { disposition: d }, text: t(`console.${d}`) }))),
+    el("p", { id: "intake-result", class: "result", role: "status" }));
+  form.addEventListener("submit", (ev) => { ev.preventDefault(); submitCall("emergency"); });
+  form.querySelectorAll(".disposition").forEach((b) => b.addEventListener("click", () => submitCall(b.dataset.disposition)));
+  let timer = null;
+  where.addEventListener("input", () => {
+    // The pin of a suggestion belongs to its name: once the text says something else, the pin goes
+    // (the server places the call from the text). A pin the operator put on the map stays until
+    // the field is emptied.
+    if (!where.value.trim() || (picked?.from === "suggestion" && where.value !== picked.text)) dropPin();
+
+    clearTimeout(timer);
+    timer = setTimeout(() => suggest(where.value), 150);
+  });
+  where.addEventListener("blur", () => { suggestions.hidden = true; });
+  where.addEventListener("keydown", (ev) => {
+    const items = [...suggestions.querySelectorAll("li")];
+    // A list still showing the answer for earlier text (typed on since) is not chosen from: the
+    // keys wait for the list of what the field says now.
+    if (!suggestions.hidden && items.length && suggestions.dataset.for !== where.value
+      && ["ArrowDown", "ArrowUp", "Enter"].includes(ev.key)) {
+      ev.preventDefault();
+      return;
+    }
+    const at = items.findIndex((li) => li.getAttribute("aria-selected") === "true");
+    if (ev.key === "ArrowDown" && items.length) {
+      ev.preventDefault();
+      items.forEach((li) => li.setAttribute("aria-selected", "false"));
+      items[Math.min(at + 1, items.length - 1)].setAttribute("aria-selected", "true");
+    } else if (ev.key === "ArrowUp" && items.length) {
+      ev.preventDefault();
+      items.forEach((li) => li.setAttribute("aria-selected", "false"));
+      items[Math.max(at - 1, 0)].setAttribute("aria-selected", "true");
+    } else if (ev.key === "Enter" && !suggestions.hidden && items.length) {
+      // Enter takes the highlighted suggestion, or the first: it never saves a call whose place
+      // the operator has not seen chosen. Enter again saves.
+      ev.preventDefault();
+      items[Math.max(at, 0)].click();
+    } else if (ev.key === "Escape") {
+      suggestions.hidden = true;
+    }
+  });
+  return form;
+}
+
+let suggestRequest = 0;
+
+async function suggest(text) {
+  const list = $("#suggestions");
+  const request = ++suggestRequest;
+  if (text.trim().length < 2) { list.hidden = true; return; }
+  try {
+    const { items } = await get(`/api/geocode?q=${encodeURIComponent(text)}&limit=6`);
+    // Only the answer to what is in the field now, and only while the operator is still in it.
+    if (request !== suggestRequest || $("#location_text")?.value !== text || document.activeElement?.id !== "location_text") return;
+    replace(list, items.map((c) => {
+      const li = el("li", { role: "option", "aria-selected": "false" }, el("b", { text: c.name }),
+        c.kelurahan ? ` · ${c.kelurahan}` : "", c.kecamatan ? `, ${c.kecamatan}` : "");
+      li.addEventListener("mousedown", (ev) => ev.preventDefault());
+      li.addEventListener("click", () => {
+        picked = { lat: c.lat, lon: c.lon, from: "suggestion", text: c.name };
+        $("#location_text").value = c.name;
+        list.hidden = true;
+        placePin(c.lat, c.lon);
+      });
+      return li;
+    }));
+    list.dataset.for = text;
+    list.hidden = items.length === 0;
+  } catch (err) {
+    list.hidden = true;
+    if (err instanceof ApiError && err.fields.q) showFieldErrors({ location_text: err.fields.q });
+  }
+}
+
+function dropPin() {
+  picked = null;
+  if (pin) { pin.remove(); pin = null; }
+  const hint = $("#location-state");
+  if (hint) hint.textContent = t("console.location_hint");
+}
+
+function placePin(lat, lon) {
+  if (!miniMap) return;
+  if (!pin) {
+    pin = L.marker([lat, lon], { draggable: true, keyboard: false, title: t("console.location_hint") }).addTo(miniMap);
+    pin.on("dragend", () => {
+      const p = pin.getLatLng();
+      picked = { lat: p.lat, lon: p.lng, from: "map" };
+      $("#location-state").textContent = `${p.lat.toFixed(5)}, ${p.lng.toFixed(5)}`;
+    });
+  } else {
+    pin.setLatLng([lat, lon]);
+  }
+  miniMap.setView([lat, lon], 15);
+}
+
+function showFieldErrors(fields) {
+  document.querySelectorAll("#intake .field-error").forEach((node) => { node.textContent = ""; });
+  for (const [name, message] of Object.entries(fields || {})) {
+    const slot = document.querySelector(`#intake [data-field="${CSS.escape(name)}"] .field-error`);
+    if (slot) slot.textContent = fieldText(message);
+  }
+}
+
+let submitting = false;
+let lastAttempt = null;          // {body, ref}: the call last sent, until it is saved
+
+async function submitCall(disposition) {
+  if (submitting) return;
+  submitting = true;
+  try {
+    await saveCall(disposition);
+  } finally {
+    submitting = false;
+  }
+}
+
+async function saveCall(disposition) {
+  const form = $("#intake");
+  const value = (name) => form.elements[name].value.trim() || null;
+  const body = {
+    caller_phone: value("caller_phone"),          // none typed: null, which the API calls required
+    caller_name: value("caller_name"), location_text: value("location_text"), complaint: value("complaint"),
+    category: form.elements.category.value, priority: form.querySelector("input[name=priority]:checked").value,
+    notes: value("notes"), disposition,
+  };
+  if (picked) Object.assign(body, { lat: picked.lat, lon: picked.lon });
+  // The same call pressed again (its answer was lost or late) goes with the same client_ref and is
+  // stored once; anything changed in the form makes it another request.
+  const sent = JSON.stringify(body);
+  if (lastAttempt?.body !== sent) lastAttempt = { body: sent, ref: newRef() };
+  body.client_ref = lastAttempt.ref;
+  const result = $("#intake-result");
+  result.textContent = t("console.saving");
+  result.dataset.state = "saving";
+  try {
+    const answer = await post("/api/calls", body);
+    lastAttempt = null;
+    showFieldErrors({});
+    result.dataset.state = "saved";
+    result.textContent = answer.incident ? t("console.saved", { ref: answer.incident.reference }) : t("console.logged");
+    if (answer.incident && answer.location?.source === "unknown") result.textContent += ` — ${t("console.location_unknown")}`;
+    form.reset();
+    suggestRequest += 1;
+    dropPin();
+    $("#suggestions").hidden = true;
+    miniMap?.setView(PONTIANAK, 12);
+    form.elements.caller_phone.focus();
+    if (answer.incident) actions.select(answer.incident.id);
+  } catch (err) {
+    // Whatever went wrong, the form keeps what was typed.
+    result.dataset.state = "not-saved";
+    if (err instanceof ApiError && err.code === "timeout") {
+      result.textContent = t("console.maybe_saved");
+    } else {
+      if (err instanceof ApiError) showFieldErrors(err.fields);
+      result.textContent = t("console.not_saved", { why: explain(err) });
+    }
+  }
+}
+
+export async function mountMiniMap() {
+  miniMap = baseMap($("#intake-map"), { zoom: 12, zones: false, focusable: false });
+  miniMap.on("click", (ev) => {
+    placePin(ev.latlng.lat, ev.latlng.lng);
+    picked = { lat: ev.latlng.lat, lon: ev.latlng.lng, from: "map" };
+    $("#location-state").textContent = `${ev.latlng.lat.toFixed(5)}, ${ev.latlng.lng.toFixed(5)}`;
+  });
+}
+
+// The language changed and the page is rebuilt: what was typed, and the pin, are kept.
+export function keepIntake() {
+  const form = $("#intake");
+  const typed = form ? [...form.elements].filter((e) => e.name).map((e) => [e.name, e.type, e.value, e.checked]) : [];
+  const pinAt = pin?.getLatLng();
+  miniMap?.remove();
+  miniMap = null;
+  pin = null;
+  return async () => {
+    const fresh = $("#intake");
+    for (const [name, type, value, checked] of typed) {
+      if (type === "radio") fresh.querySelector(`input[name="${name}"][value="${CSS.escape(value)}"]`).checked = checked;
+      else if (fresh.elements[name]) fresh.elements[name].value = value;
+    }
+    await mountMiniMap();
+    if (pinAt) placePin(pinAt.lat, pinAt.lng);
+  };
+}

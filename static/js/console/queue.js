@@ -1,0 +1,52 @@
+// The console's queue: open incidents by priority, then waiting time, with a ticking age, the
+// priority's colour, status and the units on it. Click or Enter selects one.
+import { $, el, replace } from "../dom.js";
+import { label, t } from "../i18n.js";
+import { duration, secondsSince } from "../time.js";
+import { actions, PRIORITY_RANK, state, view } from "./shared.js";
+
+export const unacknowledged = new Set();   // incidents whose crew has not accepted in time
+
+export function sortedIncidents() {
+  return [...state.incidents.values()].sort((a, b) =>
+    PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || a.created_at.localeCompare(b.created_at));
+}
+
+function unitOf(incident) {
+  const active = (incident.assignments || []).filter((a) => a.active);
+  return active.map((a) => state.units.get(a.unit_id)?.call_sign || `#${a.unit_id}`).join(", ");
+}
+
+export function renderQueue() {
+  const items = sortedIncidents();
+  // The browser tab says how many calls wait for a unit, for a console behind another window.
+  const waiting = items.filter((i) => i.status === "pending").length;
+  document.title = `${waiting ? `(${waiting}) ` : ""}PSC 119 — ${t("console.title")}`;
+  replace($("#queue-list"), items.length === 0 ? el("li", { class: "empty", text: t("console.queue_empty") })
+    : items.map((i) => {
+      const li = el("li", { class: `queue-item priority-${i.priority}${i.id === view.selected ? " selected" : ""}`,
+        tabindex: 0, dataset: { incident: i.id }, "aria-selected": i.id === view.selected ? "true" : "false" },
+      el("div", { class: "line1" }, el("b", { text: i.reference }), " ", el("span", { class: "badge", text: t(`priority.${i.priority}`) }),
+        " ", el("span", { class: "age", dataset: { since: i.created_at }, text: duration(secondsSince(i.created_at)) })),
+      el("div", { class: "line2" }, label(i.category_label), " · ", t(`incident.${i.status}`),
+        unitOf(i) ? ` · ${t("console.unit_on", { unit: unitOf(i) })}` : "",
+        unacknowledged.has(i.id) ? el("span", { class: "badge alarm", text: ` ${t("console.not_accepted")}` }) : null),
+      el("div", { class: "line3", text: i.address_text || i.location_name || "" }));
+      li.addEventListener("click", () => actions.select(i.id));
+      li.addEventListener("keydown", (ev) => { if (ev.key === "Enter") actions.select(i.id); });
+      return li;
+    }));
+}
+
+export function tickAges() {
+  document.querySelectorAll(".age[data-since]").forEach((node) => {
+    node.textContent = duration(secondsSince(node.dataset.since));
+  });
+}
+
+// The queue, rebuilt on every change, keeps the keyboard focus where it was.
+export function keepFocus(render) {
+  const focused = document.activeElement?.closest?.(".queue-item")?.dataset.incident;
+  render();
+  if (focused) document.querySelector(`.queue-item[data-incident="${focused}"]`)?.focus();
+}
