@@ -37,7 +37,7 @@ migrate: setup                        ## apply the migrations to DATABASE_URL (d
 seed: migrate                         ## load demo data into an empty database (no-op otherwise)
 	$(FLASK) seed demo --if-empty
 
-run: seed                             ## migrate, seed on first run, serve HTTP + websockets
+run: seed                             ## migrate, seed on first run, serve HTTP + websockets, print the demo accounts
 	$(PY) wsgi.py
 
 test: setup-dev                       ## the test suite (SQLite; PostgreSQL when TEST_DATABASE_URL is set)

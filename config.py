@@ -20,6 +20,10 @@ Environment variables:
                    recommendation; its station is used (default 600 s).
     ALS_PREFERENCE_S    for P1 cardiac, breathing, stroke and unconscious calls an ALS
                    unit is put first when it is at most this much slower (default 120 s).
+    DEMO_ACCOUNTS_FILE  where ``seed demo`` writes the demo accounts and ``python wsgi.py``
+                   reads them at start-up (default ``instance/demo-accounts.txt``).
+    REQUEST_LOG    ``python wsgi.py`` logs a line per request only when this is 1 (default:
+                   only server errors).
 """
 import os
 
@@ -53,6 +57,12 @@ class Config:
     MAX_CONTENT_LENGTH = 256 * 1024
     # A location fix further in the future than this is refused (phone clock skew allowance).
     MAX_FIX_FUTURE_SECONDS = 120
+    # seed demo writes the demo accounts here (mode 0600; instance/ is not committed) and the
+    # development server prints them at the end of each start-up while the file exists.
+    DEMO_ACCOUNTS_FILE = os.environ.get("DEMO_ACCOUNTS_FILE") or os.path.join(BASE_DIR, "instance",
+                                                                              "demo-accounts.txt")
+    # The development server's line per request (Werkzeug) only when set; server errors always.
+    REQUEST_LOG = os.environ.get("REQUEST_LOG", "") not in ("", "0")
 
     # Live status (docs/REALTIME.md): a console further behind than this many events gets a snapshot.
     EVENT_REPLAY_LIMIT = int(os.environ.get("EVENT_REPLAY_LIMIT") or 5000)
@@ -125,6 +135,8 @@ class TestingConfig(Config):
     REDIS_URL = None
     # Cheap hashing keeps the suite fast; never used outside tests.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # A test that seeds the demo names its own file: never the developer's instance/ one.
+    DEMO_ACCOUNTS_FILE = None
 
 
 CONFIGS = {

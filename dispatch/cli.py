@@ -4,8 +4,10 @@ import json
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.engine import make_url
 
 from .core import auth, demo, zones
+from .core.clock import utcnow
 from .core.geo import load_zone_index, shipped_zones
 from .core.errors import DomainError
 from .vocabulary import ROLES
@@ -18,6 +20,11 @@ zones_cli = AppGroup("zones", help="Kelurahan and kecamatan polygons.")
 
 def _fail(exc):
     raise click.ClickException(exc.message)
+
+
+def database_label(config):
+    """The app's database URL without its password (as the demo accounts file records it)."""
+    return make_url(config["DATABASE_URL"]).render_as_string(hide_password=True)
 
 
 @user_cli.command("create")
@@ -49,12 +56,16 @@ def user_set_password(username, password):
     except DomainError as exc:
         _fail(exc)
     click.echo(f"password of {username} changed; its sessions were logged out")
+    path = current_app.config.get("DEMO_ACCOUNTS_FILE")
+    if demo.forget_password(path, database=database_label(current_app.config), username=username):
+        click.echo(f"{path} no longer shows the old password of {username}")
 
 
 @seed_cli.command("demo")
 @click.option("--if-empty", is_flag=True, help="do nothing (and succeed) when the database holds data")
 def seed_demo(if_empty):
-    """Load Pontianak's hospitals, 8 ambulances and one user per role (prints their passwords)."""
+    """Load Pontianak's hospitals, 8 ambulances, an operator, a supervisor, an admin and one crew
+    per ambulance; prints their passwords and writes them to DEMO_ACCOUNTS_FILE."""
     if current_app.config.get("PSC_ENV") == "production":
         raise click.ClickException("refusing to load demo data in production")
     if if_empty and not demo.is_empty(db.session):
@@ -64,10 +75,15 @@ def seed_demo(if_empty):
         created = demo.seed_demo(db.session)
     except DomainError as exc:
         _fail(exc)
-    click.echo("Demo data loaded: 15 hospitals, 8 ambulances (PSC-01..PSC-08).")
-    click.echo("Users (write these passwords down; they are shown only now):")
-    for username, role, password in created:
-        click.echo(f"  {username:<12} {role:<11} {password}")
+    click.echo("Demo data loaded: 15 hospitals, 8 ambulances (PSC-01..PSC-08), one crew account each.")
+    path = current_app.config.get("DEMO_ACCOUNTS_FILE")
+    if path:
+        demo.write_accounts(path, created, database=database_label(current_app.config), created_at=utcnow())
+        click.echo(f"Demo accounts (also in {path}, shown at each start of `make run`):")
+    else:
+        click.echo("Demo accounts (write these passwords down; DEMO_ACCOUNTS_FILE is not set):")
+    for line in demo.format_accounts(created):
+        click.echo("  " + line)
 
 
 @zones_cli.command("import")

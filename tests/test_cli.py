@@ -2,32 +2,78 @@
 from sqlalchemy import func, select
 
 from conftest import fresh
+from dispatch.cli import database_label
+from dispatch.core import demo
 from dispatch.models import Hospital, Unit, User
 
 
-def test_seed_demo_loads_pontianak_and_refuses_twice(app, session):
+def test_seed_demo_loads_pontianak_and_refuses_twice(app, session, tmp_path):
+    accounts_file = tmp_path / "instance" / "demo-accounts.txt"
+    app.config["DEMO_ACCOUNTS_FILE"] = str(accounts_file)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["seed", "demo"])
     assert result.exit_code == 0, result.output
-    for username in ("operator", "supervisor", "admin", "crew01"):
-        assert username in result.output
     fresh(session)
     assert session.scalar(select(func.count()).select_from(Hospital)) == 15
     units = session.scalars(select(Unit).order_by(Unit.call_sign)).all()
     assert len(units) == 8 and all(u.status == "available" for u in units)
     stations = " ".join(u.station_name for u in units)
     assert "Pontianak Utara" in stations and "Pontianak Timur" in stations
-    assert {u.role for u in session.scalars(select(User))} == {"operator", "crew", "supervisor", "admin"}
-    # the printed password works
-    line = next(l for l in result.output.splitlines() if l.strip().startswith("operator"))
-    password = line.split()[-1]
+    users = session.scalars(select(User)).all()
+    assert {u.role for u in users} == {"operator", "crew", "supervisor", "admin"}
+    # one crew account per ambulance, each of its own unit
+    crews = {u.username: u.unit_id for u in users if u.role == "crew"}
+    assert crews == {f"crew{i:02d}": unit.id for i, unit in enumerate(units, start=1)}
+
+    # every account is printed and written to the file (only its owner may read it), and logs in
+    assert str(accounts_file) in result.output
+    assert accounts_file.stat().st_mode & 0o777 == 0o600
+    rows = [l.split() for l in accounts_file.read_text().splitlines() if l and not l.startswith("#")]
+    assert rows[0] == ["username", "role", "unit", "password"]
+    accounts = {r[0]: r for r in rows[1:]}
+    assert set(accounts) == {u.username for u in users} and len(accounts) == 11
+    assert accounts["crew05"][1:3] == ["crew", "PSC-05"] and accounts["operator"][2] == "-"
     client = app.test_client()
-    assert client.post("/api/auth/login", json={"username": "operator", "password": password}).status_code == 200
+    for username, role, unit, password in accounts.values():
+        assert f"{username}" in result.output and password in result.output
+        r = client.post("/api/auth/login", json={"username": username, "password": password})
+        assert r.status_code == 200, (username, r.get_json())
+        assert r.get_json()["user"]["role"] == role
 
     again = runner.invoke(args=["seed", "demo"])
     assert again.exit_code != 0 and "already holds data" in again.output
     quiet = runner.invoke(args=["seed", "demo", "--if-empty"])
     assert quiet.exit_code == 0 and "not loaded" in quiet.output
+    assert accounts_file.read_text().count(accounts["crew05"][3]) == 1  # a refused seed leaves the file
+
+    # a new password: the file stops showing the old one
+    r = runner.invoke(args=["user", "set-password", "crew03", "--password", "baru-sekali-119"])
+    assert r.exit_code == 0 and str(accounts_file) in r.output, r.output
+    assert accounts["crew03"][3] not in accounts_file.read_text()
+    assert "crew03       crew        PSC-03  (changed)" in accounts_file.read_text()
+    assert accounts["crew04"][3] in accounts_file.read_text()
+    assert accounts_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_demo_accounts_of_another_database_are_not_shown(app, tmp_path):
+    """A file written for one database (DATABASE_URL changed since) does not offer its passwords."""
+    accounts_file = tmp_path / "demo-accounts.txt"
+    app.config["DEMO_ACCOUNTS_FILE"] = str(accounts_file)
+    assert demo.accounts_notice(str(accounts_file), database=database_label(app.config)) is None
+    assert app.test_cli_runner().invoke(args=["seed", "demo"]).exit_code == 0
+    password = accounts_file.read_text().split("operator    -       ")[1].split()[0]
+    shown = demo.accounts_notice(str(accounts_file), database=database_label(app.config))
+    assert any(password in line for line in shown)
+    other = demo.accounts_notice(str(accounts_file), database="sqlite:////somewhere/else.sqlite3")
+    assert len(other) == 1 and "another database" in other[0] and password not in other[0]
+
+
+def test_seed_demo_without_an_accounts_file_prints_them(app):
+    app.config["DEMO_ACCOUNTS_FILE"] = None
+    result = app.test_cli_runner().invoke(args=["seed", "demo"])
+    assert result.exit_code == 0, result.output
+    assert "DEMO_ACCOUNTS_FILE is not set" in result.output
+    assert "crew08       crew        PSC-08" in result.output
 
 
 def test_seed_demo_refuses_in_production(app):

@@ -10,6 +10,7 @@ db upgrade``), also when TEST_DATABASE_URL points the rest of the suite at Postg
 """
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -213,3 +214,42 @@ def test_python_wsgi_refuses_to_serve_production(migrated_sqlite_url, tmp_path):
     code, output = refused_start("python", env, tmp_path)
     assert code != 0 and "gunicorn" in output, output
     assert "Running on" not in output, output
+
+
+def _log_of(log_dir):
+    """The output of the last start in ``log_dir`` (serving() retries on a port lost to another process)."""
+    return sorted(Path(log_dir).glob("python-*.log"))[-1].read_text()
+
+
+def test_python_prints_the_demo_accounts_after_its_banner_at_each_start(migrated_sqlite_url, tmp_path):
+    """As `make run` does: seed (the first time only), then serve; the accounts come last, every time."""
+    db_file = tmp_path / "demo.sqlite3"
+    shutil.copy(migrated_sqlite_url[len("sqlite:///"):], db_file)
+    accounts_file = tmp_path / "instance" / "demo-accounts.txt"
+    env = clean_env(DATABASE_URL=f"sqlite:///{db_file}", DEMO_ACCOUNTS_FILE=str(accounts_file))
+    seed = subprocess.run([str(BIN_DIR / "flask"), "--app", "wsgi", "seed", "demo", "--if-empty"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert seed.returncode == 0, seed.stdout + seed.stderr
+    assert accounts_file.stat().st_mode & 0o777 == 0o600
+    accounts = [l.split() for l in accounts_file.read_text().splitlines()[4:]]
+    assert len(accounts) == 11 and accounts[-1][:3] == ["crew08", "crew", "PSC-08"]
+
+    for start, request_log in (("first", None), ("second", "1")):
+        log_dir = tmp_path / start
+        log_dir.mkdir()
+        with serving("python", {**env, **({"REQUEST_LOG": request_log} if request_log else {})}, log_dir) as base:
+            with http_session() as http:
+                crew = next(a for a in accounts if a[0] == "crew05")
+                r = http.post(f"{base}/api/auth/login", json={"username": "crew05", "password": crew[3]}, timeout=10)
+                assert r.status_code == 200 and r.json()["user"]["role"] == "crew", r.text
+                assert http.get(f"{base}/api/nowhere", timeout=10).status_code == 404
+            output = _log_of(log_dir)
+        lines = output.splitlines()
+        banner = max(i for i, l in enumerate(lines) if "Running on" in l or "CTRL+C" in l)
+        heading = lines.index(f"Demo accounts (from {accounts_file}):")
+        assert heading > banner, output  # after the server's own lines: nothing scrolls them away
+        for username, role, unit, password in accounts:
+            assert any(l.split() == [username, role, unit, password] for l in lines[heading + 1:]), output
+        # Werkzeug's line per request only with REQUEST_LOG=1
+        logged = [l for l in lines if "POST /api/auth/login" in l or "GET /api/nowhere" in l]
+        assert len(logged) == (2 if request_log else 0), output
