@@ -76,3 +76,45 @@ INCIDENT_FINISHED = ("closed", "cancelled")
 def reason(code, id_text, en_text):
     """One reason for a recommendation or a suggestion, in both languages."""
     return {"code": code, "id": id_text, "en": en_text}
+
+
+# --- Labels the pages show (GET /api/vocabulary): served once, never copied into JavaScript ---
+UNIT_STATUS_LABELS = {
+    "available": {"id": "Siaga", "en": "Available"},
+    "dispatched": {"id": "Ditugaskan", "en": "Dispatched"},
+    "en_route": {"id": "Menuju lokasi", "en": "En route"},
+    "on_scene": {"id": "Di lokasi", "en": "On scene"},
+    "transporting": {"id": "Membawa pasien", "en": "Transporting"},
+    "at_hospital": {"id": "Di rumah sakit", "en": "At hospital"},
+    # "Tidak bertugas" would say off duty; a unit out of service is not operating (repairs, restock).
+    "out_of_service": {"id": "Tidak beroperasi", "en": "Out of service"},
+}
+
+INCIDENT_STATUS_LABELS = {
+    "pending": {"id": "Menunggu unit", "en": "Waiting for a unit"},
+    "dispatched": {"id": "Unit ditugaskan", "en": "Unit dispatched"},
+    "on_scene": {"id": "Unit di lokasi", "en": "Unit on scene"},
+    "transporting": {"id": "Membawa pasien", "en": "Transporting"},
+    "closed": {"id": "Ditutup", "en": "Closed"},
+    "cancelled": {"id": "Dibatalkan", "en": "Cancelled"},
+}
+
+DISPOSITION_LABELS = {
+    "emergency": {"id": "Gawat darurat", "en": "Emergency"},
+    "prank": {"id": "Iseng", "en": "Prank"},
+    # A caller who cannot or does not speak: "Diam" alone read as an order to be quiet.
+    "silent": {"id": "Penelepon diam", "en": "Silent call"},
+    "info": {"id": "Minta informasi", "en": "Information"},
+    "duplicate": {"id": "Panggilan ulang", "en": "Repeat call"},
+}
+
+# How precisely an incident's place is known (the contract of issue 11): the pages say when a
+# point is only approximate, so nobody mistakes a kelurahan's centre for a house.
+LOCATION_PRECISION_LABELS = {
+    "exact": {"id": "titik tepat", "en": "exact point"},
+    "place": {"id": "tempat bernama", "en": "named place"},
+    "road": {"id": "perkiraan: di sepanjang jalan", "en": "approximate: along the road"},
+    "kelurahan": {"id": "perkiraan: tengah kelurahan", "en": "approximate: centre of the kelurahan"},
+    "kecamatan": {"id": "perkiraan: tengah kecamatan", "en": "approximate: centre of the kecamatan"},
+    "unknown": {"id": "lokasi belum diketahui", "en": "location not known"},
+}

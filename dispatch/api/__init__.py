@@ -8,13 +8,13 @@ BODY_METHODS = ("POST", "PUT", "PATCH")
 
 
 def init_api(app, api):
-    from . import auth, calls, events, geo, health, hospitals, incidents, stats, units
+    from . import auth, calls, events, geo, health, hospitals, incidents, stats, units, vocabulary
 
     from .blueprint import register_id_converter
 
     api.init_app(app)
     register_id_converter(app, api)
-    for module in (health, auth, calls, incidents, units, hospitals, geo, events, stats):
+    for module in (health, auth, calls, incidents, units, hospitals, geo, events, stats, vocabulary):
         api.register_blueprint(module.blp)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected)

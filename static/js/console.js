@@ -8,6 +8,7 @@ import { $, el, replace } from "./dom.js";
 import { onLangChange, t, translatePage } from "./i18n.js";
 import { connectLive, indicator } from "./live.js";
 import { languageSwitch, login, logout, watchSession } from "./session.js";
+import { loadVocabulary } from "./vocabulary.js";
 import { drawDetailUnits, loadDetail } from "./console/detail.js";
 import { intakeForm, keepIntake, mountMiniMap } from "./console/intake.js";
 import { keepFocus, renderQueue, tickAges, unacknowledged } from "./console/queue.js";
@@ -52,6 +53,11 @@ async function start() {
   const sound = soundSwitch();
   $("#sound").append(sound);
   onLangChange(sound.relabel);
+  // The labels of categories, priorities and statuses. A server slow to give them does not keep
+  // the intake from the operator: the page is rebuilt with them when they come.
+  const vocabulary = loadVocabulary();
+  const early = await Promise.race([vocabulary.then(() => true), new Promise((r) => setTimeout(() => r(false), 3000))]);
+  if (!early) vocabulary.then(relabel);
   layout();
   await mountMiniMap();
   listenForKeys();

@@ -3,10 +3,11 @@
 // and cancelling and closing it. Live changes do not wipe a field the operator is typing in.
 import { get, patch, post } from "../api.js";
 import { $, el, replace } from "../dom.js";
-import { label, t } from "../i18n.js";
+import { t } from "../i18n.js";
 import { baseMap, L, PONTIANAK } from "../mapbase.js";
 import { LiveState } from "../state.js";
 import { clock, duration } from "../time.js";
+import { term } from "../vocabulary.js";
 import { alertIn, focusedIn, refocus, state, view } from "./shared.js";
 
 let detailMap = null;           // the selected incident's map: one, moved into each rebuilt detail
@@ -40,7 +41,7 @@ export async function loadDetail({ force = true } = {}) {
   };
   const reason = el("input", { id: "action-reason", placeholder: t("console.reason") });
   const priority = el("select", { id: "change-priority" }, ["P1", "P2", "P3"].map((p) =>
-    el("option", { value: p, text: t(`priority.${p}`), selected: p === incident.priority })));
+    el("option", { value: p, text: term("priorities", p), selected: p === incident.priority })));
   priority.addEventListener("change", () => save({ priority: priority.value }));
   const address = el("input", { id: "change-address", value: incident.address_text || "" });
   const notes = el("textarea", { id: "change-notes", rows: 2 });
@@ -54,7 +55,7 @@ export async function loadDetail({ force = true } = {}) {
   const focused = focusedIn(panel);
   replace(panel,
     el("h2", { text: `${t("console.detail")} ${incident.reference}` }),
-    el("p", {}, label(incident.category_label), " · ", t(`incident.${incident.status}`) || incident.status),
+    el("p", {}, term("categories", incident.category), " · ", term("incident_statuses", incident.status)),
     incident.complaint ? el("p", { text: incident.complaint }) : null,
     // Who to call back: the caller who opened it, and anyone who called about it again.
     (incident.calls || []).length ? el("ul", { class: "callers", id: "callers" }, incident.calls.map((c) =>
@@ -83,7 +84,7 @@ export async function loadDetail({ force = true } = {}) {
     el("ul", { id: "assignment-list", class: "assignment-list" }, active.length === 0
       ? el("li", { class: "muted", text: t("console.no_unit_yet") })
       : active.map((a) => el("li", { dataset: { assignment: a.id, unit: a.unit_id } },
-        el("b", { text: a.call_sign }), ` · ${t(`status.${a.status}`)} · ${clock(a.dispatched_at)}`,
+        el("b", { text: a.call_sign }), ` · ${term("unit_statuses", a.status)} · ${clock(a.dispatched_at)}`,
         a.accepted_at ? "" : el("span", { class: "badge alarm", text: ` ${t("console.not_accepted")}` }), " ",
         el("button", { type: "button", class: "withdraw", dataset: { assignment: a.id },
           text: t("console.withdraw"), title: t("console.withdraw_hint"), onclick: () => withdraw(a) })))),
@@ -92,7 +93,7 @@ export async function loadDetail({ force = true } = {}) {
     el("ol", { class: "timeline", id: "timeline" }, (incident.timeline || []).map((e) =>
       el("li", { dataset: { type: e.type } }, el("time", { text: clock(e.at) }), " ", t(`event.${e.type}`),
         // An incident's status is named as in the queue (a unit's as on the map): "pending" is no unit status.
-        e.data?.to ? `: ${t(`${e.type === "incident.status_changed" ? "incident" : "status"}.${e.data.to}`)}` : "",
+        e.data?.to ? `: ${term(e.type === "incident.status_changed" ? "incident_statuses" : "unit_statuses", e.data.to)}` : "",
         e.actor ? ` · ${e.actor.username}` : ""))));
   refocus(panel, focused);
   await showOnDetailMap(incident, save);

@@ -6,10 +6,9 @@ import { newRef } from "../outbox.js";
 import { $, el, replace } from "../dom.js";
 import { t } from "../i18n.js";
 import { baseMap, L, PONTIANAK } from "../mapbase.js";
+import { codes, term } from "../vocabulary.js";
 import { actions } from "./shared.js";
 
-const CATEGORIES = ["traffic_accident", "trauma", "cardiac", "breathing", "stroke", "unconscious",
-  "maternity", "burn", "poisoning", "other"];
 let pin = null;                 // the intake map's marker
 let picked = null;              // {lat, lon, from: "suggestion" | "map", text} chosen by suggestion or on the map
 let miniMap = null;
@@ -29,10 +28,10 @@ export function intakeForm() {
   const suggestions = el("ul", { id: "suggestions", class: "suggestions", role: "listbox", hidden: true });
   const complaint = el("input", { id: "complaint", name: "complaint", autocomplete: "off" });
   const category = el("select", { id: "category", name: "category" },
-    CATEGORIES.map((c) => el("option", { value: c, text: t(`category.${c}`), selected: c === "other" })));
+    (codes("categories").length ? codes("categories") : ["other"]).map((c) => el("option", { value: c, text: term("categories", c), selected: c === "other" })));
   const priorities = el("div", { class: "priorities", role: "radiogroup", id: "priority" },
     ["P1", "P2", "P3"].map((p) => el("label", { class: `priority-choice priority-${p}` },
-      el("input", { type: "radio", name: "priority", value: p, checked: p === "P2" }), t(`priority.${p}`))));
+      el("input", { type: "radio", name: "priority", value: p, checked: p === "P2" }), term("priorities", p))));
   const notes = el("textarea", { id: "notes", name: "notes", rows: 2 });
   // novalidate: the API's own field errors, in the page's language, not the browser's bubbles
   const form = el("form", { id: "intake", class: "intake", autocomplete: "off", novalidate: true },

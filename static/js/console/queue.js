@@ -1,8 +1,9 @@
 // The console's queue: open incidents by priority, then waiting time, with a ticking age, the
 // priority's colour, status and the units on it. Click or Enter selects one.
 import { $, el, replace } from "../dom.js";
-import { label, t } from "../i18n.js";
+import { t } from "../i18n.js";
 import { duration, secondsSince } from "../time.js";
+import { term } from "../vocabulary.js";
 import { actions, PRIORITY_RANK, state, view } from "./shared.js";
 
 export const unacknowledged = new Set();   // incidents whose crew has not accepted in time
@@ -26,9 +27,9 @@ export function renderQueue() {
     : items.map((i) => {
       const li = el("li", { class: `queue-item priority-${i.priority}${i.id === view.selected ? " selected" : ""}`,
         tabindex: 0, dataset: { incident: i.id }, "aria-selected": i.id === view.selected ? "true" : "false" },
-      el("div", { class: "line1" }, el("b", { text: i.reference }), " ", el("span", { class: "badge", text: t(`priority.${i.priority}`) }),
+      el("div", { class: "line1" }, el("b", { text: i.reference }), " ", el("span", { class: "badge", text: term("priorities", i.priority) }),
         " ", el("span", { class: "age", dataset: { since: i.created_at }, text: duration(secondsSince(i.created_at)) })),
-      el("div", { class: "line2" }, label(i.category_label), " · ", t(`incident.${i.status}`),
+      el("div", { class: "line2" }, term("categories", i.category), " · ", term("incident_statuses", i.status),
         unitOf(i) ? ` · ${t("console.unit_on", { unit: unitOf(i) })}` : "",
         unacknowledged.has(i.id) ? el("span", { class: "badge alarm", text: ` ${t("console.not_accepted")}` }) : null),
       el("div", { class: "line3", text: i.address_text || i.location_name || "" }));

@@ -1,0 +1,26 @@
+from .. import vocabulary as v
+from ..schemas.vocabulary import VocabularyOut
+from .blueprint import Blueprint
+from .security import require
+
+blp = Blueprint("vocabulary", __name__, url_prefix="/api", description="Codes and their labels")
+
+
+def _terms(labels, codes=None):
+    return [{"code": code, "id": labels[code]["id"], "en": labels[code]["en"]} for code in (codes or labels)]
+
+
+@blp.route("/vocabulary", methods=["GET"])
+@require("operator", "supervisor", "admin", "crew")
+@blp.response(200, VocabularyOut)
+def vocabulary():
+    """The codes of categories, priorities, dispositions, unit and incident statuses and location
+    precisions, each with its Indonesian and English label: the pages read their labels here."""
+    return {
+        "categories": _terms(v.CATEGORIES),
+        "priorities": _terms(v.PRIORITIES),
+        "dispositions": _terms(v.DISPOSITION_LABELS, v.DISPOSITIONS),
+        "unit_statuses": _terms(v.UNIT_STATUS_LABELS, v.UNIT_STATUSES),
+        "incident_statuses": _terms(v.INCIDENT_STATUS_LABELS, v.INCIDENT_STATUSES),
+        "location_precisions": _terms(v.LOCATION_PRECISION_LABELS),
+    }

@@ -1,0 +1,23 @@
+from marshmallow import Schema, fields
+
+
+class Label(Schema):
+    id = fields.String(metadata={"description": "Bahasa Indonesia"})
+    en = fields.String(metadata={"description": "English"})
+
+
+class Term(Label):
+    code = fields.String()
+
+
+def _terms(description):
+    return fields.List(fields.Nested(Term), metadata={"description": description})
+
+
+class VocabularyOut(Schema):
+    categories = _terms("incident categories, in the order the intake offers them")
+    priorities = _terms("P1 (red), P2 (yellow), P3 (green)")
+    dispositions = _terms("what a call was: emergency, prank, silent, info, duplicate")
+    unit_statuses = _terms("a unit's statuses, in the order of a job")
+    incident_statuses = _terms("an incident's statuses, open ones first")
+    location_precisions = _terms("how precisely an incident's place is known")

@@ -1,0 +1,38 @@
+// The codes the pages show and their labels, read once from the API (GET /api/vocabulary):
+// categories, priorities, dispositions, unit and incident statuses, location precisions. No page
+// keeps its own copy of them.
+import { get } from "./api.js";
+import { label } from "./i18n.js";
+
+let terms = null;             // {kind: Map(code -> {id, en})}
+
+// Resolves once the vocabulary is here; tried again every few seconds while the server is away.
+export function loadVocabulary() {
+  return new Promise((resolve) => {
+    let wait = 1000;
+    const attempt = () => get("/api/vocabulary").then((body) => {
+      terms = Object.fromEntries(Object.entries(body).map(([kind, list]) =>
+        [kind, new Map(list.map((item) => [item.code, item]))]));
+      resolve();
+    }).catch(() => {
+      setTimeout(attempt, wait);
+      wait = Math.min(wait * 2, 10000);
+    });
+    attempt();
+  });
+}
+
+export function loaded() {
+  return terms !== null;
+}
+
+// The codes of a kind, in the API's order ([] until loaded).
+export function codes(kind) {
+  return terms ? [...(terms[kind]?.keys() || [])] : [];
+}
+
+// The label of a code in the page's language; the code itself while the vocabulary is not here.
+export function term(kind, code) {
+  const item = terms?.[kind]?.get(code);
+  return item ? label(item) : String(code ?? "");
+}
