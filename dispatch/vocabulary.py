@@ -102,11 +102,15 @@ INCIDENT_STATUS_LABELS = {
 DISPOSITION_LABELS = {
     "emergency": {"id": "Gawat darurat", "en": "Emergency"},
     "prank": {"id": "Iseng", "en": "Prank"},
-    # A caller who cannot or does not speak: "Diam" alone read as an order to be quiet.
-    "silent": {"id": "Penelepon diam", "en": "Silent call"},
-    "info": {"id": "Minta informasi", "en": "Information"},
+    # A line open but nobody speaking: "Diam" alone read as an order to be quiet.
+    "silent": {"id": "Tanpa suara", "en": "Silent (no voice)"},
+    "info": {"id": "Minta info", "en": "Information only"},
     "duplicate": {"id": "Panggilan ulang", "en": "Repeat call"},
 }
+
+# The target from a call to a unit sent, by priority, in seconds: the console colours a waiting
+# call's age past it (and past twice it).
+DISPATCH_TARGETS_S = {"P1": 60, "P2": 180, "P3": 600}
 
 # How precisely an incident's place is known (the contract of issue 11): the pages say when a
 # point is only approximate, so nobody mistakes a kelurahan's centre for a house.

@@ -319,9 +319,10 @@ def pages(browser, live_server):
     """Open pages, each in a context of its own (a separate person's browser)."""
     contexts = []
 
-    def open_page(path, *, phone=False, who=None, geolocation=None, before=None, timezone="Asia/Pontianak"):
+    def open_page(path, *, phone=False, who=None, geolocation=None, before=None, timezone="Asia/Pontianak",
+                  viewport=(1440, 900)):
         options = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True} if phone \
-            else {"viewport": {"width": 1440, "height": 900}}
+            else {"viewport": {"width": viewport[0], "height": viewport[1]}}
         if geolocation is not None:
             options.update(geolocation=geolocation, permissions=["geolocation"])
         context = browser.new_context(base_url=live_server, locale="id-ID", timezone_id=timezone, **options)

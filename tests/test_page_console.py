@@ -382,7 +382,8 @@ INDONESIAN = ("Antrean kejadian", "Merah", "Jantung", "Menunggu unit", "Rekomend
 
 def english(page, row, recommendations, detail, timeline):
     """The queue, the recommendations and the detail of the selected incident, all in English."""
-    expect(page.locator(".queue-col h2")).to_have_text("Incident queue")
+    expect(page.locator(".queue-panel h2")).to_have_text("Incident queue")
+    expect(page.locator("#board-title")).to_have_text("Unit board")
     expect(row.locator(".badge").first).to_have_text("Red")
     expect(row).to_contain_text("Cardiac · Waiting for a unit")
     expect(page.locator(".detail-col > h2")).to_have_text("Recommended units")
@@ -399,7 +400,11 @@ def english(page, row, recommendations, detail, timeline):
     expect(detail.locator("#save-notes")).to_have_text("Save")
     expect(detail.locator("label[for=change-priority]")).to_have_text("Change priority")
     expect(detail.locator("#change-priority option")).to_have_text(["Red", "Yellow", "Green"])
-    expect(detail.locator("#action-reason")).to_have_attribute("placeholder", "Reason")
+    detail.locator("#cancel-incident").click()                    # each action asks its own reason
+    expect(detail.locator("label[for=action-input]")).to_have_text("Reason for cancelling the incident")
+    expect(detail.locator("#action-confirm")).to_have_text("Cancel it")
+    detail.locator("#action-back").click()
+    expect(detail.locator("#action-prompt")).to_have_count(0)
     expect(detail.locator("h3", has_text="Destination hospitals")).to_have_count(1)
     expect(detail.locator("h3", has_text="Timeline")).to_have_count(1)
     expect(detail.locator("#hospital-list .set-destination").first).to_have_text("Set as destination")
@@ -433,14 +438,18 @@ def test_a_unit_is_withdrawn_from_the_incident_in_the_detail_with_a_reason(pages
     row = detail.locator(f"#assignment-list li[data-assignment='{a_id}']")
     expect(row).to_contain_text("PSC-01")
     expect(row).to_contain_text("Ditugaskan")
-    expect(row).to_contain_text("BELUM DITERIMA KRU")
+    expect(row).to_contain_text("menunggu kru menerima")         # not yet late: no alarm
+    expect(row.locator(".badge.alarm")).to_have_count(0)
     unit_on_map = detail.locator(f"#detail-map path.unit-{world.unit_a.id}.status-dispatched")
     expect(unit_on_map).to_have_count(1)                          # where the unit is, beside the pin
-    row.locator("button.withdraw").click()                       # no reason yet: said, nothing sent
-    expect(detail.locator(".notice")).to_contain_text("Tulis alasan penarikan unit dulu")
+    row.locator("button.withdraw").click()                       # its own reason, asked now
+    expect(detail.locator("label[for=action-input]")).to_have_text("Alasan menarik PSC-01")
+    expect(detail.locator("#action-input")).to_be_focused()
+    detail.locator("#action-confirm").click()                    # no reason yet: said, nothing sent
+    expect(detail.locator("#action-error")).to_have_text("Tulis alasan penarikan unit dulu")
     assert fresh(session).get(Assignment, a_id).active is True
-    detail.locator("#action-reason").fill("unit lain lebih dekat")
-    detail.locator(f"#assignment-list li[data-assignment='{a_id}'] button.withdraw").click()
+    page.keyboard.type("unit lain lebih dekat")
+    page.keyboard.press("Enter")
     expect(detail.locator("#assignment-list")).to_contain_text("Belum ada unit")
     expect(detail.locator(f"#detail-map path.unit-{world.unit_a.id}")).to_have_count(0)
     expect(page.locator(f".queue-item[data-incident='{incident['id']}']")).to_contain_text("Menunggu unit")
@@ -532,14 +541,18 @@ def test_an_incident_is_cancelled_in_the_detail_only_with_a_reason(pages, world,
     page.on("request", lambda r: r.method == "POST" and "/cancel" in r.url and sent.append(r.url))
     detail = open_detail(page, incident["id"])
     row = queue_row(page, incident["id"])
-    detail.locator("#cancel-incident").click()                    # no reason: said, nothing sent
-    expect(detail.locator(".notice")).to_have_text("Tulis alasan pembatalan dulu")
+    expect(detail.locator("#action-input")).to_have_count(0)      # no reason field until it is asked for
+    detail.locator("#cancel-incident").click()
+    expect(detail.locator("label[for=action-input]")).to_have_text("Alasan pembatalan kejadian")
+    expect(detail.locator("#action-input")).to_be_focused()
+    detail.locator("#action-confirm").click()                    # no reason: said, nothing sent
+    expect(detail.locator("#action-error")).to_have_text("Tulis alasan pembatalan dulu")
     stored = fresh(session).get(Incident, incident["id"])
     assert (stored.status, stored.cancel_reason, sent) == ("pending", None, [])
     expect(row).to_have_count(1)
     reason = "keluarga sudah membawa pasien sendiri"
-    detail.locator("#action-reason").fill(reason)
-    detail.locator("#cancel-incident").click()
+    detail.locator("#action-input").fill(reason)
+    detail.locator("#action-confirm").click()
     expect(row).to_have_count(0, timeout=LIVE_S)                  # gone from the queue
     expect(page.locator("#queue-list")).to_have_text("Tidak ada kejadian terbuka")
     expect(detail.locator("h2 + p")).to_contain_text("Dibatalkan")
@@ -551,30 +564,37 @@ def test_an_incident_is_cancelled_in_the_detail_only_with_a_reason(pages, world,
     assert page.console_errors == []
 
 
-def test_an_incident_is_closed_in_the_detail_once_its_unit_has_cleared(pages, world, session):
+def test_an_incident_is_closed_in_the_detail_with_its_own_outcome_field(pages, world, session):
     incident = world.new_incident()
-    assert world.assign(incident["id"], world.unit_a.id).status_code in (200, 201)
+    aid = world.assign(incident["id"], world.unit_a.id).get_json()["assignments"][0]["id"]
     for status in ("en_route", "on_scene"):
         assert world.status(world.unit_a.id, status).status_code == 200
     page = pages("/console", who="op")
     detail = open_detail(page, incident["id"])
     row = queue_row(page, incident["id"])
     expect(row).to_contain_text("Unit di lokasi")
-    detail.locator("#close-incident").click()                     # the unit is still there: refused, said
-    expect(detail.locator(".notice")).to_have_text("Masih ada unit pada kejadian ini: tarik atau selesaikan dulu")
+    detail.locator("#close-incident").click()                     # a unit is still there: closing offers to release it
+    expect(detail.locator("label[for=action-input]")).to_have_text("Hasil penanganan (boleh kosong)")
+    expect(detail.locator("#release-note")).to_have_text("Masih ada unit pada kejadian ini: PSC-01 (Di lokasi).")
+    expect(detail.locator("#action-confirm")).to_have_text("Tutup dan lepaskan unit")
+    detail.locator("#action-back").click()
+    expect(detail.locator("#action-prompt")).to_have_count(0)
     assert fresh(session).get(Incident, incident["id"]).status == "on_scene"
-    # The crew finishes on scene (no transport): the detail follows live.
-    assert world.status(world.unit_a.id, "available").status_code == 200
+    # Another desk takes the unit off: the detail follows live, and closing asks only the outcome.
+    assert world.post("sup", f"/api/incidents/{incident['id']}/assignments/{aid}/cancel",
+                      {"reason": "dialihkan"}).status_code == 200
     expect(detail.locator("#assignment-list")).to_have_text("Belum ada unit", timeout=LIVE_S)
-    detail.locator("#action-reason").fill("ditangani di tempat")
     detail.locator("#close-incident").click()
+    expect(detail.locator("#release-note")).to_have_count(0)
+    expect(detail.locator("#action-confirm")).to_have_text("Tutup")
+    page.keyboard.type("ditangani di tempat")
+    page.keyboard.press("Enter")
     expect(row).to_have_count(0, timeout=LIVE_S)                  # gone from the queue
     expect(detail.locator("h2 + p")).to_contain_text("Ditutup")
     expect(detail.locator("#timeline li[data-type='incident.closed']")).to_contain_text("Kejadian ditutup")
     stored = fresh(session).get(Incident, incident["id"])
     assert (stored.status, stored.outcome) == ("closed", "ditangani di tempat") and stored.closed_at is not None
-    # the refused close is the only thing the browser logged (Chromium logs every 4xx answer)
-    assert [e for e in page.console_errors if "409 (CONFLICT)" not in e] == []
+    assert page.console_errors == []
 
 
 def test_the_detail_names_the_callers_and_a_callers_name_stays_text(pages, world):

@@ -266,14 +266,14 @@ def test_a_free_crew_goes_out_of_service_and_back_from_the_phone_and_the_map_fol
     crew.click("#out-of-service")
     badge = crew.locator("#unit-status")
     expect(badge).to_have_attribute("data-status", "out_of_service")
-    expect(badge).to_have_text("Tidak bertugas")
+    expect(badge).to_have_text("Tidak beroperasi")
     expect(crew.locator("#out-of-service")).to_have_count(0)
-    expect(crew.locator("#back-in-service")).to_have_text("Kembali bertugas")
+    expect(crew.locator("#back-in-service")).to_have_text("Kembali beroperasi")
     expect(crew.locator("#queued-count")).to_have_count(0)
     assert unit_status(session, unit) == "out_of_service"
     assert status_events(session, unit, "out_of_service") == 1
     expect(marker).to_have_class(re.compile(r"\bstatus-out_of_service\b"), timeout=LIVE_S)
-    expect(supervisor.locator(f"#unit-list li[data-unit='{unit}']")).to_contain_text("Tidak bertugas")
+    expect(supervisor.locator(f"#unit-list li[data-unit='{unit}']")).to_contain_text("Tidak beroperasi")
 
     crew.click("#back-in-service")
     expect(badge).to_have_attribute("data-status", "available")
@@ -398,7 +398,7 @@ def test_a_press_that_waited_more_than_30_minutes_is_not_sent_and_the_crew_is_to
     crew = pages("/crew", phone=True, who="crew_a", before=seed_outbox(unit, [press]))
     expect(crew.locator("#live-indicator")).to_have_attribute("data-state", "live", timeout=LIVE_S)
     expect(crew.locator("#refused")).to_have_text(
-        "Tombol tidak dikirim: lebih dari 30 menit tanpa sinyal. Tekan lagi bila masih berlaku.")
+        "Tindakan tidak dikirim: lebih dari 30 menit tanpa sinyal. Tekan lagi bila masih berlaku.")
     expect(crew.locator("#queued-count")).to_have_count(0)
     assert crew.evaluate(f"JSON.parse(localStorage.getItem('psc119.outbox.{unit}'))") == []
     expect(crew.locator("#unit-status")).to_have_attribute("data-status", "available")

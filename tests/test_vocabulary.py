@@ -22,7 +22,9 @@ def test_every_logged_in_role_reads_the_vocabulary(world, who):
     assert codes(body["location_precisions"]) == ["exact", "place", "road", "kelurahan", "kecamatan", "unknown"]
     for terms in body.values():
         for term in terms:
-            assert set(term) == {"code", "id", "en"} and term["id"].strip() and term["en"].strip(), term
+            assert set(term) - {"dispatch_target_s"} == {"code", "id", "en"}, term
+            assert term["id"].strip() and term["en"].strip(), term
+    assert [p["dispatch_target_s"] for p in body["priorities"]] == [60, 180, 600]   # red first, the shortest
 
 
 def test_the_labels_are_the_ones_the_pages_show(world):
@@ -32,7 +34,7 @@ def test_the_labels_are_the_ones_the_pages_show(world):
     assert label["priorities"]["P1"] == ("Merah", "Red")
     assert label["unit_statuses"]["out_of_service"] == ("Tidak beroperasi", "Out of service")
     assert label["incident_statuses"]["pending"] == ("Menunggu unit", "Waiting for a unit")
-    assert label["dispositions"]["silent"] == ("Penelepon diam", "Silent call")
+    assert label["dispositions"]["silent"] == ("Tanpa suara", "Silent (no voice)")
     assert label["location_precisions"]["kelurahan"] == ("perkiraan: tengah kelurahan",
                                                          "approximate: centre of the kelurahan")
 

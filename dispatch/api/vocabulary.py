@@ -18,7 +18,8 @@ def vocabulary():
     precisions, each with its Indonesian and English label: the pages read their labels here."""
     return {
         "categories": _terms(v.CATEGORIES),
-        "priorities": _terms(v.PRIORITIES),
+        "priorities": [{**term, "dispatch_target_s": v.DISPATCH_TARGETS_S[term["code"]]}
+                       for term in _terms(v.PRIORITIES)],
         "dispositions": _terms(v.DISPOSITION_LABELS, v.DISPOSITIONS),
         "unit_statuses": _terms(v.UNIT_STATUS_LABELS, v.UNIT_STATUSES),
         "incident_statuses": _terms(v.INCIDENT_STATUS_LABELS, v.INCIDENT_STATUSES),

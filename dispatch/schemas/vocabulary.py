@@ -14,9 +14,13 @@ def _terms(description):
     return fields.List(fields.Nested(Term), metadata={"description": description})
 
 
+class PriorityTerm(Term):
+    dispatch_target_s = fields.Integer(metadata={"description": "the target from the call to a unit sent"})
+
+
 class VocabularyOut(Schema):
     categories = _terms("incident categories, in the order the intake offers them")
-    priorities = _terms("P1 (red), P2 (yellow), P3 (green)")
+    priorities = fields.List(fields.Nested(PriorityTerm), metadata={"description": "P1 (red), P2 (yellow), P3 (green)"})
     dispositions = _terms("what a call was: emergency, prank, silent, info, duplicate")
     unit_statuses = _terms("a unit's statuses, in the order of a job")
     incident_statuses = _terms("an incident's statuses, open ones first")

@@ -11,7 +11,8 @@ import { languageSwitch, login, logout, watchSession } from "./session.js";
 import { loadVocabulary } from "./vocabulary.js";
 import { drawDetailUnits, loadDetail } from "./console/detail.js";
 import { intakeForm, keepIntake, mountMiniMap } from "./console/intake.js";
-import { keepFocus, renderQueue, tickAges, unacknowledged } from "./console/queue.js";
+import { boardPanel, renderBoard } from "./console/board.js";
+import { keepFocus, mostUrgentWaiting, renderQueue, tickAges } from "./console/queue.js";
 import { forgetRecommendations, listenForKeys, loadRecommendations } from "./console/recommend.js";
 import { actions, state, view } from "./console/shared.js";
 
@@ -25,12 +26,23 @@ async function select(id) {
 }
 actions.select = select;
 
+// A call saved: the console turns to the most urgent call waiting for a unit (the highest priority,
+// then the oldest), which is not always the one just saved: a green call must not take the keys
+// 1-5 while two red ones wait.
+actions.saved = (incident) => {
+  if (incident && !state.incidents.has(incident.id) && incident.status === "pending") state.incidents.set(incident.id, incident);
+  const next = mostUrgentWaiting() || incident;
+  if (next) select(next.id);
+};
+
 function layout() {
   replace($("#main"),
     el("div", { class: "console-layout" },
       el("section", { class: "col intake-col" }, intakeForm()),
-      el("section", { class: "col queue-col" }, el("h2", { text: t("console.queue") }),
-        el("ol", { id: "queue-list", class: "queue" })),
+      el("section", { class: "col queue-col" },
+        el("div", { class: "queue-panel" }, el("h2", { text: t("console.queue") }),
+          el("ol", { id: "queue-list", class: "queue" })),
+        boardPanel()),
       el("section", { class: "col detail-col" }, el("h2", { text: t("console.recommend") }),
         el("div", { id: "recommendations" }), el("div", { id: "detail" }))));
 }
@@ -41,6 +53,7 @@ async function relabel() {
   layout();
   await restore();
   renderQueue();
+  renderBoard();
   if (view.selected) select(view.selected);
 }
 
@@ -59,6 +72,7 @@ async function start() {
   const early = await Promise.race([vocabulary.then(() => true), new Promise((r) => setTimeout(() => r(false), 3000))]);
   if (!early) vocabulary.then(relabel);
   layout();
+  loadRecommendations();         // "choose an incident from the queue"
   await mountMiniMap();
   listenForKeys();
   const live = connectLive({
@@ -71,17 +85,15 @@ async function start() {
   state.onChange((change) => {
     if (change.kind === "positions") {          // nothing in the queue moves with a position
       drawDetailUnits();
+      renderBoard();
       return;
     }
     const e = change.event;
-    if (e?.type === "assignment.unacknowledged") {
-      unacknowledged.add(e.incident_id);
-      alarm(true);
-    }
+    if (e?.type === "assignment.unacknowledged") alarm(true);
     // A red call logged at another desk: someone must send a unit.
     if (e?.type === "incident.created" && e.data?.incident?.priority === "P1" && e.actor?.id !== user.id) alarm(true);
-    if (e?.type === "assignment.accepted" || e?.type === "assignment.cancelled") unacknowledged.delete(e.incident_id);
     keepFocus(renderQueue);
+    renderBoard();
     const selected = view.selected;
     if (selected && (!e || e.incident_id === selected || e.type.startsWith("unit."))) {
       loadRecommendations();
@@ -91,7 +103,7 @@ async function start() {
   // Logged in again: the live connection is opened again with the new token. One still up was
   // opened with the old token, and the server closing it later must not end the new session.
   watchSession(ROLES, () => live.reconnect());
-  onLangChange(() => renderQueue());
+  onLangChange(() => { renderQueue(); renderBoard(); });
   setInterval(tickAges, 1000);
   $("#caller_phone").focus();
 }

@@ -29,6 +29,8 @@ export class LiveState {
     if (data.incident) {
       if (OPEN.has(data.incident.status)) this.incidents.set(data.incident.id, data.incident);
       else this.incidents.delete(data.incident.id);
+    } else if (data.assignment) {
+      this.putAssignment(data.assignment);
     }
     this.emit({ kind: "event", event });
   }
@@ -40,6 +42,16 @@ export class LiveState {
     if (known && (known.version ?? 0) > (unit.version ?? 0)) return;
     const newer = (a, b) => (a?.at && (!b?.at || new Date(a.at) > new Date(b.at)) ? a : b);
     this.units.set(unit.id, { ...unit, position: newer(known?.position, unit.position) });
+  }
+
+  // An event about one assignment (accepted, not accepted in time) carries the assignment only:
+  // it replaces the one of the same id in its incident, so the incident says what the server says.
+  putAssignment(assignment) {
+    const incident = this.incidents.get(assignment.incident_id);
+    if (!incident) return;
+    const others = (incident.assignments || []).filter((a) => a.id !== assignment.id);
+    const known = (incident.assignments || []).find((a) => a.id === assignment.id);
+    this.incidents.set(incident.id, { ...incident, assignments: [...others, { ...known, ...assignment }] });
   }
 
   // After a resume (no snapshot), where every unit is now: positions are not replayed.

@@ -36,3 +36,8 @@ export function term(kind, code) {
   const item = terms?.[kind]?.get(code);
   return item ? label(item) : String(code ?? "");
 }
+
+// A priority's target from the call to a unit sent, in seconds (null until loaded).
+export function dispatchTarget(priority) {
+  return terms?.priorities?.get(priority)?.dispatch_target_s ?? null;
+}

@@ -2,19 +2,95 @@
 // the small map dragged or placed), notes, priority, the destination hospital, the units on it,
 // and cancelling and closing it. Live changes do not wipe a field the operator is typing in.
 import { get, patch, post } from "../api.js";
+import { explain } from "../errors.js";
 import { $, el, replace } from "../dom.js";
 import { t } from "../i18n.js";
 import { baseMap, L, PONTIANAK } from "../mapbase.js";
 import { LiveState } from "../state.js";
 import { clock, duration } from "../time.js";
 import { term } from "../vocabulary.js";
-import { alertIn, focusedIn, refocus, state, view } from "./shared.js";
+import { alertIn, focusedIn, refocus, resolvedPlace, state, view } from "./shared.js";
 
 let detailMap = null;           // the selected incident's map: one, moved into each rebuilt detail
 let detailPin = null;
 let detailFor = null;           // the incident the detail map shows
 let detailUnits = [];           // markers of the units on it
 let detailRequest = 0;
+let asking = null;              // {incident, action, assignment?, value, error, units}: the action being asked for
+
+// -- cancel, close, withdraw a unit, reopen: each asks for its own reason when it is taken ------
+
+const PROMPTS = {
+  cancel: { label: "console.cancel_reason", confirm: "console.cancel_confirm", required: "console.reason_needed" },
+  close: { label: "console.close_outcome", confirm: "console.close_confirm" },
+  withdraw: { label: "console.withdraw_reason", confirm: "console.withdraw_confirm", required: "console.reason_needed_withdraw" },
+  reopen: { label: "console.reopen_reason", confirm: "console.reopen_confirm", required: "console.reopen_reason_needed" },
+};
+
+function ask(incident, action, assignment = null) {
+  asking = { incident, action, assignment, value: "", error: "", focus: true };
+  loadDetail();
+}
+
+function prompt(incident, active) {
+  const spec = PROMPTS[asking.action];
+  const input = el("input", { id: "action-input", class: `reason-${asking.action}`, autocomplete: "off",
+    value: asking.value, "aria-describedby": "action-error" });
+  input.addEventListener("input", () => { asking.value = input.value; });
+  // Closing with units still on it offers to release them in the same action.
+  const releasing = asking.action === "close" && active.length > 0;
+  const unitsText = active.map((a) => `${a.call_sign} (${term("unit_statuses", a.status)})`).join(", ");
+  const form = el("form", { class: `action-prompt prompt-${asking.action}`, id: "action-prompt", novalidate: true },
+    el("label", { for: "action-input", text: t(spec.label, { unit: asking.assignment?.call_sign || "" }) }),
+    releasing ? el("p", { class: "notice", id: "release-note", text: t("console.close_units", { units: unitsText }) }) : null,
+    el("div", { class: "inline" }, input,
+      el("button", { type: "submit", class: "primary", id: "action-confirm",
+        text: t(releasing ? "console.close_release" : spec.confirm) }),
+      el("button", { type: "button", id: "action-back", text: t("console.back"),
+        onclick: () => { asking = null; loadDetail(); } })),
+    el("p", { class: "field-error", id: "action-error", role: "alert", text: asking.error }));
+  form.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape") { asking = null; loadDetail(); }
+  });
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    confirmAction(incident, releasing);
+  });
+  return form;
+}
+
+async function confirmAction(incident, releasing) {
+  const { action, assignment } = asking;
+  const text = asking.value.trim();
+  const spec = PROMPTS[action];
+  if (spec.required && !text) {
+    asking.error = t(spec.required);
+    asking.focus = true;
+    loadDetail();
+    return;
+  }
+  const [path, body] = {
+    cancel: ["cancel", { reason: text }],
+    close: ["close", { outcome: text || null, ...(releasing ? { release_units: true } : {}) }],
+    withdraw: [`assignments/${assignment?.id}/cancel`, { reason: text }],
+    reopen: ["reopen", { reason: text }],
+  }[action];
+  try {
+    await post(`/api/incidents/${incident.id}/${path}`, body);
+    asking = null;
+  } catch (err) {
+    asking.error = refusal(err);
+    asking.focus = true;
+  }
+  loadDetail();
+}
+
+// Why an action was refused, naming the units when the server does.
+function refusal(err) {
+  const units = (err?.details?.units || []).map((u) => `${u.call_sign} (${term("unit_statuses", u.status)})`).join(", ");
+  if (err?.code === "units_transporting") return t("console.units_transporting", { units });
+  return explain(err);
+}
 
 export async function loadDetail({ force = true } = {}) {
   const panel = $("#detail");
@@ -39,33 +115,52 @@ export async function loadDetail({ force = true } = {}) {
       alertIn(panel, err);
     }
   };
-  const reason = el("input", { id: "action-reason", placeholder: t("console.reason") });
   const priority = el("select", { id: "change-priority" }, ["P1", "P2", "P3"].map((p) =>
     el("option", { value: p, text: term("priorities", p), selected: p === incident.priority })));
   priority.addEventListener("change", () => save({ priority: priority.value }));
-  const address = el("input", { id: "change-address", value: incident.address_text || "" });
+  const typed = incident.location_text ?? incident.address_text ?? "";
+  const address = el("input", { id: "change-address", value: typed });
   const notes = el("textarea", { id: "change-notes", rows: 2 });
   notes.value = incident.notes || "";
   const hospitals = el("ol", { id: "hospital-list", class: "hospital-list" });
   const active = (incident.assignments || []).filter((a) => a.active);
-  const withdraw = (a) => (reason.value.trim()
-    ? act(id, `assignments/${a.id}/cancel`, { reason: reason.value.trim() })
-    : alertIn(panel, new Error(t("console.reason_needed_withdraw"))));
+  const finished = incident.status === "closed" || incident.status === "cancelled";
+  if (asking && (asking.incident !== id || (finished && asking.action !== "reopen"))) asking = null;
   const mapSlot = detailMapElement();
   const focused = focusedIn(panel);
   replace(panel,
     el("h2", { text: `${t("console.detail")} ${incident.reference}` }),
     el("p", {}, term("categories", incident.category), " · ", term("incident_statuses", incident.status)),
-    incident.complaint ? el("p", { text: incident.complaint }) : null,
+    el("div", { class: "detail-actions" }, finished
+      ? el("button", { type: "button", id: "reopen-incident", text: t("console.reopen"),
+        onclick: () => ask(id, "reopen") })
+      : [el("label", { for: "change-priority", text: t("console.change_priority") }), priority,
+        el("span", { class: "spacer" }),
+        el("button", { type: "button", id: "cancel-incident", text: t("console.cancel"), onclick: () => ask(id, "cancel") }),
+        el("button", { type: "button", id: "close-incident", text: t("console.close"), onclick: () => ask(id, "close") })]),
+    asking ? prompt(incident, active) : null,
+    incident.complaint ? el("p", { class: "complaint", text: incident.complaint }) : null,
     // Who to call back: the caller who opened it, and anyone who called about it again.
     (incident.calls || []).length ? el("ul", { class: "callers", id: "callers" }, incident.calls.map((c) =>
       el("li", { dataset: { call: c.id } }, el("span", { class: "muted", text: `${t("console.caller")}: ` }),
         el("b", { class: "phone", text: c.caller_phone }), c.caller_name ? ` · ${c.caller_name}` : "",
         ` · ${clock(c.received_at)}`))) : null,
+    el("h3", { text: t("console.units_on_incident") }),
+    el("ul", { id: "assignment-list", class: "assignment-list" }, active.length === 0
+      ? el("li", { class: "muted", text: t("console.no_unit_yet") })
+      : active.map((a) => el("li", { dataset: { assignment: a.id, unit: a.unit_id } },
+        el("b", { text: a.call_sign }), ` · ${term("unit_statuses", a.status)} · ${clock(a.dispatched_at)}`,
+        // Not accepted in time (the server flagged it) is an alarm; before that, the crew is being waited for.
+        a.accepted_at ? el("span", { class: "badge ok", text: t("console.accepted") })
+          : a.unacknowledged_at ? el("span", { class: "badge alarm", text: ` ${t("console.not_accepted")}` })
+            : el("span", { class: "badge", text: t("console.awaiting_accept") }), " ",
+        el("button", { type: "button", class: "withdraw", dataset: { assignment: a.id },
+          text: t("console.withdraw"), title: t("console.withdraw_hint"), onclick: () => ask(id, "withdraw", a) })))),
     el("div", { class: "detail-edit" },
       el("label", { for: "change-address", text: t("console.location") }),
       el("div", { class: "inline" }, address, el("button", { type: "button", id: "save-address", text: t("console.save"),
         onclick: () => relocate(address.value, save) })),
+      resolvedPlace(incident, "detail-place"),
       incident.location_known ? el("small", { class: "hint", id: "detail-location",
         text: `${incident.lat.toFixed(5)}, ${incident.lon.toFixed(5)} · ${[incident.kelurahan, incident.kecamatan].filter(Boolean).join(", ")}` })
         : el("small", { class: "hint", id: "detail-location", text: t("console.location_unknown") }),
@@ -73,21 +168,6 @@ export async function loadDetail({ force = true } = {}) {
       el("small", { class: "hint", text: t(incident.location_known ? "console.drag_to_correct" : "console.click_to_place") }),
       el("label", { for: "change-notes", text: t("console.notes") }), notes,
       el("button", { type: "button", id: "save-notes", text: t("console.save"), onclick: () => save({ notes: notes.value || null }) })),
-    el("div", { class: "detail-actions" },
-      el("label", { for: "change-priority", text: t("console.change_priority") }), priority, reason,
-      el("button", { type: "button", id: "cancel-incident", text: t("console.cancel"),
-        onclick: () => (reason.value.trim() ? act(id, "cancel", { reason: reason.value })
-          : alertIn(panel, new Error(t("console.reason_needed")))) }),
-      el("button", { type: "button", id: "close-incident", text: t("console.close"),
-        onclick: () => act(id, "close", { outcome: reason.value || null }) })),
-    el("h3", { text: t("console.units_on_incident") }),
-    el("ul", { id: "assignment-list", class: "assignment-list" }, active.length === 0
-      ? el("li", { class: "muted", text: t("console.no_unit_yet") })
-      : active.map((a) => el("li", { dataset: { assignment: a.id, unit: a.unit_id } },
-        el("b", { text: a.call_sign }), ` · ${term("unit_statuses", a.status)} · ${clock(a.dispatched_at)}`,
-        a.accepted_at ? "" : el("span", { class: "badge alarm", text: ` ${t("console.not_accepted")}` }), " ",
-        el("button", { type: "button", class: "withdraw", dataset: { assignment: a.id },
-          text: t("console.withdraw"), title: t("console.withdraw_hint"), onclick: () => withdraw(a) })))),
     el("h3", { text: t("console.hospitals") }), hospitals,
     el("h3", { text: t("console.timeline") }),
     el("ol", { class: "timeline", id: "timeline" }, (incident.timeline || []).map((e) =>
@@ -96,6 +176,10 @@ export async function loadDetail({ force = true } = {}) {
         e.data?.to ? `: ${term(e.type === "incident.status_changed" ? "incident_statuses" : "unit_statuses", e.data.to)}` : "",
         e.actor ? ` · ${e.actor.username}` : ""))));
   refocus(panel, focused);
+  if (asking?.focus) {
+    asking.focus = false;
+    $("#action-input")?.focus();
+  }
   await showOnDetailMap(incident, save);
   if (incident.location_known) {
     try {
@@ -188,13 +272,4 @@ async function relocate(text, save) {
     }
   }
   await save(found ? { address_text: text, lat: found.lat, lon: found.lon } : { address_text: text || null });
-}
-
-async function act(id, action, body) {
-  try {
-    await post(`/api/incidents/${id}/${action}`, body);
-    loadDetail();
-  } catch (err) {
-    alertIn($("#detail"), err);
-  }
 }

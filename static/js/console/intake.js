@@ -47,13 +47,25 @@ export function intakeForm() {
     field("category", "console.category", category),
     el("fieldset", { class: "field", dataset: { field: "priority" } },
       el("legend", { text: t("console.priority") }), priorities, el("span", { class: "field-error", role: "alert" })),
-    field("notes", "console.notes", notes),
+    field("notes", "console.notes", notes, "console.notes_hint"),
     el("div", { class: "actions" },
       el("button", { type: "submit", class: "primary", id: "submit-call", text: t("console.submit") }),
       ["prank", "silent", "info"].map((d) => el("button", { type: "button", class: "disposition",
-        id: `disposition-${d}`, dataset: { disposition: d }, text: t(`console.${d}`) }))),
+        id: `disposition-${d}`, dataset: { disposition: d }, text: term("dispositions", d) }))),
     el("p", { id: "intake-result", class: "result", role: "status" }));
   form.addEventListener("submit", (ev) => { ev.preventDefault(); submitCall("emergency"); });
+  // Enter saves from every field, as the button says; in the notes Shift+Enter starts a new line.
+  notes.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
+      ev.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  // A field's error goes once the field is changed (emptied too): it spoke of what was there.
+  form.addEventListener("input", (ev) => {
+    const slot = ev.target.closest?.("[data-field]")?.querySelector(".field-error");
+    if (slot) slot.textContent = "";
+  });
   form.querySelectorAll(".disposition").forEach((b) => b.addEventListener("click", () => submitCall(b.dataset.disposition)));
   let timer = null;
   where.addEventListener("input", () => {
@@ -200,7 +212,7 @@ async function saveCall(disposition) {
     $("#suggestions").hidden = true;
     miniMap?.setView(PONTIANAK, 12);
     form.elements.caller_phone.focus();
-    if (answer.incident) actions.select(answer.incident.id);
+    if (answer.incident) actions.saved(answer.incident);
   } catch (err) {
     // Whatever went wrong, the form keeps what was typed.
     result.dataset.state = "not-saved";

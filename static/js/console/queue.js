@@ -3,10 +3,25 @@
 import { $, el, replace } from "../dom.js";
 import { t } from "../i18n.js";
 import { duration, secondsSince } from "../time.js";
-import { term } from "../vocabulary.js";
-import { actions, PRIORITY_RANK, state, view } from "./shared.js";
+import { dispatchTarget, term } from "../vocabulary.js";
+import { actions, PRIORITY_RANK, resolvedPlace, state, view } from "./shared.js";
 
-export const unacknowledged = new Set();   // incidents whose crew has not accepted in time
+// An assignment the crew has not accepted in time, from the server's state (the snapshot, the
+// API, and the events that keep them current): a console reloaded or taken over sees it too.
+export function notAccepted(incident, unitId = null) {
+  return (incident?.assignments || []).some((a) => a.active && !a.accepted_at && a.unacknowledged_at
+    && (unitId === null || a.unit_id === unitId));
+}
+
+// How a waiting call's age looks against its priority's target from call to dispatch: "late"
+// past the target, "overdue" past twice it. A call with a unit on it is waiting no more.
+function lateness(incident, now = Date.now()) {
+  if (incident.status !== "pending") return "";
+  const target = dispatchTarget(incident.priority);
+  const waited = secondsSince(incident.created_at, now);
+  if (!target || waited === null) return "";
+  return waited >= 2 * target ? "overdue" : waited >= target ? "late" : "";
+}
 
 export function sortedIncidents() {
   return [...state.incidents.values()].sort((a, b) =>
@@ -28,11 +43,14 @@ export function renderQueue() {
       const li = el("li", { class: `queue-item priority-${i.priority}${i.id === view.selected ? " selected" : ""}`,
         tabindex: 0, dataset: { incident: i.id }, "aria-selected": i.id === view.selected ? "true" : "false" },
       el("div", { class: "line1" }, el("b", { text: i.reference }), " ", el("span", { class: "badge", text: term("priorities", i.priority) }),
-        " ", el("span", { class: "age", dataset: { since: i.created_at }, text: duration(secondsSince(i.created_at)) })),
+        " ", el("span", { class: `age ${lateness(i)}`.trim(), dataset: { since: i.created_at, incident: i.id },
+          title: t("console.target", { target: duration(dispatchTarget(i.priority)) }),
+          text: duration(secondsSince(i.created_at)) })),
       el("div", { class: "line2" }, term("categories", i.category), " · ", term("incident_statuses", i.status),
         unitOf(i) ? ` · ${t("console.unit_on", { unit: unitOf(i) })}` : "",
-        unacknowledged.has(i.id) ? el("span", { class: "badge alarm", text: ` ${t("console.not_accepted")}` }) : null),
-      el("div", { class: "line3", text: i.address_text || i.location_name || "" }));
+        notAccepted(i) ? el("span", { class: "badge alarm", text: ` ${t("console.not_accepted")}` }) : null),
+      el("div", { class: "line3" }, el("span", { class: "said", text: i.location_text ?? i.address_text ?? i.location_name ?? "" }),
+        " ", resolvedPlace(i)));
       li.addEventListener("click", () => actions.select(i.id));
       li.addEventListener("keydown", (ev) => { if (ev.key === "Enter") actions.select(i.id); });
       return li;
@@ -40,9 +58,21 @@ export function renderQueue() {
 }
 
 export function tickAges() {
+  const now = Date.now();
   document.querySelectorAll(".age[data-since]").forEach((node) => {
-    node.textContent = duration(secondsSince(node.dataset.since));
+    node.textContent = duration(secondsSince(node.dataset.since, now));
+    const incident = node.dataset.incident && state.incidents.get(Number(node.dataset.incident));
+    if (incident) {
+      node.classList.remove("late", "overdue");
+      const late = lateness(incident, now);
+      if (late) node.classList.add(late);
+    }
   });
+}
+
+// The most urgent call waiting for a unit: the highest priority, then the one waiting longest.
+export function mostUrgentWaiting() {
+  return sortedIncidents().find((i) => i.status === "pending") || null;
 }
 
 // The queue, rebuilt on every change, keeps the keyboard focus where it was.

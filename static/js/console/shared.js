@@ -4,12 +4,13 @@
 import { ApiError } from "../api.js";
 import { explain } from "../errors.js";
 import { el } from "../dom.js";
+import { label } from "../i18n.js";
 import { LiveState } from "../state.js";
 
 export const PRIORITY_RANK = { P1: 0, P2: 1, P3: 2 };
 export const state = new LiveState();
 export const view = { selected: null };       // the selected incident's id
-export const actions = { select: async () => {} };
+export const actions = { select: async () => {}, saved: () => {} };
 
 // A panel rebuilt by a live change keeps the keyboard on the same control: found again by id, or
 // by its tag, classes and data attributes (an assign button of one unit, say).
@@ -29,4 +30,18 @@ export function refocus(panel, selector) {
 
 export function alertIn(panel, err) {
   panel.prepend(el("p", { class: "notice", role: "alert", text: err instanceof ApiError ? explain(err) : err.message || String(err) }));
+}
+
+// Beside the words as said, the place they were resolved to: the relation and the place's name
+// ("depan RSU Santo Antonius"), and how approximate the point is ("perkiraan: tengah kelurahan").
+export function resolvedPlace(incident, id = null) {
+  const name = incident.location_name;
+  const typed = incident.location_text ?? incident.address_text;
+  const approx = label(incident.location_precision_label);
+  const place = name && name !== typed ? [incident.location_relation, name].filter(Boolean).join(" ") : "";
+  if (!place && !approx) return null;
+  return el("small", { class: "resolved", id },
+    place ? el("span", { class: "place", text: place }) : null,
+    place && approx ? " · " : "",
+    approx ? el("span", { class: "precision", text: approx }) : null);
 }
