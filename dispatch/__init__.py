@@ -1,5 +1,7 @@
 """PSC 119 Pontianak computer-aided dispatch: the application factory."""
+import math
 import os
+from collections import Counter
 
 from flask import Flask
 from flask.sessions import SessionInterface
@@ -9,12 +11,31 @@ from config import DEV_SECRET_KEY, config_from_env
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
 
+# A production secret must carry at least this much entropy, estimated from its own characters
+# (length x Shannon entropy of their frequencies): 41 times "a" has none, a password-like phrase
+# little; secrets.token_urlsafe(48) has about 350 bits, secrets.token_hex(32) about 240.
+MIN_SECRET_ENTROPY_BITS = 100
+
+
+def secret_entropy_bits(secret):
+    """An estimate of the entropy of ``secret`` in bits: its length times the Shannon entropy of
+    its characters' frequencies (what a string of such characters, drawn at random, would carry)."""
+    if not secret:
+        return 0.0
+    n = len(secret)
+    per_char = -sum(c / n * math.log2(c / n) for c in Counter(secret).values())
+    return n * per_char
+
+
 def check_production(config):
-    """Refuse to start production with a development secret or no explicit database."""
+    """Refuse to start production with a development or guessable secret, or no explicit database."""
     problems = []
     secret = config.get("SECRET_KEY")
-    if not secret or secret == DEV_SECRET_KEY or len(secret) < 32:
-        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    if (not secret or secret == DEV_SECRET_KEY or len(secret) < 32
+            or secret_entropy_bits(secret) < MIN_SECRET_ENTROPY_BITS):
+        problems.append("SECRET_KEY must be set to a random value of at least 32 characters (e.g. python3 -c "
+                        "'import secrets; print(secrets.token_urlsafe(48))'); repeated or patterned "
+                        "text is refused")
     if not config.get("DATABASE_URL"):
         problems.append("DATABASE_URL must be set")
     if problems:

@@ -23,8 +23,11 @@ def test_postgres_urls_use_psycopg3():
     (None, "postgresql://db/x", "SECRET_KEY"),
     (config.DEV_SECRET_KEY, "postgresql://db/x", "SECRET_KEY"),
     ("short", "postgresql://db/x", "SECRET_KEY"),
-    ("k" * 40, None, "DATABASE_URL"),
-])
+    ("x7Qm2v9LpR4tZ8wK1nB6cJ3hF5dS0aGe", None, "DATABASE_URL"),
+    ("a" * 41, "postgresql://db/x", "SECRET_KEY"),
+    ("ab" * 32, "postgresql://db/x", "SECRET_KEY"),
+    ("passwordpasswordpasswordpassword", "postgresql://db/x", "SECRET_KEY"),
+], ids=["unset", "dev-value", "short", "no-database", "one-letter", "two-letters", "repeated-word"])
 def test_production_refuses_unsafe_config(secret, url, missing):
     cfg = type("Prod", (config.ProductionConfig,), {"SECRET_KEY": secret, "DATABASE_URL": url})
     with pytest.raises(RuntimeError, match=missing):
@@ -32,7 +35,16 @@ def test_production_refuses_unsafe_config(secret, url, missing):
 
 
 def test_production_accepts_real_secret_and_database():
-    check_production({"SECRET_KEY": "k" * 40, "DATABASE_URL": "postgresql+psycopg://db/x"})
+    check_production({"SECRET_KEY": "x7Qm2v9LpR4tZ8wK1nB6cJ3hF5dS0aGe", "DATABASE_URL": "postgresql+psycopg://db/x"})
+
+
+def test_production_accepts_the_secrets_the_readme_generates():
+    """What the README tells an operator to run (token_urlsafe(48)), and token_hex(32), pass."""
+    import secrets
+
+    for _ in range(200):
+        check_production({"SECRET_KEY": secrets.token_urlsafe(48), "DATABASE_URL": "postgresql+psycopg://db/x"})
+        check_production({"SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": "postgresql+psycopg://db/x"})
 
 
 def test_unknown_psc_env_is_refused(monkeypatch):
