@@ -84,6 +84,18 @@ class Config:
     # page on a dead network stops saying "live" (and a phone is reported disconnected) within 20 s.
     SOCKET_PING_INTERVAL_S = float(os.environ.get("SOCKET_PING_INTERVAL_S") or 10)
     SOCKET_PING_TIMEOUT_S = float(os.environ.get("SOCKET_PING_TIMEOUT_S") or 10)
+    # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (nginx: 1). The socket and
+    # login limits count by client address: behind a proxy that is the header's, never the proxy's.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES") or 0)
+    # A live connection (Engine.IO transport) that has not authenticated (a Socket.IO CONNECT with a
+    # valid token) within this many seconds is closed: it would hold a server thread for nothing.
+    SOCKET_AUTH_TIMEOUT_S = float(os.environ.get("SOCKET_AUTH_TIMEOUT_S") or 5)
+    # At most this many connections not yet authenticated from one client address at a time.
+    SOCKET_MAX_UNAUTHENTICATED_PER_ADDRESS = int(os.environ.get("SOCKET_MAX_UNAUTHENTICATED_PER_ADDRESS") or 5)
+    # Origins besides the server's own whose pages may open a live connection (comma-separated,
+    # e.g. "https://cad.psc119.example"); a handshake without Origin (a native app) is not refused.
+    SOCKET_ALLOWED_ORIGINS = [o.strip() for o in (os.environ.get("SOCKET_ALLOWED_ORIGINS") or "").split(",")
+                              if o.strip()]
 
     # Geolocation and recommendation (docs/GEO.md).
     NOMINATIM_URL = os.environ.get("NOMINATIM_URL") or None

@@ -59,6 +59,7 @@ def create_app(config=None):
     from .core import auth, clock
     from .core.geo import Geo
     from .extensions import api, db, migrate, socketio
+    from .realtime.transport import origin_check
 
     app = Flask(__name__, instance_relative_config=True, static_folder="../static", static_url_path="/static")
     app.config.from_object(config or config_from_env())
@@ -89,9 +90,17 @@ def create_app(config=None):
         message_queue=app.config.get("REDIS_URL"),
         ping_interval=app.config["SOCKET_PING_INTERVAL_S"],
         ping_timeout=app.config["SOCKET_PING_TIMEOUT_S"],
-        cors_allowed_origins=app.config.get("CORS_ALLOWED_ORIGINS", []),
+        # Only this server's own origin and SOCKET_ALLOWED_ORIGINS (a handshake without Origin,
+        # from a native app, goes on to the token check).
+        cors_allowed_origins=origin_check(app.config["SOCKET_ALLOWED_ORIGINS"]),
     )
     _start_realtime(app, socketio, db)
+    if app.config["TRUSTED_PROXIES"]:
+        # Outermost: the limits count by the client's address, not the proxy's.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     register_cli(app)
     return app
 
@@ -106,6 +115,7 @@ def _start_realtime(app, socketio, db):
     server = socketio.server  # this app's Socket.IO server (the SocketIO object is shared)
     transport = Transport(server)
     app.wsgi_app = transport.middleware(app.wsgi_app)
+    app.extensions["psc_transport"] = transport
 
     def send(sid, message, payload):
         # Only to this process's own connection: each process's hub reads the log itself.
@@ -131,6 +141,9 @@ def _start_realtime(app, socketio, db):
                                     stale_after_s=config["POSITION_STALE_S"],
                                     queue_limit=config["SEND_QUEUE_LIMIT"],
                                     slow_timeout_s=config["SLOW_CLIENT_TIMEOUT_S"],
-                                    revoked=handlers.revoked_connections)
+                                    auth_timeout_s=config["SOCKET_AUTH_TIMEOUT_S"],
+                                    max_unauthenticated=config["SOCKET_MAX_UNAUTHENTICATED_PER_ADDRESS"],
+                                    close_transport=transport.close_transport)
+    transport.on_transport(app.extensions["psc_hub"].opened, app.extensions["psc_hub"].transport_closed)
     app.extensions["psc_fixes"] = FixWriter(db.new_session, stale_after_s=config["POSITION_STALE_S"])
     handlers.register(socketio)

@@ -24,9 +24,9 @@ def go_offline(crew, app, unit_id):
     """The mobile network drops: the browser is offline and the server sees the socket go."""
     crew.context.set_offline(True)
     hub = app.extensions["psc_hub"]
-    for sid, conn in list(hub._connections.items()):
+    for conn in hub.connections.all():
         if conn.unit_id == unit_id:
-            app.extensions["socketio"].server.disconnect(sid)
+            app.extensions["socketio"].server.disconnect(conn.sid)
     expect(crew.locator("#live-indicator")).not_to_have_attribute("data-state", "live")
 
 

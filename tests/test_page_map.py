@@ -96,9 +96,9 @@ def test_after_a_lost_connection_the_map_catches_up_with_what_happened_meanwhile
     page = pages("/map", who="sup")
     expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
     page.context.set_offline(True)
-    for sid, conn in list(app.extensions["psc_hub"]._connections.items()):   # the network drops
+    for conn in app.extensions["psc_hub"].connections.all():   # the network drops
         if conn.role == "supervisor":
-            app.extensions["socketio"].server.disconnect(sid)
+            app.extensions["socketio"].server.disconnect(conn.sid)
     expect(page.locator("#live-indicator")).not_to_have_attribute("data-state", "live")
     expect(page.locator("#live-indicator .age")).to_contain_text("data")       # how old the screen is
     missed = world.new_incident(priority="P3")                                 # while it was away

@@ -41,6 +41,82 @@ def test_a_connection_without_a_valid_token_is_refused(live_server, world, auth,
     assert said["code"] == code and said["message"]
 
 
+def test_a_page_of_another_origin_cannot_open_a_live_connection(live_server, world):
+    """The handshake is checked for Origin: this server's own pages and no others. A client
+    that sends no Origin (a native app) goes on to the token check like any other."""
+    import websocket  # websocket-client: exactly the Origin given, or none
+
+    token = world.tokens["op"]
+    evil = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        evil.connect(live_server, auth={"token": token}, transports=["polling"], wait_timeout=DEADLINE_S,
+                     headers={"Origin": "http://evil.example"})
+    ws_url = live_server.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        websocket.create_connection(ws_url, timeout=DEADLINE_S, origin="http://evil.example")
+    assert refused.value.status_code == 400
+    for origin in (live_server, None):
+        ws = websocket.create_connection(ws_url, timeout=DEADLINE_S, origin=origin, suppress_origin=origin is None)
+        try:
+            assert ws.recv().startswith("0")
+            ws.send('40{"token": "%s"}' % token)             # Socket.IO CONNECT with the token
+            assert ws.recv().startswith("40{")               # accepted
+        finally:
+            ws.close()
+    own = socketio.Client(reconnection=False)
+    own.connect(live_server, auth={"token": token}, transports=["polling"], wait_timeout=DEADLINE_S,
+                headers={"Origin": live_server})
+    assert own.connected
+    own.disconnect()
+
+
+def test_configured_origins_may_open_a_live_connection(database_url):
+    from conftest import make_config
+    from dispatch import create_app
+    from dispatch.extensions import db
+
+    app = create_app(make_config(database_url, SOCKET_ALLOWED_ORIGINS=["https://cad.psc119.example"]))
+    try:
+        client = app.test_client()
+
+        def handshake(origin):
+            return client.get("/socket.io/?EIO=4&transport=polling", headers={"Origin": origin} if origin else {})
+
+        assert handshake("https://cad.psc119.example").status_code == 200
+        assert handshake("https://cad.psc119.example").headers["Access-Control-Allow-Origin"] == \
+            "https://cad.psc119.example"
+        assert handshake("http://localhost").status_code == 200          # its own origin (Host: localhost)
+        assert handshake(None).status_code == 200
+        refused = handshake("https://cad.psc119.example.evil.net")
+        assert refused.status_code == 400 and "Access-Control-Allow-Origin" not in refused.headers
+    finally:
+        app.extensions["psc_hub"].stop()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_behind_a_trusted_proxy_unauthenticated_connections_are_counted_per_client(database_url):
+    """TRUSTED_PROXIES=1: the bound per address counts the client nginx names, not nginx."""
+    from conftest import make_config
+    from dispatch import create_app
+    from dispatch.extensions import db
+
+    app = create_app(make_config(database_url, TRUSTED_PROXIES=1, SOCKET_MAX_UNAUTHENTICATED_PER_ADDRESS=1))
+    try:
+        client = app.test_client()
+
+        def handshake(address):
+            return client.get("/socket.io/?EIO=4&transport=polling", headers={"X-Forwarded-For": address}).status_code
+
+        assert handshake("10.0.0.1") == 200
+        assert handshake("10.0.0.2") == 200      # another client behind the same proxy
+        assert handshake("10.0.0.1") == 401      # its second connection not yet logged in
+    finally:
+        app.extensions["psc_hub"].stop()
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_revoked_and_admin_tokens_are_refused(live_server, world):
     world.post("op", "/api/auth/logout")
     assert refusal(live_server, {"token": world.tokens["op"]})["code"] == "invalid_token"

@@ -145,3 +145,17 @@ def test_a_flood_from_one_client_is_limited_without_touching_another(crew, world
     assert "rate_limited" in codes and codes[0] == "validation_error"
     answer = call(calm, "status", {"status": "out_of_service"})
     assert answer["ok"] is True
+
+
+def test_unknown_events_count_against_the_rate_limit(crew, world):
+    """A flood of unknown event names drains the connection's rate like commands do: the
+    server stops answering them, and the next command is refused as rate_limited."""
+    phone = crew()
+    errors = []
+    phone.client.on("error", errors.append)
+    for _ in range(200):
+        phone.client.emit("teleport", {"lat": 0})
+    answer = call(phone, "status", {"status": "flying"})   # handled after them, in order
+    assert answer["ok"] is False and answer["error"]["code"] == "rate_limited"
+    assert len(errors) <= 25, "an unknown event past the limit is dropped unanswered"
+    assert call(crew("crew_b"), "status", {"status": "out_of_service"})["ok"] is True

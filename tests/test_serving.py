@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,10 +53,10 @@ def python_cmd(port):
     return [sys.executable, "wsgi.py"]
 
 
-def gunicorn_cmd(port):
+def gunicorn_cmd(port, threads=50):
     # --no-control-socket: gunicorn would otherwise bind ~/.gunicorn/gunicorn.ctl, one
     # path shared by every gunicorn of the user (a parallel run would take it over).
-    return [str(BIN_DIR / "gunicorn"), "-w", "1", "--threads", "50", "--no-control-socket",
+    return [str(BIN_DIR / "gunicorn"), "-w", "1", "--threads", str(threads), "--no-control-socket",
             "-b", f"127.0.0.1:{port}", "wsgi:app"]
 
 
@@ -83,7 +84,7 @@ def stop(proc):
 
 
 @contextmanager
-def serving(kind, env, log_dir, attempts=3):
+def serving(kind, env, log_dir, attempts=3, threads=None):
     """Start server ``kind`` on a free port and yield its base URL once /api/health answers 200.
 
     The free port is only free when it was picked; a start that loses the port to
@@ -93,7 +94,8 @@ def serving(kind, env, log_dir, attempts=3):
         port = free_port()
         log_path = Path(log_dir) / f"{kind}-{attempt}.log"
         with open(log_path, "w") as log:
-            proc = subprocess.Popen(SERVERS[kind](port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            cmd = SERVERS[kind](port) if threads is None else gunicorn_cmd(port, threads)
+            proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                     env={**env, "HOST": "127.0.0.1", "PORT": str(port)}, start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -253,3 +255,119 @@ def test_python_prints_the_demo_accounts_after_its_banner_at_each_start(migrated
         # Werkzeug's line per request only with REQUEST_LOG=1
         logged = [l for l in lines if "POST /api/auth/login" in l or "GET /api/nowhere" in l]
         assert len(logged) == (2 if request_log else 0), output
+
+
+# --- sockets that never log in (issue 11, item 16) ----------------------------------------------
+
+THREADS = 4
+
+
+class SilentSocket:
+    """A raw Engine.IO websocket that answers every ping but never sends the Socket.IO CONNECT:
+    what a client that holds a server thread for nothing looks like."""
+
+    def __init__(self, base):
+        import websocket  # websocket-client (requirements-dev)
+
+        self.ws = websocket.create_connection(
+            base.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket", timeout=30)
+        packet = self.ws.recv()
+        assert packet.startswith("0"), packet          # the Engine.IO open packet
+        self.pings = 0
+        self.closed = threading.Event()
+        self.thread = threading.Thread(target=self._answer, daemon=True)
+        self.thread.start()
+
+    def _answer(self):
+        try:
+            while True:
+                packet = self.ws.recv()
+                if not packet:
+                    break
+                if packet == "2":                      # ping -> pong
+                    self.pings += 1
+                    self.ws.send("3")
+        except Exception:
+            pass
+        self.closed.set()
+
+    def close(self):
+        try:
+            self.ws.close(timeout=1)
+        except Exception:
+            pass
+
+
+def silent_sockets(base, n):
+    """``n`` silent sockets opened at once (those past the server's threads wait in its queue)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(lambda _: SilentSocket(base), range(n)))
+
+
+def test_sockets_that_never_log_in_are_closed_and_the_api_still_answers(migrated_sqlite_url, tmp_path):
+    """More never-authenticating websockets than gunicorn has threads: each is closed after
+    SOCKET_AUTH_TIMEOUT_S although it answers pings, and /api/health answers meanwhile."""
+    env = clean_env(DATABASE_URL=migrated_sqlite_url, SOCKET_AUTH_TIMEOUT_S="3", SOCKET_PING_INTERVAL_S="1",
+                    SOCKET_PING_TIMEOUT_S="5", SOCKET_MAX_UNAUTHENTICATED_PER_ADDRESS="100")
+    with serving("gunicorn", env, tmp_path, threads=THREADS) as base:
+        with http_session() as http:
+            poll = http.get(f"{base}/socket.io/", params={"EIO": "4", "transport": "polling"}, timeout=10)
+            polling_sid = json.loads(poll.text[1:])["sid"]
+            started = time.monotonic()
+            # Those past the threads get in as the first ones are closed.
+            sockets = silent_sockets(base, THREADS + 4)
+            r = http.get(f"{base}/api/health", timeout=30)
+            assert r.status_code == 200, r.text
+            health_s = time.monotonic() - started
+            for sock in sockets:
+                assert sock.closed.wait(30), "a socket that never logged in was left open"
+            closed_s = time.monotonic() - started
+            assert any(s.pings for s in sockets), "the sockets were alive (they answered pings)"
+            # The polling session that never logged in is gone too.
+            deadline = time.monotonic() + 30
+            while True:
+                r = http.get(f"{base}/socket.io/", params={"EIO": "4", "transport": "polling", "sid": polling_sid},
+                             timeout=10)
+                if r.status_code == 400:
+                    break
+                assert time.monotonic() < deadline, "the polling session that never logged in stayed open"
+        print(f"{len(sockets)} silent sockets on {THREADS} threads: health answered after {health_s:.1f} s, "
+              f"all closed after {closed_s:.1f} s")
+        for sock in sockets:
+            sock.close()
+
+
+def test_unauthenticated_sockets_per_address_are_bounded(migrated_sqlite_url, tmp_path):
+    """With a long timeout, the bound per address keeps threads free: the sockets past it are
+    refused at the handshake (401), and a real console still connects."""
+    import websocket
+
+    env = clean_env(DATABASE_URL=migrated_sqlite_url, SOCKET_AUTH_TIMEOUT_S="120",
+                    SOCKET_MAX_UNAUTHENTICATED_PER_ADDRESS="2")
+    with serving("gunicorn", env, tmp_path, threads=THREADS) as base:
+        held = silent_sockets(base, 2)
+        refused = 0
+        for _ in range(THREADS + 2):
+            with pytest.raises(websocket.WebSocketBadStatusException) as exc:
+                SilentSocket(base)
+            assert exc.value.status_code == 401
+            refused += 1
+        with http_session() as http:
+            r = http.get(f"{base}/api/health", timeout=10)
+            assert r.status_code == 200, r.text
+        assert not any(s.closed.is_set() for s in held)
+        for sock in held:
+            sock.close()
+        # Once they are gone, the address may open a connection again.
+        for sock in held:
+            assert sock.closed.wait(10)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                SilentSocket(base).close()
+                break
+            except websocket.WebSocketBadStatusException:
+                assert time.monotonic() < deadline, "the address stayed refused after its sockets closed"
+                time.sleep(0.1)

@@ -140,6 +140,10 @@ def on_revocation(callback):
     return _revocations.subscribe(callback)
 
 
+def off_revocation(callback):
+    _revocations.unsubscribe(callback)
+
+
 def token_digest(token):
     return _digest(token)
 

@@ -5,7 +5,6 @@ the REST API, and each answers with an acknowledgement: ``{"ok": true, ...}`` or
 ``{"ok": false, "error": {"code", "message", "fields"}}``."""
 import json
 import logging
-import threading
 import time
 
 from flask import current_app, request
@@ -20,9 +19,10 @@ from ..core.visibility import LIVE_ROLES, rooms_for
 from ..extensions import db
 from ..schemas.realtime import AcceptIn
 from ..schemas.units import LocationIn, StatusIn
+from .connections import RATE_PER_S
+from .transport import EIO_SID_KEY
 
 MAX_PAYLOAD_BYTES = 4096
-RATE_PER_S, BURST = 10.0, 20           # commands per connection
 
 log = logging.getLogger(__name__)
 MAX_EVENT_ID = 2**63 - 1
@@ -52,94 +52,32 @@ def on_connect(auth_data=None):
         refuse("validation_error", "positions must be 'each' (a position message per unit) or 'batch'")
     for room in rooms_for(user):
         join_room(room)
-    identity = _Identity(user)
-    _live[request.sid] = _Live(token, identity)
     hub = current_app.extensions["psc_hub"]
-    hub.register(request.sid, identity, batch_positions=positions == "batch")
+    eio_sid = request.environ.get(EIO_SID_KEY)
+    hub.register(eio_sid, request.sid, user, token, batch_positions=positions == "batch")
     # Brought up to date once the connection is accepted, so what is sent arrives after the
     # acknowledgement of the connect (which python-socketio sends when this handler returns).
     socketio = current_app.extensions["socketio"]
-    socketio.start_background_task(_attach_when_connected, socketio.server, hub, request.sid, identity, last_seen)
+    socketio.start_background_task(_attach_when_connected, socketio.server, hub, request.sid, last_seen)
     db.session.remove()
 
 
-def _attach_when_connected(server, hub, sid, identity, last_seen, wait_s=10.0):
+def _attach_when_connected(server, hub, sid, last_seen, wait_s=10.0):
     deadline = time.monotonic() + wait_s
     while not server.manager.is_connected(sid, "/"):
         if time.monotonic() > deadline or hub.connection(sid) is None:
             return   # never completed, or already gone
         time.sleep(0.001)
-    hub.attach(sid, identity, last_seen)
+    hub.attach(sid, last_seen)
 
 
 def on_disconnect(*_args):
-    _live.pop(request.sid, None)
+    hub = current_app.extensions["psc_hub"]
+    transport = current_app.extensions["psc_transport"]
+    eio_sid = request.environ.get(EIO_SID_KEY)
+    conn = hub.disconnected(request.sid, transport_open=eio_sid is not None and transport.is_open(eio_sid))
     # In the background: it waits for a bring-up still running, and writes the crew's presence.
-    current_app.extensions["socketio"].start_background_task(current_app.extensions["psc_hub"].detach,
-                                                             request.sid)
-
-
-# Every few seconds the hub checks the tokens of all live connections in one query and cuts off
-# those revoked or expired (revoked_connections()). A command checks its token itself when that
-# check is older than TOKEN_RECHECK_S, or when the token was revoked by logging out here.
-TOKEN_RECHECK_S = 10.0
-
-
-class _Live:
-    """What a live connection carries: its token, who it is (as last checked), its rate bucket."""
-
-    def __init__(self, token, identity):
-        self.token, self.identity, self.checked_at = token, identity, time.monotonic()
-        self.digest = auth.token_digest(token)
-        self.bucket = _Bucket()
-
-    def user(self):
-        """The identity, checked against the database again when the last check is old."""
-        if time.monotonic() - self.checked_at > TOKEN_RECHECK_S:
-            user = auth.user_for_token(db.session, self.token)
-            if user is None:
-                return None
-            self.identity, self.checked_at = _Identity(user), time.monotonic()
-        return self.identity
-
-
-_live = {}   # sid -> _Live
-
-
-def _revoked(digest):
-    """A token was revoked here: its connections check it again before their next command."""
-    for live in list(_live.values()):
-        if live.digest == digest:
-            live.checked_at = float("-inf")
-
-
-def revoked_connections(session):
-    """The live connections whose token is no longer valid (logged out, expired, user disabled):
-    all of this process's connections checked in one query. The others count as checked now."""
-    entries = dict(_live)
-    checked_at = time.monotonic()
-    valid = auth.valid_tokens(session, {e.token for e in entries.values()})
-    for entry in entries.values():
-        if entry.token in valid and entry.checked_at != float("-inf"):
-            entry.checked_at = max(entry.checked_at, checked_at)
-    return [sid for sid, e in entries.items() if e.token not in valid]
-
-
-class _Bucket:
-    """A token bucket: RATE_PER_S commands a second, bursts of BURST."""
-
-    def __init__(self):
-        self.level, self.at, self.lock = float(BURST), time.monotonic(), threading.Lock()
-
-    def take(self):
-        with self.lock:
-            now = time.monotonic()
-            self.level = min(BURST, self.level + (now - self.at) * RATE_PER_S)
-            self.at = now
-            if self.level < 1:
-                return False
-            self.level -= 1
-            return True
+    current_app.extensions["socketio"].start_background_task(hub.detach, conn)
 
 
 def _error(code, message, fields=None):
@@ -154,10 +92,10 @@ def command(schema, run):
 
     def handler(payload=None):
         try:
-            live = _live.get(request.sid)
-            if live is not None and not live.bucket.take():
+            conn = current_app.extensions["psc_hub"].connection(request.sid)
+            if conn is not None and not conn.bucket.take():
                 return _error("rate_limited", f"more than {RATE_PER_S:g} commands a second; slow down")
-            user = live.user() if live is not None else None
+            user = conn.user(db.session) if conn is not None else None
             if user is None:
                 return _error("invalid_token", "the token is unknown, expired or revoked; log in again")
             if user.role != "crew":
@@ -202,21 +140,23 @@ def _accept(user, body):
 
 
 def on_unknown(event, *_args):
-    """Any other event name: an error to that client only, logged; nothing changes."""
+    """Any other event name: an error to that client only, logged; nothing changes. It counts
+    against the connection's rate like a command: past the limit it is dropped unanswered."""
+    conn = current_app.extensions["psc_hub"].connection(request.sid)
+    if conn is None:
+        return
+    conn.unknown_events += 1
+    if not conn.bucket.take():
+        if conn.unknown_events % 1000 == 1:
+            log.warning("socket: %s sends unknown events over its rate (%d so far); dropped", request.sid,
+                        conn.unknown_events)
+        return
     log.info("socket: unknown event %r from %s", str(event)[:64], request.sid)
     emit("error", {"code": "unknown_event", "message": f"unknown event {str(event)[:64]!r}",
                    "fields": {}})
 
 
-class _Identity:
-    """What the hub needs of a user, detached from the request's database session."""
-
-    def __init__(self, user):
-        self.id, self.role, self.unit_id, self.username = user.id, user.role, user.unit_id, user.username
-
-
 def register(socketio):
-    auth.on_revocation(_revoked)
     socketio.on_event("connect", on_connect)
     socketio.on_event("disconnect", on_disconnect)
     socketio.on_event("status", command(StatusIn, _status))

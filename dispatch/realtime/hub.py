@@ -27,13 +27,13 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..core import assignment, positions, presence
+from ..core import assignment, auth, positions, presence
 from ..core import events as event_log
 from ..core.snapshot import crew_incident_at, last_event_id, snapshot
 from ..core.visibility import CrewView
+from .connections import Connections
 
 log = logging.getLogger(__name__)
 
@@ -46,38 +46,12 @@ def _fix_time(position):
     return datetime.fromisoformat(position["at"]) if position.get("at") else datetime.min
 
 
-@dataclass
-class Connection:
-    sid: str
-    user_id: int
-    role: str
-    unit_id: int | None
-    cursor: int = 0                     # the last event id this connection has been given (or skipped)
-    live: bool = False
-    crew: CrewView | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    closed: bool = False
-    device_recorded: bool = False       # a crew's connection stored as a device session
-    # Back-pressure: paused while too much waits unsent; when it last made progress.
-    paused: bool = False
-    backlog_seen: int = 0
-    progress_at: float = 0.0
-    # Units whose newest position this connection missed while its queue was full.
-    owed: set = field(default_factory=set)
-    batch_positions: bool = False       # one ``positions`` message per round instead of one per unit
-
-    def sees_unit(self, unit_id):
-        return self.crew is None or unit_id == self.unit_id
-
-    def admits(self, event):
-        return True if self.crew is None else self.crew.admits(event)
-
-
 class Hub:
     def __init__(self, *, session_factory, send, backlog=None, cut_off=None, replay_limit=5000,
                  safety_poll_s=2.0, bus=None, position_interval_s=1.0, ack_timeout_s=60,
                  heartbeat_s=10.0, device_timeout_s=35.0, stale_after_s=120.0, maintenance_s=1.0,
-                 queue_limit=500, slow_timeout_s=30.0, revoked=None, token_check_s=5.0):
+                 queue_limit=500, slow_timeout_s=30.0, token_check_s=5.0, auth_timeout_s=5.0,
+                 max_unauthenticated=5, close_transport=None):
         self._session_factory = session_factory
         self._bus = bus                        # news of commits in other processes (RedisBus)
         self._send = send                      # send(sid, message, payload)
@@ -88,15 +62,18 @@ class Hub:
         self.heartbeat_s, self.device_timeout_s, self.stale_after_s = heartbeat_s, device_timeout_s, stale_after_s
         self.maintenance_s = maintenance_s
         self.queue_limit, self.slow_timeout_s = queue_limit, slow_timeout_s
-        self._revoked = revoked                # revoked(session): sids whose token is no longer valid
+        # close_transport(eio_sid): close an Engine.IO connection that never authenticated
+        self._close_transport = close_transport or (lambda eio_sid: None)
         self.token_check_s = token_check_s
         self.replay_limit = replay_limit
         self._safety_poll_s = safety_poll_s
-        self._connections = {}
+        # The one record of each connection of this process (realtime/connections.py).
+        self.connections = Connections(auth_timeout_s=auth_timeout_s, max_unauthenticated=max_unauthenticated)
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._cursor = None
         self._thread = None
+        self._gate = None
         self.position_interval_s = position_interval_s
         self.ack_timeout_s = ack_timeout_s
         self._positions_waiting = threading.Event()
@@ -114,6 +91,7 @@ class Hub:
             with self._session_factory() as session:
                 self._cursor = last_event_id(session)
             event_log.subscribe(self.notify)
+            auth.on_revocation(self.connections.token_revoked)
             if self._bus is not None:
                 self._threads.append(self._bus.listen(self.notify, self.position, stopped=self._stopped))
             else:
@@ -126,10 +104,26 @@ class Hub:
             keeper.start()
             self._threads += [self._thread, flusher, keeper]
 
+    def _start_gate(self):
+        """The thread that closes connections that do not authenticate in time (no database:
+        it runs even while the database is down)."""
+        with self._lock:
+            if self._gate is not None or self._stopped.is_set():
+                return
+            self._gate = threading.Thread(target=self._guard_gate, name="psc119-auth-timeout", daemon=True)
+            self._gate.start()
+            self._threads.append(self._gate)
+
+    def _guard_gate(self):
+        tick = min(1.0, self.connections.auth_timeout_s / 5)
+        while not self._stopped.wait(tick):
+            self._close_unauthenticated()
+
     def stop(self, timeout=5.0):
         """Stop the threads and listeners (an app being torn down, e.g. between tests)."""
         self._stopped.set()
         event_log.unsubscribe(self.notify)
+        auth.off_revocation(self.connections.token_revoked)
         positions.unsubscribe(self.position)
         self._wake.set()
         self._positions_waiting.set()
@@ -171,8 +165,7 @@ class Hub:
             with self._positions_lock:
                 moved, self._moved = self._moved, set()
                 latest = dict(self._latest)
-            with self._lock:
-                connections = [c for c in self._connections.values() if c.live and not c.closed]
+            connections = [c for c in self.connections.all() if c.live and not c.closed]
             recipients = defaultdict(list)   # unit id -> sids (one `position` message per unit)
             batches = defaultdict(list)      # units -> sids (one `positions` message per round)
             for conn in connections:
@@ -196,20 +189,28 @@ class Hub:
                 self._send(sids, "positions", {"items": [latest[u] for u in sorted(units)]})
 
     # -- connections -------------------------------------------------------------------------
-    def register(self, sid, user, *, batch_positions=False):
-        """Note a connection the moment it is accepted (before it is brought up to date)."""
-        self.start()
-        conn = Connection(sid, user.id, user.role, user.unit_id, batch_positions=batch_positions)
-        with self._lock:
-            self._connections[sid] = conn
-        return conn
+    def opened(self, eio_sid, address):
+        """Engine.IO accepted a transport (no token seen yet): False refuses it (its address
+        has too many connections that have not authenticated)."""
+        self._start_gate()
+        return self.connections.opened(eio_sid, address) is not None
 
-    def attach(self, sid, user, last_seen=None):
+    def transport_closed(self, eio_sid):
+        self.connections.transport_closed(eio_sid)
+
+    def register(self, eio_sid, sid, user, token, *, batch_positions=False):
+        """Note a connection the moment its Socket.IO CONNECT is accepted (before it is
+        brought up to date)."""
+        self.start()
+        return self.connections.authenticated(eio_sid, sid, user, token, batch_positions=batch_positions)
+
+    def attach(self, sid, last_seen=None):
         """Bring a new connection up to date (replay or snapshot), then let it go live. A
         crew's connection is first recorded as its unit's device (presence)."""
-        conn = self._connections.get(sid)
+        conn = self.connections.get(sid)
         if conn is None:
             return   # it went before it was brought up to date
+        user = conn.identity
         with conn.lock:
             if conn.closed:
                 return
@@ -233,11 +234,15 @@ class Hub:
             conn.live = True
         self.notify()
 
-    def detach(self, sid):
-        """A connection went: forget it (after any bring-up still running) and, for a crew,
-        remove its device session (the unit is reported disconnected when it was the last)."""
-        with self._lock:
-            conn = self._connections.pop(sid, None)
+    def disconnected(self, sid, *, transport_open=False):
+        """The Socket.IO session went: its record is forgotten at once (the transport, if
+        still open, is unauthenticated again). Returns the record for :meth:`detach`."""
+        return self.connections.disconnected(sid, transport_open=transport_open)
+
+    def detach(self, conn):
+        """After :meth:`disconnected` (in the background): wait for any bring-up still running
+        and, for a crew, remove its device session (the unit is reported disconnected when it
+        was the last)."""
         if conn is None:
             return
         with conn.lock:
@@ -245,9 +250,9 @@ class Hub:
             if conn.device_recorded:
                 try:
                     with self._session_factory() as session:
-                        presence.device_disconnected(session, sid=sid)
+                        presence.device_disconnected(session, sid=conn.sid)
                 except Exception:  # the row expires with DEVICE_TIMEOUT_S instead
-                    log.exception("could not record that %s went", sid)
+                    log.exception("could not record that %s went", conn.sid)
                 conn.device_recorded = False
 
     def _record_device(self, session, conn, user):
@@ -259,7 +264,7 @@ class Hub:
             log.exception("could not record the device of unit %s as connected", user.unit_id)
 
     def connection(self, sid):
-        return self._connections.get(sid)
+        return self.connections.get(sid)
 
     def _missed(self, session, last_seen):
         """The events after ``last_seen``, or None when it is unknown or too far back (snapshot)."""
@@ -275,7 +280,7 @@ class Hub:
     def _pump(self):
         while not self._stopped.is_set():
             # While a connection is paused, look at it often: it may be reading again.
-            paused = any(c.paused for c in list(self._connections.values()))
+            paused = any(c.paused for c in self.connections.all())
             self._wake.wait(0.1 if paused else self._safety_poll_s)
             self._wake.clear()
             if self._stopped.is_set():
@@ -294,7 +299,7 @@ class Hub:
                 if time.monotonic() >= next_heartbeat:
                     self._heartbeat()
                     next_heartbeat = time.monotonic() + self.heartbeat_s
-                if self._revoked is not None and time.monotonic() >= next_token_check:
+                if time.monotonic() >= next_token_check:
                     self._drop_revoked()
                     next_token_check = time.monotonic() + self.token_check_s
                 self._check_presence()
@@ -302,23 +307,30 @@ class Hub:
             except Exception:
                 log.exception("presence check failed; retrying")
 
+    def _close_unauthenticated(self):
+        """Connections that have not authenticated in time are closed (they hold a thread)."""
+        for eio_sid in self.connections.overdue():
+            log.info("engine.io connection %s did not authenticate within %.0f s; closing it", eio_sid,
+                     self.connections.auth_timeout_s)
+            self.connections.transport_closed(eio_sid)
+            try:
+                self._close_transport(eio_sid)
+            except Exception:
+                log.exception("could not close %s", eio_sid)
+
     def _drop_revoked(self):
         """A console whose user logged out (or whose token expired) stops receiving at once."""
         with self._session_factory() as session:
-            sids = self._revoked(session)
-        for sid in sids:
-            log.info("connection %s: token no longer valid; closing it", sid)
-            self._send(sid, "error", {"code": "invalid_token", "message": "the token was revoked or has "
-                                      "expired; log in again", "fields": {}})
-            with self._lock:
-                conn = self._connections.get(sid)
-            if conn is not None:
-                conn.closed = True     # nothing more for it
-            self._cut_off(sid, graceful=True)
+            conns = self.connections.revoked(session)
+        for conn in conns:
+            log.info("connection %s: token no longer valid; closing it", conn.sid)
+            self._send(conn.sid, "error", {"code": "invalid_token", "message": "the token was revoked or has "
+                                           "expired; log in again", "fields": {}})
+            conn.closed = True     # nothing more for it
+            self._cut_off(conn.sid, graceful=True)
 
     def _heartbeat(self):
-        with self._lock:
-            sids = [c.sid for c in self._connections.values() if c.device_recorded]
+        sids = [c.sid for c in self.connections.all() if c.device_recorded]
         if sids:
             with self._session_factory() as session:
                 presence.heartbeat(session, sids=sids)
@@ -345,8 +357,7 @@ class Hub:
                 batch = event_log.list_after(session, after=self._cursor, limit=BATCH)
             if not batch:
                 return
-            with self._lock:
-                connections = list(self._connections.values())
+            connections = self.connections.all()
             for event in batch:
                 self._fan_out(connections, event)
             self._cursor = batch[-1]["id"]
@@ -409,8 +420,7 @@ class Hub:
 
     def _resume_paused(self):
         """Catch up paused connections that read again, from the log; cut off the stuck ones."""
-        with self._lock:
-            paused = [c for c in self._connections.values() if c.paused]
+        paused = [c for c in self.connections.all() if c.paused]
         for conn in paused:
             backlog = self._backlog(conn.sid)
             if backlog is None:

@@ -10,6 +10,10 @@ connection open. :class:`Transport` therefore remembers the TCP socket under eac
 websocket (a WSGI middleware sees it in the request's environ: ``werkzeug.socket`` under
 the development server, ``gunicorn.socket`` under gunicorn) and shuts it down, which
 frees the writer, the reader and their buffers at once.
+
+It also tells the hub of each Engine.IO transport as it opens (before any token is seen: the
+hub may refuse it, and closes it when it does not authenticate in time) and as it closes, and
+checks the ``Origin`` of each handshake (:func:`origin_check`).
 """
 import logging
 import socket
@@ -19,6 +23,8 @@ from urllib.parse import parse_qs
 log = logging.getLogger(__name__)
 
 _SOCKET_KEYS = ("werkzeug.socket", "gunicorn.socket")
+# Where the Engine.IO session id of a connection is noted in its WSGI environ (for the handlers).
+EIO_SID_KEY = "psc119.eio_sid"
 
 
 def _raw_socket(environ):
@@ -38,6 +44,40 @@ def _no_delay(sock):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     except (OSError, AttributeError):
         pass
+
+
+def _own_origins(environ):
+    """The origins this request was addressed to: its scheme and Host, and those a reverse
+    proxy reports (X-Forwarded-Proto/-Host), as Engine.IO's own same-origin check has them."""
+    host = environ.get("HTTP_HOST")
+    if not host:
+        return set()
+    scheme = environ.get("wsgi.url_scheme", "http")
+    origins = {f"{scheme}://{host}"}
+    if "HTTP_X_FORWARDED_PROTO" in environ or "HTTP_X_FORWARDED_HOST" in environ:
+        fwd_scheme = environ.get("HTTP_X_FORWARDED_PROTO", scheme).split(",")[0].strip()
+        fwd_host = environ.get("HTTP_X_FORWARDED_HOST", host).split(",")[0].strip()
+        origins.add(f"{fwd_scheme}://{fwd_host}")
+    return origins
+
+
+def origin_check(allowed=()):
+    """Engine.IO's ``cors_allowed_origins``: a handshake that carries an ``Origin`` is accepted
+    from this server's own origin and from ``allowed`` only (a page elsewhere cannot open a
+    socket here). One without ``Origin`` (a native app, python-socketio) is not a browser's
+    cross-site request and goes on to the token check like any other."""
+    allowed = {o.rstrip("/") for o in allowed if o}
+
+    def check(origin, environ=None):
+        origin = (origin or "").rstrip("/")
+        if not origin:
+            return False     # (asked for CORS headers: none without an Origin)
+        ok = origin in allowed or origin in _own_origins(environ or {})
+        if not ok:
+            log.warning("socket handshake refused: origin %r is not allowed", origin[:100])
+        return ok
+
+    return check
 
 
 class Transport:
@@ -68,6 +108,57 @@ class Transport:
                     self._upgraded.pop(eio_sid, None)
 
         return app
+
+    def on_transport(self, opened, closed):
+        """``opened(eio_sid, address)`` when Engine.IO accepts a transport (False refuses it:
+        the client gets 401 before anything is kept), ``closed(eio_sid)`` when it ends."""
+        eio = self.server.eio
+        connect, disconnect = eio.handlers["connect"], eio.handlers["disconnect"]
+
+        def on_connect(eio_sid, environ):
+            environ[EIO_SID_KEY] = eio_sid
+            if not opened(eio_sid, environ.get("REMOTE_ADDR")):
+                log.warning("socket refused: too many unauthenticated connections from %s",
+                            environ.get("REMOTE_ADDR"))
+                return False
+            return connect(eio_sid, environ)
+
+        def on_disconnect(eio_sid, *args):
+            try:
+                return disconnect(eio_sid, *args)
+            finally:
+                closed(eio_sid)
+
+        eio.on("connect", on_connect)
+        eio.on("disconnect", on_disconnect)
+
+    def is_open(self, eio_sid):
+        eio_socket = self.server.eio.sockets.get(eio_sid)
+        return eio_socket is not None and not eio_socket.closed and not eio_socket.closing
+
+    def close_transport(self, eio_sid):
+        """Close an Engine.IO connection (one that never authenticated) and the TCP connection
+        of its websocket, which frees the server thread it holds."""
+        eio_socket = self.server.eio.sockets.get(eio_sid)
+        if eio_socket is None:
+            return
+        sock = self._tcp_socket(eio_sid)
+        eio_socket.close(wait=False, abort=True)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.server.eio.sockets.pop(eio_sid, None)
+
+    def _tcp_socket(self, eio_sid):
+        with self._lock:
+            sock = self._upgraded.get(eio_sid)
+        if sock is None:
+            environ = self.server.environ.get(eio_sid) or {}
+            if "transport=websocket" in environ.get("QUERY_STRING", ""):
+                sock = _raw_socket(environ)   # a websocket from the start
+        return sock
 
     def _engineio_socket(self, sid):
         try:
