@@ -30,6 +30,13 @@ def go_offline(crew, app, unit_id):
     expect(crew.locator("#live-indicator")).not_to_have_attribute("data-state", "live")
 
 
+def accept_on_phone(crew):
+    """One step at a time: a job is accepted before BERANGKAT shows."""
+    crew.click("#accept")
+    expect(crew.locator("#accepted")).to_be_visible()
+    expect(crew.locator("#next-status")).to_have_attribute("data-next", "en_route")
+
+
 def test_a_call_from_the_console_to_the_crew_and_back_with_the_map_following(pages, world, session):
     crew = pages("/crew", phone=True, who="crew_a")
     supervisor = pages("/map", who="sup")
@@ -90,6 +97,7 @@ def test_a_press_made_offline_is_sent_when_the_phone_is_back_and_applied_once(pa
     crew = pages("/crew", phone=True, who="crew_a")
     expect(crew.locator("#job")).to_be_visible()
     expect(crew.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    accept_on_phone(crew)
     go_offline(crew, app, world.unit_a.id)
     crew.click("#next-status")                                   # BERANGKAT, with no connection
     expect(crew.locator("#queued-count")).to_be_visible()
@@ -131,7 +139,7 @@ def test_a_double_tap_moves_one_status_only(pages, world, session):
     incident = world.new_incident()
     world.assign(incident["id"], world.unit_a.id)
     crew = pages("/crew", phone=True, who="crew_a")
-    expect(crew.locator("#next-status")).to_have_attribute("data-next", "en_route")
+    accept_on_phone(crew)
     crew.locator("#next-status").dblclick()
     expect(crew.locator("#next-status")).to_have_attribute("data-next", "on_scene")
     expect(crew.locator("#next-status")).to_be_enabled()
@@ -167,6 +175,7 @@ def test_a_press_queued_for_a_job_replaced_meanwhile_is_not_applied_to_the_new_j
     crew = pages("/crew", phone=True, who="crew_a")
     expect(crew.locator("#job")).to_have_attribute("data-incident", str(first["id"]))
     expect(crew.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    accept_on_phone(crew)
     go_offline(crew, app, world.unit_a.id)
     crew.click("#next-status")                                   # BERANGKAT for the first job
     expect(crew.locator("#queued-count")).to_be_visible()
@@ -182,6 +191,7 @@ def test_a_press_queued_for_a_job_replaced_meanwhile_is_not_applied_to_the_new_j
     expect(crew.locator("#unit-status")).to_have_attribute("data-status", "dispatched")
     assert status_events(session, world.unit_a.id, "en_route") == 0
     # the press made for the job on screen goes through
+    accept_on_phone(crew)
     crew.click("#next-status")
     expect(crew.locator("#unit-status")).to_have_attribute("data-status", "en_route")
     assert status_events(session, world.unit_a.id, "en_route") == 1
@@ -230,6 +240,7 @@ def test_a_press_whose_answer_was_lost_is_sent_again_with_the_same_ref_and_appli
     crew = pages("/crew", phone=True, who="crew_a",
                  before=lambda page: page.route_web_socket(re.compile(r".*/socket\.io/.*"), lose_the_first_status_answer))
     expect(crew.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    accept_on_phone(crew)
     crew.click("#next-status")
     expect(crew.locator("#unit-status")).to_have_attribute("data-status", "en_route", timeout=15000)
     expect(crew.locator("#queued-count")).to_have_count(0)
@@ -370,12 +381,12 @@ def test_the_crew_page_goes_live_when_the_map_layers_fail_and_draws_the_rivers_l
     expect(crew.locator("#live-indicator")).to_have_attribute("data-state", "live", timeout=LIVE_S)
     expect(crew.locator("#job")).to_have_attribute("data-incident", str(incident["id"]))
     expect(crew.locator("#accept")).to_be_visible()
-    expect(crew.locator("#next-status")).to_have_attribute("data-next", "en_route")
     assert len(asked) >= 1
     expect(crew.locator("#crew-map path.river").first).to_be_attached(timeout=LIVE_S)
     assert len(asked) == 2 and asked[1] - asked[0] >= 1.5          # tried again, after a pause
     assert crew.locator("#crew-map path.zone-kelurahan").count() == 0
-    crew.click("#next-status")                                       # and the buttons work
+    accept_on_phone(crew)                                            # and the buttons work
+    crew.click("#next-status")
     expect(crew.locator("#unit-status")).to_have_attribute("data-status", "en_route")
     assert [e for e in crew.console_errors if "map/layers" not in e and "ERR_FAILED" not in e] == []
 
@@ -415,6 +426,7 @@ def test_logging_out_with_presses_waiting_asks_first_and_stays(pages, world, ses
     crew = pages("/crew", phone=True, who="crew_a")
     expect(crew.locator("#job")).to_be_visible()
     expect(crew.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    accept_on_phone(crew)
     go_offline(crew, app, unit)
     crew.click("#next-status")                                   # BERANGKAT, with no connection
     expect(crew.locator("#queued-count")).to_have_text("1 tindakan menunggu koneksi")
@@ -471,6 +483,7 @@ def test_a_refused_press_is_said_even_when_the_new_job_comes_after_the_answer(pa
                  before=lambda page: page.route_web_socket(re.compile(r".*/socket\.io/.*"), through))
     expect(crew.locator("#job")).to_have_attribute("data-incident", str(first["id"]))
     expect(crew.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    accept_on_phone(crew)
     crew.context.set_offline(True)                   # the mobile network drops
     ws, server = network["sockets"][-1]
     ws.close()

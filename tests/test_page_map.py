@@ -1,6 +1,8 @@
 """The supervisor's live map (/map) in a real headless Chromium: live units and incidents,
 faded units, counts and response times, the language switch, text that stays text, and a unit
 moving live."""
+import re
+
 from playwright.sync_api import expect
 
 from conftest import screenshot
@@ -35,6 +37,7 @@ def test_a_unit_without_its_phone_is_drawn_faded_and_comes_back(pages, world, se
     page = pages("/map", who="sup")
     unit = page.locator(f"#unit-list li[data-unit='{world.unit_a.id}']")
     expect(unit).to_have_class("status-available faded")
+    page.locator(f"path.unit-{world.unit_a.id}").hover()          # why, on hover (issue 11: no notes over the map)
     label = page.locator(f".unit-label-text[data-unit='{world.unit_a.id}']")
     expect(label).to_contain_text("PSC-01")
     expect(label).to_contain_text("belum ada posisi GPS")
@@ -42,7 +45,10 @@ def test_a_unit_without_its_phone_is_drawn_faded_and_comes_back(pages, world, se
     presence.device_connected(session, actor=world.users["crew_a"], sid="phone", server="test")
     expect(unit).to_have_class("status-available", timeout=2000)
     expect(page.locator(f"path.unit-{world.unit_a.id}.faded")).to_have_count(0)
-    expect(label).to_have_text("PSC-01")
+    expect(page.locator(f".unit-callsign span[data-unit='{world.unit_a.id}']")).to_have_text("PSC-01")
+    page.mouse.move(0, 0)
+    page.locator(f"path.unit-{world.unit_a.id}").hover()
+    expect(label).to_have_text("PSC-01 Siaga")
 
 
 def test_what_a_caller_said_is_shown_as_text_never_run(pages, world):
@@ -116,10 +122,12 @@ MAP_INDONESIAN = ("Kejadian terbuka", "Hari ini", "Merah", "Kuning", "Hijau", "S
 
 def side_panel_in_english(page, world, incident, incident_status, unit_b_status):
     side = page.locator("#side")
-    expect(side.locator("h2")).to_have_text(["Open incidents", "Units", "Today"])
+    expect(side.locator("h2")).to_have_text(["Today", "Open incidents", "Units"])
     expect(side.locator("#incident-counts li span")).to_have_text(["Red", "Yellow", "Green"])
-    expect(side.locator(f"#incident-list li[data-incident='{incident['id']}']")).to_contain_text(
-        f"{incident['reference']} Cardiac · {incident_status}")
+    row = side.locator(f"#incident-list li[data-incident='{incident['id']}']")
+    expect(row.locator(".ref")).to_have_text(incident["reference"])
+    expect(row).to_contain_text(f"Cardiac · {incident_status}")
+    expect(row.locator(".age")).to_contain_text(re.compile(r"^(waiting \d+:\d\d|\d+:\d\d since the call)$"))
     expect(side.locator(f"#unit-list li[data-unit='{world.unit_a.id}']")).to_have_text(
         "PSC-01 Available (crew device disconnected)")
     expect(side.locator(f"#unit-list li[data-unit='{world.unit_b.id}']")).to_contain_text(f"PSC-02 {unit_b_status}")
@@ -127,13 +135,14 @@ def side_panel_in_english(page, world, incident, incident_status, unit_b_status)
     expect(side.locator("#today")).to_contain_text("Incidents today")
     expect(side.locator("#today")).to_contain_text("Call → dispatch")
     expect(side.locator("#today")).to_contain_text("Call → arrival")
+    page.locator(f"path.unit-{world.unit_a.id}").hover()
     label = page.locator(f".unit-label-text[data-unit='{world.unit_a.id}']")
     expect(label).to_contain_text("no GPS position yet")
     expect(label).to_contain_text("crew device disconnected")
     page.locator(f"path.incident-{incident['id']}").hover()
     expect(page.locator(".leaflet-tooltip", has_text=incident["reference"])).to_contain_text("Cardiac")
     page.locator("path.hospital-marker").first.hover()
-    expect(page.locator(".leaflet-tooltip", has_text="RSUD Soedarso")).to_contain_text("beds: ?")
+    expect(page.locator(".leaflet-tooltip", has_text="RSUD dr. Soedarso")).to_contain_text("beds: ?")
     for shown in (page.locator("#side"), page.locator(".leaflet-tooltip-pane")):
         for text in MAP_INDONESIAN:
             expect(shown).not_to_contain_text(text)
@@ -145,7 +154,7 @@ def test_the_side_panel_and_the_labels_on_the_map_in_english_live_and_after_a_re
     expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
     row = page.locator(f"#incident-list li[data-incident='{incident['id']}']")
     expect(row).to_contain_text("Jantung · Menunggu unit")       # in Indonesian first
-    expect(page.locator("#side h2").first).to_have_text("Kejadian terbuka")
+    expect(page.locator("#side-incidents h2")).to_have_text("Kejadian terbuka")
     expect(page).to_have_title("PSC 119 — Peta langsung")
     page.click("#lang-switch")
     side_panel_in_english(page, world, incident, "Waiting for a unit", "Available")
@@ -191,8 +200,9 @@ def test_a_unit_moves_on_the_map_live_without_a_reload(pages, world):
     assert abs((after[0] - before[0]) - (lon - 109.3395) * per_degree) < 3
     assert abs((after[1] - before[1]) - (-0.0196 - lat) * per_degree) < 3
     # The label goes with it, and the page was not reloaded to get there.
-    label = page.locator(f".unit-label-text[data-unit='{unit}']")
-    expect(label).to_contain_text("PSC-01")
+    label = page.locator(f".unit-callsign span[data-unit='{unit}']")
+    expect(label).to_have_text("PSC-01")
+    assert abs(marker_centre(page, f".unit-callsign span[data-unit='{unit}']")[0] - after[0]) < 3
     assert page.evaluate("window.notReloaded") is True
     expect(page.locator("path.unit-marker")).to_have_count(3)
     assert page.console_errors == []

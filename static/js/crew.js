@@ -1,31 +1,37 @@
-// Crew app (/crew): mobile-first. The current job with its address, notes, map and the bridges to
-// cross; a big button to accept it and one big button for the next status; presses made without a
-// connection wait on the phone (outbox.js); the phone's position is shared while on duty.
+// Crew app (/crew): mobile-first. The current job with the place as said and as resolved, and what
+// matters for the step (the road to the scene, the patient, the hospital); one big button for the
+// one next step (accept first), the hospital choice at it; links to the phone's navigation app and
+// to ring the caller; presses made without a connection wait on the phone (outbox.js); the phone's
+// position is shared while on duty (crewgps.js).
 import { get } from "./api.js";
 import { explain } from "./errors.js";
 import { $, el, replace } from "./dom.js";
 import { label, onLangChange, t, translatePage } from "./i18n.js";
 import { connectLive, indicator } from "./live.js";
+import { shareLocation } from "./crewgps.js";
+import { destinationBlock, hospitalChoices } from "./crewhospitals.js";
 import { baseMap, L } from "./mapbase.js";
+import { directionsUrl, isIOS, otherAppUrl, telHref } from "./navlinks.js";
 import { Outbox } from "./outbox.js";
+import { precisionLabel, resolvedPlace, saidText } from "./place.js";
 import { languageSwitch, login, logout, watchSession } from "./session.js";
-import { duration } from "./time.js";
+import { minutes } from "./time.js";
 
 const ROLES = ["crew"];
 const NEXT = { dispatched: "en_route", en_route: "on_scene", on_scene: "transporting", transporting: "at_hospital",
   at_hospital: "available" };
-const FIX_EVERY_MS = 5000;
 const ROUTE_EVERY_MS = 30000;   // the ETA and the bridges follow the ambulance on its way
 const ENDS_JOB = new Set(["available", "out_of_service"]);
-const job = { unit: null, incident: null, assignment: null, route: null, hospitals: null, choosing: false, notice: null,
-  refusal: null };   // notice: the job cancelled (until the next job); refusal: a press not applied
+const TO_SCENE = new Set(["dispatched", "en_route"]);
+const TO_HOSPITAL = new Set(["transporting", "at_hospital"]);
+const job = { unit: null, incident: null, assignment: null, route: null, hospitals: null, hospitalsFor: null,
+  choosing: false, notice: null, refusal: null };   // notice: the job cancelled (until the next job); refusal: a press not applied
 let live;
 let outbox;
 let map = null;
 let mapLayers = [];
 let framed = null;              // what the crew map was last framed on
-let lastFixSent = 0;
-let gpsState = "";
+let gpsState = "";   // an i18n key
 
 // The unit as the server last said, by version: an answer and an event about the same change
 // may come in either order, and an older one never takes the screen back a status.
@@ -47,15 +53,30 @@ function currentAssignment() {
 async function loadIncident() {
   const assignment = job.unit?.current_assignment;
   if (!assignment) {
-    Object.assign(job, { incident: null, assignment: null, route: null, hospitals: null });
+    Object.assign(job, { incident: null, assignment: null, route: null, hospitals: null, hospitalsFor: null });
     return;
   }
   try {
     job.incident = await get(`/api/incidents/${assignment.incident_id}`);
     job.assignment = job.incident.assignments.find((a) => a.id === assignment.id) || job.assignment;
-    job.route = await get(`/api/units/${job.unit.id}/route`).catch(() => null);
+    if (job.hospitalsFor !== job.incident.id) Object.assign(job, { hospitals: null, hospitalsFor: null });
+    if (TO_SCENE.has(job.unit.status)) job.route = await get(`/api/units/${job.unit.id}/route`).catch(() => null);
+    if (TO_HOSPITAL.has(job.unit.status) && !job.hospitals) await fetchHospitals();
   } catch {
     // shown from what the live connection brought
+  }
+}
+
+// The hospitals from the scene (suggested, and those left out with why), once per incident: the
+// choice after BAWA PASIEN, and the destination's road and beds while transporting.
+async function fetchHospitals() {
+  const incidentId = job.incident?.id;
+  if (!incidentId) return;
+  try {
+    const found = await get(`/api/incidents/${incidentId}/hospitals?limit=50`);
+    if (job.incident?.id === incidentId) Object.assign(job, { hospitals: found, hospitalsFor: incidentId });
+  } catch {
+    if (job.incident?.id === incidentId) Object.assign(job, { hospitals: { items: [], excluded: [] }, hospitalsFor: null });
   }
 }
 
@@ -88,32 +109,44 @@ function press(status, extra = {}) {
 async function chooseHospital() {
   job.choosing = true;
   render();
-  try {
-    job.hospitals = await get(`/api/incidents/${job.incident.id}/hospitals?limit=5`);
-  } catch {
-    job.hospitals = { items: [] };
-  }
+  $("#buttons")?.scrollIntoView({ block: "start" });   // the choice is at the button, on screen
+  if (!job.hospitals) await fetchHospitals();
   render();
 }
 
+// What the phone shows as the unit's status: the last press still waiting, else the server's.
+function shownStatus() {
+  const pendingStatus = outbox.pending.filter((p) => p.name === "status");
+  return pendingStatus.length ? pendingStatus[pendingStatus.length - 1].payload.status : job.unit.status;
+}
+
+function acceptState(assignment) {
+  if (!assignment) return "none";
+  if (assignment.accepted_at) return "accepted";
+  if (outbox.pending.some((p) => p.name === "accept" && p.payload.assignment_id === assignment.id)) return "waiting";
+  return "open";
+}
+
+// One next step at a time: a job not yet accepted shows only TERIMA TUGAS; BERANGKAT comes after.
+// A unit that has left (departing implies accepting) has no accept button any more.
 function statusButtons() {
-  const unit = job.unit;
-  const pendingStatus = outbox.pending.filter((p) => p.name === "status").map((p) => p.payload.status);
-  const shown = pendingStatus.length ? pendingStatus[pendingStatus.length - 1] : unit.status;
+  const shown = shownStatus();
   const next = NEXT[shown];
   const cooling = Date.now() - lastPress < COOL_MS;   // a press now would be ignored: shown so
+  const assignment = currentAssignment();
   const buttons = [];
+  if (shown === "dispatched" && job.incident && acceptState(assignment) === "open") {
+    buttons.push(el("button", { type: "button", class: "big accept", id: "accept", text: t("crew.accept"),
+      onclick: () => accept(assignment.id) }));
+    return buttons;
+  }
   if (next === "transporting" && job.choosing) {
-    buttons.push(el("h3", { text: t("crew.choose_hospital") }),
+    buttons.push(el("h3", { class: "choose-head", text: t("crew.choose_hospital") }),
+      hospitalChoices(job.hospitals, (id) => press("transporting", { hospital_id: id })),
       el("button", { type: "button", class: "secondary", id: "transport-no-choice", text: t("crew.transport_unchosen"),
         onclick: () => press("transporting") }),
       el("button", { type: "button", class: "secondary", id: "choice-back", text: t("crew.back"),
-        onclick: () => { job.choosing = false; render(); } }),
-      el("div", { class: "hospital-choices", id: "hospital-choices" }, (job.hospitals?.items || []).map((h) =>
-        el("button", { type: "button", class: "big hospital", dataset: { hospital: h.hospital.id },
-          onclick: () => press("transporting", { hospital_id: h.hospital.id }) },
-        el("b", { text: h.hospital.short_name || h.hospital.name }), el("br"),
-        `${duration(h.eta_s)} · ${(h.distance_m / 1000).toFixed(1)} km`))));
+        onclick: () => { job.choosing = false; render(); } }));
   } else if (next) {
     buttons.push(el("button", { type: "button", class: `big next status-${next}`, id: "next-status",
       dataset: { next }, text: t(`crew.next.${next}`), disabled: cooling,
@@ -134,26 +167,84 @@ function statusButtons() {
   return buttons;
 }
 
+// The hospital the unit is taking the patient to: the one chosen in a press still waiting, else
+// the server's; with its road from the scene when the suggestions list it.
+function destination() {
+  const waiting = outbox.pending.filter((p) => p.name === "status" && p.payload.hospital_id);
+  const id = waiting.length ? waiting[waiting.length - 1].payload.hospital_id
+    : currentAssignment()?.hospital_id ?? job.incident?.destination_hospital_id;
+  if (!id || !job.hospitals) return null;
+  return [...(job.hospitals.items || []), ...(job.hospitals.excluded || [])].find((e) => e.hospital.id === id) || null;
+}
+
+function placeLines(incident) {
+  const place = resolvedPlace(incident);
+  const precision = precisionLabel(incident);
+  return [
+    el("p", { class: "address", id: "job-address", text: saidText(incident) || place || "" }),
+    place && saidText(incident) ? el("p", { class: "resolved", id: "job-place", text: place }) : null,
+    precision ? el("p", { class: "precision", id: "job-precision", text: precision }) : null,
+    incident.kelurahan ? el("p", { class: "muted", id: "job-zone",
+      text: [incident.kelurahan, incident.kecamatan].filter(Boolean).join(", ") }) : null,
+  ];
+}
+
+// What matters for the step the crew is on: the road to the scene until there; on scene, the
+// patient; transporting, the hospital.
 function jobCard() {
   const incident = job.incident;
   const assignment = currentAssignment();
   if (!assignment || !incident) return el("p", { class: "no-job", id: "no-job", text: t("crew.no_job") });
-  const route = job.route;
-  const accepted = Boolean(assignment.accepted_at);
-  const acceptWaiting = outbox.pending.some((p) => p.name === "accept" && p.payload.assignment_id === assignment.id);
-  return el("article", { class: `job priority-${incident.priority}`, id: "job", dataset: { incident: incident.id } },
+  const shown = shownStatus();
+  const route = TO_SCENE.has(shown) ? job.route : null;
+  const toHospital = TO_HOSPITAL.has(shown);
+  const acceptance = shown === "dispatched" ? acceptState(assignment) : "none";
+  return el("article", { class: `job priority-${incident.priority} step-${shown}`, id: "job", dataset: { incident: incident.id } },
     el("div", { class: "job-head" }, el("b", { text: t(`priority.${incident.priority}`) }), " · ",
       label(incident.category_label), " · ", el("span", { text: incident.reference })),
-    el("p", { class: "address", id: "job-address", text: incident.address_text || incident.location_name || "" }),
-    incident.kelurahan ? el("p", { class: "muted", text: [incident.kelurahan, incident.kecamatan].filter(Boolean).join(", ") }) : null,
-    route ? el("p", { class: "route", id: "route" }, t("crew.route", { eta: duration(route.eta_s), km: (route.distance_m / 1000).toFixed(1) }),
+    toHospital ? destinationBlock(destination(), shown === "at_hospital") : placeLines(incident),
+    route ? el("p", { class: "route", id: "route" }, t("crew.route", { eta: minutes(route.eta_s), km: (route.distance_m / 1000).toFixed(1) }),
       " · ", route.via.length ? t("crew.via", { via: route.via.join(", ") }) : t("crew.no_bridge")) : null,
     incident.complaint ? el("p", {}, el("b", { text: `${t("crew.complaint")}: ` }), incident.complaint) : null,
-    incident.notes ? el("p", { class: "notes" }, el("b", { text: `${t("crew.notes")}: ` }), incident.notes) : null,
-    accepted ? el("p", { class: "accepted", id: "accepted", text: t("crew.accepted") })
-      : acceptWaiting ? el("p", { class: "accepted waiting", id: "accept-waiting", text: t("crew.accept_waiting") })
-      : el("button", { type: "button", class: "big accept", id: "accept", text: t("crew.accept"),
-        onclick: () => accept(assignment.id) }));
+    incident.notes && !toHospital ? el("p", { class: "notes" }, el("b", { text: `${t("crew.notes")}: ` }), incident.notes) : null,
+    acceptance === "accepted" ? el("p", { class: "accepted", id: "accepted", text: t("crew.accepted") })
+      : acceptance === "waiting" ? el("p", { class: "accepted waiting", id: "accept-waiting", text: t("crew.accept_waiting") })
+        : null);
+}
+
+// The phone's own navigation app, at the scene (and at the hospital when transporting), and the
+// caller's number to ring for directions (docs/UI.md, "Navigation").
+function navLinks() {
+  const incident = job.incident;
+  if (!currentAssignment() || !incident) return [];
+  const shown = shownStatus();
+  const links = [];
+  let target = null;
+  if (TO_SCENE.has(shown) && incident.location_known) {
+    target = { lat: incident.lat, lon: incident.lon, name: incident.reference, text: t("crew.navigate_scene") };
+  } else if (shown === "transporting") {
+    const h = destination()?.hospital;
+    if (h) target = { lat: h.lat, lon: h.lon, name: h.short_name || h.name, text: t("crew.navigate_hospital", { name: h.short_name || h.name }) };
+  }
+  if (target) {
+    links.push(el("a", { class: "nav-button", id: "navigate", href: directionsUrl(target.lat, target.lon),
+      target: "_blank", rel: "noopener", text: target.text }),
+    el("a", { class: "nav-other", id: "navigate-other", href: otherAppUrl(target.lat, target.lon, target.name),
+      target: isIOS() ? "_blank" : null, rel: "noopener", text: t(isIOS() ? "crew.apple_maps" : "crew.other_app") }));
+  }
+  if (TO_SCENE.has(shown) || shown === "on_scene") {
+    const seen = new Set();
+    for (const call of incident.calls || []) {
+      const href = telHref(call.caller_phone);
+      if (!href || seen.has(href) || seen.size >= 2) continue;
+      seen.add(href);
+      links.push(el("a", { class: "call-button", href, dataset: { phone: call.caller_phone },
+        id: seen.size === 1 ? "call-caller" : null },
+      t("crew.call_caller"), " ", el("b", { text: call.caller_phone }),
+      call.caller_name ? el("span", { class: "muted", text: ` (${call.caller_name})` }) : null));
+    }
+  }
+  return links;
 }
 
 // Through the outbox like a status: pressed without a connection, it is sent when the phone is back.
@@ -164,12 +255,17 @@ function accept(assignmentId) {
   render();
 }
 
+// The scene and the unit; transporting, the hospital and the unit.
 function drawMap() {
   if (!map) return;
   mapLayers.forEach((layer) => layer.remove());
   mapLayers = [];
   const points = [];
-  if (job.incident?.location_known) {
+  const hospital = job.incident && TO_HOSPITAL.has(shownStatus()) ? destination()?.hospital : null;
+  if (hospital) {
+    points.push([hospital.lat, hospital.lon]);
+    mapLayers.push(L.circleMarker(points[0], { radius: 10, weight: 3, className: "hospital-marker hospital-open" }).addTo(map));
+  } else if (job.incident?.location_known) {
     points.push([job.incident.lat, job.incident.lon]);
     mapLayers.push(L.circleMarker(points[0], { radius: 12, weight: 3,
       className: `incident-marker priority-${job.incident.priority}` }).addTo(map));
@@ -180,9 +276,9 @@ function drawMap() {
     mapLayers.push(L.circleMarker([position.lat, position.lon], { radius: 9, weight: 3,
       className: `unit-marker status-${job.unit.status}` }).addTo(map));
   }
-  // Framed when the job changes (or the first fix comes), not on every render: the crew may be
-  // looking around the map.
-  const frame = `${job.incident?.id ?? "-"}:${points.length}`;
+  // Framed when the job or its destination changes (or the first fix comes), not on every
+  // render: the crew may be looking around the map.
+  const frame = `${job.incident?.id ?? "-"}:${hospital?.id ?? "-"}:${points.length}`;
   if (frame === framed) return;
   framed = frame;
   if (points.length === 2) map.fitBounds(points, { padding: [30, 30], maxZoom: 16 });
@@ -198,45 +294,12 @@ function render() {
       text: t(`status.${unit.status}`) }));
   replace($("#job-slot"), jobCard());
   replace($("#buttons"), statusButtons());
+  replace($("#nav"), navLinks());
   replace($("#queued"), pending ? el("p", { class: "notice", id: "queued-count", text: t("crew.queued", { n: pending }) }) : null,
     job.refusal || job.notice ? el("p", { class: "notice", role: "alert", id: "refused",
       text: [job.refusal, job.notice].filter(Boolean).join(" ") }) : null);
-  $("#gps").textContent = gpsState;
+  $("#gps").textContent = gpsState ? t(gpsState) : "";
   drawMap();
-}
-
-let latestFix = null;
-let sentFixAt = 0;
-
-// The newest fix goes out when it is new, at most every FIX_EVERY_MS, while on duty and connected.
-function sendFix() {
-  const now = Date.now();
-  if (!latestFix || latestFix.timestamp <= sentFixAt || !job.unit || job.unit.status === "out_of_service"
-      || !live?.socket.connected || now - lastFixSent < FIX_EVERY_MS) return;
-  lastFixSent = now;
-  sentFixAt = latestFix.timestamp;
-  const c = latestFix.coords;
-  live.call("location", { lat: c.latitude, lon: c.longitude, recorded_at: new Date(latestFix.timestamp).toISOString(),
-    accuracy_m: Number.isFinite(c.accuracy) ? Math.min(c.accuracy, 10000) : null,
-    speed_mps: Number.isFinite(c.speed) ? Math.min(Math.max(c.speed, 0), 150) : null,
-    heading: Number.isFinite(c.heading) ? c.heading % 360 : null })
-    .catch(() => { sentFixAt = 0; });   // not stored: send it again
-}
-
-function shareLocation() {
-  if (!navigator.geolocation) { gpsState = t("crew.no_gps"); return; }
-  navigator.geolocation.watchPosition((p) => {
-    gpsState = t("crew.sharing");
-    latestFix = p;
-    sendFix();
-    const line = $("#gps");
-    if (line) line.textContent = gpsState;
-  }, () => {
-    gpsState = t("crew.no_gps");
-    const line = $("#gps");
-    if (line) line.textContent = gpsState;
-  }, { enableHighAccuracy: true, maximumAge: 5000 });
-  setInterval(sendFix, 1000);
 }
 
 // Live messages are handled one after another: an event that needs the incident reloaded is
@@ -270,8 +333,9 @@ async function start() {
   });
   replace($("#main"), el("section", { class: "crew" },
     el("div", { id: "unit-head", class: "unit-head" }), el("div", { id: "queued" }),
-    el("div", { id: "job-slot" }), el("div", { id: "crew-map", class: "crew-map" }),
-    el("div", { id: "buttons", class: "buttons" }), el("p", { id: "gps", class: "muted" })));
+    el("div", { id: "job-slot" }), el("div", { id: "buttons", class: "buttons" }),
+    el("div", { id: "nav", class: "nav-links" }), el("div", { id: "crew-map", class: "crew-map" }),
+    el("p", { id: "gps", class: "muted" })));
   map = baseMap($("#crew-map"), { zoom: 13, zones: false });
   live = connectLive({
     snapshot: inOrder(async (s) => {
@@ -325,7 +389,8 @@ async function start() {
   $("#indicator").append(indicator(live));
   watchSession(ROLES, () => live.reconnect());
   onLangChange(render);
-  shareLocation();
+  shareLocation({ connection: () => live, onDuty: () => Boolean(job.unit) && job.unit.status !== "out_of_service",
+    onState: (key) => { gpsState = key; const line = $("#gps"); if (line) line.textContent = t(key); } });
   setInterval(refreshRoute, ROUTE_EVERY_MS);
 }
 

@@ -1,5 +1,5 @@
 // Times are stored in UTC and shown in Pontianak's time (WIB, UTC+7).
-import { lang } from "./i18n.js";
+import { lang, t } from "./i18n.js";
 
 const ZONE = "Asia/Pontianak";
 
@@ -29,4 +29,11 @@ export function duration(seconds) {
 
 export function secondsSince(iso, now = Date.now()) {
   return iso ? (now - new Date(iso).getTime()) / 1000 : null;
+}
+
+// A road time as a crew reads it at a glance: "12 mnt" (never "11:57", which reads as a clock).
+export function minutes(seconds) {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "–";
+  const m = Math.round(seconds / 60);
+  return m < 1 ? t("time.under_a_minute") : t("time.minutes", { n: m });
 }

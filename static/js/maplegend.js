@@ -1,0 +1,36 @@
+// The supervisor map's legend (a Leaflet control, bottom left): what each colour and mark means.
+import { el, replace } from "./dom.js";
+import { t } from "./i18n.js";
+import { L } from "./mapbase.js";
+
+const STATUSES = ["available", "dispatched", "en_route", "on_scene", "transporting", "at_hospital", "out_of_service"];
+
+function swatch(className, text) {
+  return el("span", { class: `swatch ${className}`, "aria-hidden": "true", text });
+}
+
+function content() {
+  return [
+    el("h3", { text: t("map.legend.incidents") }),
+    el("ul", {}, ["P1", "P2", "P3"].map((p) => el("li", {}, swatch(`incident priority-${p}`), t(`priority.${p}`)))),
+    el("h3", { text: t("map.legend.units") }),
+    el("ul", {}, STATUSES.map((s) => el("li", {}, swatch(`unit status-${s}`), t(`status.${s}`))),
+      el("li", { class: "wide" }, swatch("unit status-available faded"), t("map.legend.faded")),
+      el("li", { class: "wide" }, swatch("line"), t("map.legend.line"))),
+    el("h3", { text: t("map.legend.hospitals") }),
+    el("ul", {}, el("li", {}, swatch("hospital hospital-open", "H"), t("map.legend.hospital_open")),
+      el("li", {}, swatch("hospital hospital-diverting", "H"), t("map.legend.hospital_not"))),
+  ];
+}
+
+export function legend() {
+  const control = L.control({ position: "bottomleft" });
+  let node = null;
+  control.onAdd = () => {
+    node = el("div", { class: "map-legend", id: "legend", role: "note" }, content());
+    L.DomEvent.disableClickPropagation(node);
+    return node;
+  };
+  control.refresh = () => { if (node) replace(node, content()); };
+  return control;
+}

@@ -1,0 +1,172 @@
+"""The supervisor map decluttered (issue 11) at a control room's 1366x768: no permanent notes over
+the incidents (details on hover, call signs near), a legend, incidents drawn above units, hospitals
+and kecamatan/kelurahan named at suitable zooms, waiting times in the side list, and today's
+figures with the side panel on one screen."""
+import json
+import re
+
+from playwright.sync_api import expect
+
+from conftest import screenshot
+from dispatch.core import presence, units
+from dispatch.core.clock import utcnow
+from dispatch.core.demo import DATA_FILE
+from dispatch.models import Hospital
+
+SCREEN = {"width": 1366, "height": 768}
+LIVE_S = 10_000
+
+
+def wall_map(pages, who="sup"):
+    page = pages("/map", who=who)
+    page.set_viewport_size(SCREEN)
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    return page
+
+
+def fully_visible(page, selector):
+    """Within the window, not cut off."""
+    return page.evaluate("""(selector) => {
+        const box = document.querySelector(selector).getBoundingClientRect();
+        return box.width > 0 && box.top >= 0 && box.left >= 0 && box.bottom <= innerHeight && box.right <= innerWidth;
+    }""", selector)
+
+
+def test_units_carry_no_notes_over_the_map_and_tell_why_on_hover(pages, world):
+    page = wall_map(pages)
+    expect(page.locator("path.unit-marker")).to_have_count(3)
+    labels = page.locator("#map .leaflet-map-pane")          # what is drawn on the map itself
+    expect(page.locator(".unit-callsign span[data-unit]")).to_have_text(["PSC-01", "PSC-02", "PSC-03"])
+    for note in ("belum ada posisi GPS", "perangkat kru terputus"):
+        expect(labels).not_to_contain_text(note)               # nothing written over the map
+    page.locator(f"path.unit-{world.unit_a.id}").hover()
+    tip = page.locator(f".leaflet-tooltip .unit-label-text[data-unit='{world.unit_a.id}']")
+    expect(tip).to_be_visible()
+    expect(tip).to_contain_text("PSC-01 Siaga")
+    expect(tip).to_contain_text("belum ada posisi GPS")
+    expect(tip).to_contain_text("perangkat kru terputus")
+    assert page.console_errors == []
+
+
+def test_an_incident_at_a_unit_s_post_is_drawn_above_the_unit_and_its_label(pages, world):
+    page = wall_map(pages)
+    at_post = world.new_incident(lat=world.unit_a.station_lat, lon=world.unit_a.station_lon, priority="P1")
+    incident = page.locator(f"path.incident-{at_post['id']}")
+    expect(incident).to_have_count(1, timeout=LIVE_S)
+    on_top = page.evaluate("""(selector) => {
+        const box = document.querySelector(selector).getBoundingClientRect();
+        const x = box.x + box.width / 2, y = box.y + box.height / 2;
+        return [[x, y], [x, box.bottom - 3]].map(([px, py]) => document.elementFromPoint(px, py).getAttribute("class"));
+    }""", f"path.incident-{at_post['id']}")
+    assert all(f"incident-{at_post['id']}" in (c or "") for c in on_top), on_top
+    incident.hover()
+    expect(page.locator(".leaflet-tooltip", has_text=at_post["reference"])).to_be_visible()
+
+
+def test_the_map_has_a_legend(pages, world):
+    page = wall_map(pages)
+    legend = page.locator("#legend")
+    expect(legend).to_be_visible()
+    assert fully_visible(page, "#legend")
+    for said in ("Kejadian", "Merah", "Kuning", "Hijau", "Unit ambulans", "Siaga", "Menuju lokasi", "Di rumah sakit",
+                 "pudar: perangkat kru terputus atau posisi lama", "Rumah sakit", "mengalihkan pasien atau tutup"):
+        expect(legend).to_contain_text(said)
+    page.click("#lang-switch")
+    expect(legend).to_contain_text("Ambulances")
+    expect(legend).to_contain_text("Red")
+    expect(legend).not_to_contain_text("Siaga")
+
+
+def zoom_to(page, level):
+    while int(page.locator("#map").get_attribute("data-zoom")) != level:
+        now = int(page.locator("#map").get_attribute("data-zoom"))
+        page.click(".leaflet-control-zoom-in" if now < level else ".leaflet-control-zoom-out")
+        expect(page.locator("#map")).not_to_have_attribute("data-zoom", str(now))
+
+
+def test_kecamatan_names_far_kelurahan_names_and_hospitals_near(pages, world):
+    page = wall_map(pages)
+    kecamatan = page.locator(".zone-label-kecamatan span", has_text=re.compile("^Pontianak Selatan$"))
+    kelurahan = page.locator(".zone-label-kelurahan span", has_text=re.compile("^Benuamelayu Laut$"))
+    hospital = page.locator(f".hospital-name span[data-hospital='{world.hospital.id}']")
+    expect(page.locator("#map")).to_have_attribute("data-zoom", "13")
+    expect(kecamatan).to_be_visible()
+    expect(kelurahan).to_be_hidden()
+    expect(page.locator(".hospital-h span")).to_have_text(["H"])     # a hospital, though unnamed this far out
+    expect(page.locator(".hospital-h span")).to_be_visible()
+    expect(hospital).to_be_hidden()
+    zoom_to(page, 14)
+    expect(kelurahan).to_be_visible()
+    expect(kecamatan).to_be_hidden()
+    expect(hospital).to_have_text("RSUD Soedarso")
+    expect(hospital).to_be_visible()
+    expect(page.locator(".unit-callsign span").first).to_be_visible()
+    zoom_to(page, 12)
+    expect(kecamatan).to_be_visible()
+    expect(kelurahan).to_be_hidden()
+    expect(hospital).to_be_hidden()
+    expect(page.locator(".unit-callsign span").first).to_be_hidden()
+    page.locator("path.hospital-marker").first.hover()              # still named on hover
+    expect(page.locator(".leaflet-tooltip", has_text="RSUD dr. Soedarso")).to_contain_text("tempat tidur")
+
+
+def test_waiting_times_in_the_side_list_tick(pages, world):
+    page = wall_map(pages)
+    waiting = world.new_incident(priority="P1")
+    sent = world.new_incident(priority="P2")
+    world.assign(sent["id"], world.unit_b.id)
+    row = page.locator(f"#incident-list li[data-incident='{waiting['id']}'] .age")
+    expect(row).to_have_text(re.compile(r"^menunggu 0:0\d$"), timeout=LIVE_S)
+    first = row.text_content()
+    expect(row).not_to_have_text(first, timeout=3000)                 # it ticks
+    expect(page.locator(f"#incident-list li[data-incident='{sent['id']}'] .age")).to_have_text(
+        re.compile(r"^0:\d\d sejak panggilan$"))
+
+
+def demo_fleet(session):
+    """Pontianak's hospitals and the demo's other ambulances, beside the world's three."""
+    with open(DATA_FILE, encoding="utf-8") as fh:
+        data = json.load(fh)
+    now = utcnow()
+    for h in data["hospitals"]:
+        if h["short_name"] == "RSUD Soedarso":
+            continue
+        session.add(Hospital(name=h["name"], short_name=h["short_name"], address=h["address"], lat=h["lat"],
+                             lon=h["lon"], has_emergency=h["emergency"], has_icu=h["icu"],
+                             has_maternity=h["maternity"], has_trauma=h["trauma"],
+                             status="diverting" if h["short_name"] == "RS Kota" else "open", updated_at=now))
+    session.commit()
+    for u in data["units"][3:]:
+        units.create_unit(session, actor=None, **u)
+
+
+PLACES = [("Jl. Tanjungpura dekat pasar", -0.0305, 109.3430), ("Gg. Mawar, Sungai Jawi Luar", -0.0352, 109.3180),
+          ("depan Masjid Raya Mujahidin", -0.0447, 109.3344), ("Jl. Gajah Mada", -0.0355, 109.3380),
+          ("Siantan Hulu, belakang SD 12", -0.0030, 109.3470), ("Jl. Ahmad Yani depan Mega Mall", -0.0555, 109.3460),
+          ("Kota Baru, Gg. Sepakat", -0.0560, 109.3190), ("Jl. Imam Bonjol", -0.0420, 109.3560),
+          ("Tanjung Hulu, tepi sungai", -0.0210, 109.3700), ("Jl. Khatulistiwa", 0.0010, 109.3250),
+          ("Parit Tokaya", -0.0660, 109.3420), ("Jl. Sungai Raya Dalam", -0.0720, 109.3650)]
+
+
+def test_today_and_the_side_panel_fit_one_screen_with_a_full_board(pages, world, session):
+    demo_fleet(session)
+    made = [world.new_incident(location_text=text, lat=lat, lon=lon, priority=("P1", "P2", "P3")[i % 3])
+            for i, (text, lat, lon) in enumerate(PLACES)]
+    for incident, unit in zip(made[:3], (world.unit_a, world.unit_b, world.unit_c)):
+        world.assign(incident["id"], unit.id)
+    presence.device_connected(session, actor=world.users["crew_a"], sid="phone", server="test")
+    page = wall_map(pages)
+    expect(page.locator("#incident-list li")).to_have_count(len(PLACES))
+    expect(page.locator("#unit-list li")).to_have_count(8)
+    expect(page.locator("#to-dispatch")).to_contain_text("n=3", timeout=LIVE_S)
+    for part in ("#today", "#incident-counts", "#unit-counts", "#legend"):
+        assert fully_visible(page, part), part
+    assert page.evaluate("document.documentElement.scrollHeight <= innerHeight")   # the page does not scroll
+    side = page.evaluate("(() => { const s = document.querySelector('#side'); return [s.scrollHeight, s.clientHeight]; })()")
+    assert side[0] <= side[1], side                                                # nor does the panel
+    # The list scrolls within its place; its first rows are in sight.
+    assert fully_visible(page, "#incident-list li:first-child")
+    assert fully_visible(page, "#unit-list li:first-child")
+    screenshot(page, "map-1366")
+    expect(page.locator("#incident-list li.pending").first).to_contain_text("menunggu")
+    assert page.console_errors == []
