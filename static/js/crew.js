@@ -13,7 +13,7 @@ import { destinationBlock, hospitalChoices } from "./crewhospitals.js";
 import { baseMap, L } from "./mapbase.js";
 import { directionsUrl, isIOS, otherAppUrl, telHref } from "./navlinks.js";
 import { Outbox } from "./outbox.js";
-import { precisionLabel, resolvedPlace, saidText } from "./place.js";
+import { placeLines } from "./place.js";
 import { languageSwitch, login, logout, watchSession } from "./session.js";
 import { minutes } from "./time.js";
 
@@ -43,11 +43,14 @@ function setUnit(unit) {
   job.unit = { ...unit, position };
 }
 
+// The unit's job: the unit's summary over the full assignment; an acceptance either of them has
+// seen stands (the accept's answer and event update the assignment, not the unit).
 function currentAssignment() {
   const unit = job.unit;
   if (!unit?.current_assignment) return null;
-  return { ...(job.assignment && job.assignment.id === unit.current_assignment.id ? job.assignment : {}),
-    ...unit.current_assignment };
+  const full = job.assignment && job.assignment.id === unit.current_assignment.id ? job.assignment : {};
+  return { ...full, ...unit.current_assignment,
+    accepted_at: unit.current_assignment.accepted_at ?? full.accepted_at ?? null };
 }
 
 async function loadIncident() {
@@ -177,18 +180,6 @@ function destination() {
   return [...(job.hospitals.items || []), ...(job.hospitals.excluded || [])].find((e) => e.hospital.id === id) || null;
 }
 
-function placeLines(incident) {
-  const place = resolvedPlace(incident);
-  const precision = precisionLabel(incident);
-  return [
-    el("p", { class: "address", id: "job-address", text: saidText(incident) || place || "" }),
-    place && saidText(incident) ? el("p", { class: "resolved", id: "job-place", text: place }) : null,
-    precision ? el("p", { class: "precision", id: "job-precision", text: precision }) : null,
-    incident.kelurahan ? el("p", { class: "muted", id: "job-zone",
-      text: [incident.kelurahan, incident.kecamatan].filter(Boolean).join(", ") }) : null,
-  ];
-}
-
 // What matters for the step the crew is on: the road to the scene until there; on scene, the
 // patient; transporting, the hospital.
 function jobCard() {
@@ -221,7 +212,10 @@ function navLinks() {
   const links = [];
   let target = null;
   if (TO_SCENE.has(shown) && incident.location_known) {
-    target = { lat: incident.lat, lon: incident.lon, name: incident.reference, text: t("crew.navigate_scene") };
+    // To a kelurahan's centre or along a road: said on the button too (ring the caller for the door).
+    const approximate = Boolean(incident.location_precision_label);
+    target = { lat: incident.lat, lon: incident.lon, name: incident.reference,
+      text: t(approximate ? "crew.navigate_approximate" : "crew.navigate_scene") };
   } else if (shown === "transporting") {
     const h = destination()?.hospital;
     if (h) target = { lat: h.lat, lon: h.lon, name: h.short_name || h.name, text: t("crew.navigate_hospital", { name: h.short_name || h.name }) };

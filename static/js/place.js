@@ -2,6 +2,7 @@
 // first, never rewritten; beside them the place they were resolved to (relation + name, e.g.
 // "depan RSU Santo Antonius"), and, for a place known only to a road, a kelurahan or a kecamatan,
 // the precision label ("perkiraan: tengah kelurahan"), so nobody takes a kelurahan centre for a house.
+import { el } from "./dom.js";
 import { label } from "./i18n.js";
 
 export function saidText(incident) {
@@ -19,4 +20,19 @@ export function resolvedPlace(incident) {
 
 export function precisionLabel(incident) {
   return label(incident.location_precision_label);
+}
+
+// The crew's lines for it: the words as said, the place, the precision badge, the zones.
+export function placeLines(incident) {
+  // A kelurahan or kecamatan as the place is named by the zone line below it.
+  const resolved = resolvedPlace(incident);
+  const place = [incident.kelurahan, incident.kecamatan].includes(resolved) ? "" : resolved;
+  const precision = precisionLabel(incident);
+  return [
+    el("p", { class: "address", id: "job-address", text: saidText(incident) || resolved || "" }),
+    place && saidText(incident) ? el("p", { class: "resolved", id: "job-place", text: place }) : null,
+    precision ? el("p", { class: "precision", id: "job-precision", text: precision }) : null,
+    incident.kelurahan ? el("p", { class: "muted", id: "job-zone",
+      text: [incident.kelurahan, incident.kecamatan].filter(Boolean).join(", ") }) : null,
+  ];
 }

@@ -165,6 +165,7 @@ export default {
   "crew.call_caller": "Call the caller",
   "time.minutes": "{n} min",
   "time.under_a_minute": "< 1 min",
+  "crew.navigate_approximate": "NAVIGATE TO THE APPROXIMATE PLACE",
   // end crew
   "console.save": "Save",
   "console.set_destination": "Set as destination",

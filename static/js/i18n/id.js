@@ -165,6 +165,7 @@ export default {
   "crew.call_caller": "Telepon penelepon",
   "time.minutes": "{n} mnt",
   "time.under_a_minute": "< 1 mnt",
+  "crew.navigate_approximate": "NAVIGASI KE PERKIRAAN LOKASI",
   // end crew
   "console.save": "Simpan",
   "console.set_destination": "Jadikan tujuan",
