@@ -71,7 +71,9 @@ def test_the_map_has_a_legend(pages, world):
     for said in ("Kejadian", "Merah", "Kuning", "Hijau", "Unit ambulans", "Siaga", "Menuju lokasi", "Di rumah sakit",
                  "pudar: perangkat kru terputus atau posisi lama", "Rumah sakit", "mengalihkan pasien atau tutup"):
         expect(legend).to_contain_text(said)
+    expect(legend.locator("summary")).to_have_text("Keterangan peta")
     page.click("#lang-switch")
+    expect(legend.locator("summary")).to_have_text("Map key")
     expect(legend).to_contain_text("Ambulances")
     expect(legend).to_contain_text("Red")
     expect(legend).not_to_contain_text("Siaga")
@@ -121,6 +123,15 @@ def test_waiting_times_in_the_side_list_tick(pages, world):
     expect(row).not_to_have_text(first, timeout=3000)                 # it ticks
     expect(page.locator(f"#incident-list li[data-incident='{sent['id']}'] .age")).to_have_text(
         re.compile(r"^0:\d\d sejak panggilan$"))
+
+
+def test_on_a_phone_the_legend_is_folded_and_opens_on_a_tap(pages, world):
+    page = pages("/map", phone=True, who="sup")
+    legend = page.locator("#legend")
+    expect(legend.locator("summary")).to_be_visible()
+    expect(legend.get_by_text("Unit ambulans")).to_be_hidden()         # the map is not half covered
+    legend.locator("summary").click()
+    expect(legend.get_by_text("Unit ambulans")).to_be_visible()
 
 
 def demo_fleet(session):

@@ -26,11 +26,21 @@ function content() {
 export function legend() {
   const control = L.control({ position: "bottomleft" });
   let node = null;
+  let body = null;
+  let title = null;
+  // Open on a wall or desk screen; folded on a phone, where it would cover half the map.
   control.onAdd = () => {
-    node = el("div", { class: "map-legend", id: "legend", role: "note" }, content());
+    title = el("summary", { text: t("map.legend") });
+    body = el("div", {}, content());
+    node = el("details", { class: "map-legend", id: "legend", role: "note",
+      open: window.matchMedia("(min-width: 761px)").matches }, title, body);
     L.DomEvent.disableClickPropagation(node);
     return node;
   };
-  control.refresh = () => { if (node) replace(node, content()); };
+  control.refresh = () => {
+    if (!node) return;
+    title.textContent = t("map.legend");
+    replace(body, content());
+  };
   return control;
 }

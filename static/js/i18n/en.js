@@ -64,6 +64,7 @@ export default {
   "map.legend.hospitals": "Hospitals",
   "map.legend.hospital_open": "taking patients",
   "map.legend.hospital_not": "diverting or closed",
+  "map.legend": "Map key",
   // end map
   "priority.P1": "Red",
   "priority.P2": "Yellow",

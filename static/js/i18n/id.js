@@ -64,6 +64,7 @@ export default {
   "map.legend.hospitals": "Rumah sakit",
   "map.legend.hospital_open": "menerima pasien",
   "map.legend.hospital_not": "mengalihkan pasien atau tutup",
+  "map.legend": "Keterangan peta",
   // end map
   "priority.P1": "Merah",
   "priority.P2": "Kuning",
