@@ -52,9 +52,49 @@ CAPABILITY_LABELS = {
 }
 
 # Where an incident's location came from (core.locate): given with the call, coordinates or a
-# map link in the text, the offline gazetteer, a configured geocoding server, set by an
-# operator, or not known yet.
-LOCATION_SOURCES = ("given", "text_coordinates", "gazetteer", "server", "operator", "unknown")
+# map link in the text, the offline gazetteer, a configured geocoding server, a suggestion the
+# operator chose (its name, kind and point sent with the call or correction), set by an
+# operator on the map, or not known yet.
+LOCATION_SOURCES = ("given", "text_coordinates", "gazetteer", "server", "chosen", "operator", "unknown")
+
+# The kinds of place a geocoding candidate has (dispatch.geo): what an operator's chosen
+# suggestion may say it is. "reverse" names a point picked on the map; "server" an answer of
+# a configured geocoding server.
+LOCATION_KINDS = ("hospital", "puskesmas", "landmark", "bridge", "road", "kelurahan", "kecamatan",
+                  "coordinates", "reverse", "server")
+
+# How precise an incident's point is: a point (coordinates, a map link, an operator's pin), a
+# named place, somewhere along a road, the centre of a kelurahan or kecamatan, or not known.
+LOCATION_PRECISIONS = {
+    "exact": {"id": "titik tepat", "en": "exact point"},
+    "place": {"id": "tempat bernama", "en": "named place"},
+    "road": {"id": "jalan", "en": "road"},
+    "kelurahan": {"id": "kelurahan", "en": "kelurahan"},
+    "kecamatan": {"id": "kecamatan", "en": "kecamatan"},
+    "unknown": {"id": "belum diketahui", "en": "not known yet"},
+}
+# What a screen says beside a point that is only an approximation of where the patient is.
+LOCATION_PRECISION_NOTES = {
+    "road": {"id": "perkiraan: di sepanjang jalan", "en": "approximate: somewhere along the road"},
+    "kelurahan": {"id": "perkiraan: tengah kelurahan", "en": "approximate: centre of the kelurahan"},
+    "kecamatan": {"id": "perkiraan: tengah kecamatan", "en": "approximate: centre of the kecamatan"},
+}
+# The precision of a point found as a place of each kind (a source of coordinates is exact).
+PRECISION_OF_KIND = {
+    "hospital": "place", "puskesmas": "place", "landmark": "place", "bridge": "place", "server": "place",
+    "road": "road", "kelurahan": "kelurahan", "kecamatan": "kecamatan",
+    "coordinates": "exact", "reverse": "exact",
+}
+EXACT_SOURCES = ("given", "text_coordinates", "operator")
+
+
+def location_precision(source, kind, known):
+    """The precision of a location from where it came from and what kind of place it is."""
+    if not known:
+        return "unknown"
+    if source in EXACT_SOURCES:
+        return "exact"
+    return PRECISION_OF_KIND.get(kind, "place")
 
 
 # --- Statuses -------------------------------------------------------------------------

@@ -14,13 +14,13 @@ from typing import Callable, NamedTuple, Optional
 import pytest
 from sqlalchemy import func, select
 
-from dispatch.core.clock import utcnow
+from dispatch.core.clock import shifted, utcnow
 from dispatch.models import (ApiToken, Assignment, Call, ClientRequest, Event, Hospital, Incident, Unit,
                              User)
 from dispatch.schemas.auth import LoginIn
 from dispatch.schemas.calls import CallIn
 from dispatch.schemas.hospitals import HospitalPatch
-from dispatch.schemas.incidents import AssignIn, CancelIn, CloseIn, IncidentPatch
+from dispatch.schemas.incidents import AssignIn, CancelIn, CloseIn, IncidentPatch, ReopenIn
 from dispatch.schemas.units import LocationIn, StatusIn, UnitCreate
 
 PASSWORD = "correct-horse-119"
@@ -74,7 +74,7 @@ def snapshot(session):
         "units": rows(Unit.id, Unit.status, Unit.version, Unit.lat, Unit.lon, Unit.position_at,
                       Unit.position_accuracy_m, Unit.speed_mps, Unit.heading, Unit.station_name),
         "incidents": rows(Incident.id, Incident.status, Incident.priority, Incident.category, Incident.notes,
-                          Incident.lat, Incident.lon, Incident.location_accuracy_m, Incident.address_text,
+                          Incident.lat, Incident.lon, Incident.location_accuracy_m, Incident.location_text,
                           Incident.kelurahan, Incident.kecamatan, Incident.destination_hospital_id,
                           Incident.outcome, Incident.cancel_reason, Incident.updated_at),
         "assignments": rows(Assignment.id, Assignment.status, Assignment.active, Assignment.hospital_id),
@@ -94,7 +94,9 @@ class Scene:
 
     * ``inc``: unit_a (crew_a's) is on scene, ``asg`` is that assignment;
     * ``pending``: a new incident nobody is assigned to;
-    * ``closable``: unit_b treated the patient on scene and cleared;
+    * ``closable``: unit_b reached the patient and was withdrawn (no unit left; the operator closes it);
+    * ``cancelled``: cancelled a moment ago (it may be reopened);
+    * ``stale``: cancelled 25 hours ago (too late to reopen);
     * unit_c: available.
     """
 
@@ -108,9 +110,16 @@ class Scene:
             ok(send(w, "crew_a", "POST", f"/api/units/{w.unit_a.id}/status", {"status": status}))
         self.ids["pending"] = self.take_call()
         self.ids["closable"] = self.take_call()
-        self.assign(self.ids["closable"], w.unit_b.id)
-        for status in ("en_route", "on_scene", "available"):
+        withdrawn = self.assign(self.ids["closable"], w.unit_b.id)
+        for status in ("en_route", "on_scene"):
             ok(send(w, "crew_b", "POST", f"/api/units/{w.unit_b.id}/status", {"status": status}))
+        ok(send(w, "op", "POST", f"/api/incidents/{self.ids['closable']}/assignments/{withdrawn}/cancel",
+                {"reason": "treated, unit needed elsewhere"}))
+        self.ids["cancelled"] = self.take_call()
+        ok(send(w, "op", "POST", f"/api/incidents/{self.ids['cancelled']}/cancel", {"reason": "caller hung up"}))
+        with shifted(-timedelta(hours=25)):
+            self.ids["stale"] = self.take_call()
+            ok(send(w, "op", "POST", f"/api/incidents/{self.ids['stale']}/cancel", {"reason": "caller hung up"}))
 
     def take_call(self):
         body = {"caller_phone": "0811573119", "location_text": "Jl. Gajah Mada", "lat": -0.035, "lon": 109.335,
@@ -156,7 +165,9 @@ ENDPOINTS = {
     "cancel_incident": Endpoint("op", "POST", "/api/incidents/{pending}/cancel", CancelIn,
                                 lambda ids: {"reason": "caller says it was a mistake"}),
     "close_incident": Endpoint("op", "POST", "/api/incidents/{closable}/close", CloseIn,
-                               lambda ids: {"outcome": "treated on scene"}),
+                               lambda ids: {"outcome": "treated on scene", "release_units": False}),
+    "reopen_incident": Endpoint("op", "POST", "/api/incidents/{cancelled}/reopen", ReopenIn,
+                                lambda ids: {"reason": "the caller rang again: not a mistake"}),
     "create_unit": Endpoint("adm", "POST", "/api/units", UnitCreate, lambda ids: {
         "call_sign": "PSC-09", "capability": "BLS", "station_name": "Pos Siantan", "lat": 0.0013,
         "lon": 109.3616}, 201),
@@ -267,6 +278,7 @@ REQUIRED = {
     "assign": {"unit_id"},
     "cancel_assignment": {"reason"},
     "cancel_incident": {"reason"},
+    "reopen_incident": {"reason"},
     "create_unit": {"call_sign", "capability", "station_name", "lat", "lon"},
     "unit_status": {"status"},
     "unit_location": {"lat", "lon", "recorded_at"},
@@ -361,6 +373,20 @@ BAD = {
     "call: caller_name 201 chars": Bad("take_call", put(caller_name=LONG(201)), "caller_name"),
     "call: caller_name number": Bad("take_call", put(caller_name=12345), "caller_name"),
     "call: location_text 501 chars": Bad("take_call", put(location_text=LONG(501)), "location_text"),
+    "call: location_name without lat/lon": Bad("take_call", lambda b: {**drop("lat", "lon")(b),
+                                                                       "location_name": "RSU Santo Antonius"},
+                                               "location_name"),
+    "call: location_name with lat/lon null": Bad("take_call", put(lat=None, lon=None, location_name="RSU Antonius"),
+                                                 "location_name"),
+    "call: location_name empty": Bad("take_call", put(location_name=""), "location_name"),
+    "call: location_name 201 chars": Bad("take_call", put(location_name=LONG(201)), "location_name"),
+    "call: location_name number": Bad("take_call", put(location_name=7), "location_name"),
+    "call: location_kind unknown": Bad("take_call", put(location_name="RSU Santo Antonius", location_kind="castle"),
+                                       "location_kind"),
+    "call: location_kind without location_name": Bad("take_call", put(location_kind="hospital"), "location_kind"),
+    "call: location_kind without lat/lon": Bad("take_call", lambda b: {**drop("lat", "lon")(b),
+                                                                       "location_kind": "hospital"},
+                                               "location_kind"),
     "call: complaint 2001 chars": Bad("take_call", put(complaint=LONG(2001)), "complaint"),
     "call: notes 2001 chars": Bad("take_call", put(notes=LONG(2001)), "notes"),
     "call: notes object": Bad("take_call", put(notes={"text": "x"}), "notes"),
@@ -381,6 +407,16 @@ BAD = {
     "patch: notes 2001 chars": Bad("patch_incident", put(notes=LONG(2001)), "notes"),
     "patch: notes number": Bad("patch_incident", put(notes=42), "notes"),
     "patch: address_text 501 chars": Bad("patch_incident", put(address_text=LONG(501)), "address_text"),
+    "patch: location_text 501 chars": Bad("patch_incident", put(location_text=LONG(501)), "location_text"),
+    "patch: location_text number": Bad("patch_incident", put(location_text=5), "location_text"),
+    "patch: location_text and a different address_text": Bad("patch_incident", put(
+        location_text="depan RS Antonius", address_text="RSU Santo Antonius"), "address_text"),
+    "patch: location_name without lat/lon": Bad("patch_incident", lambda b: {**drop("lat", "lon")(b),
+                                                                             "location_name": "Pasar Flamboyan"},
+                                                 "location_name"),
+    "patch: location_name empty": Bad("patch_incident", put(location_name=""), "location_name"),
+    "patch: location_kind unknown": Bad("patch_incident", put(location_name="Pasar", location_kind="market"),
+                                        "location_kind"),
     "patch: kelurahan 101 chars": Bad("patch_incident", put(kelurahan=LONG(101)), "kelurahan"),
     "patch: kecamatan 101 chars": Bad("patch_incident", put(kecamatan=LONG(101)), "kecamatan"),
     "patch: lat > 90": Bad("patch_incident", put(lat=95), "lat"),
@@ -427,6 +463,15 @@ BAD = {
     "close: outcome 501 chars": Bad("close_incident", put(outcome=LONG(501)), "outcome"),
     "close: outcome number": Bad("close_incident", put(outcome=3), "outcome"),
     "close: outcome list": Bad("close_incident", put(outcome=["x"]), "outcome"),
+    "close: release_units string": Bad("close_incident", put(release_units="sure"), "release_units"),
+    "close: release_units list": Bad("close_incident", put(release_units=[True]), "release_units"),
+    "close: release_units null": Bad("close_incident", put(release_units=None), "release_units"),
+    # --- POST .../reopen
+    "reopen: reason missing": Bad("reopen_incident", only(), "reason"),
+    "reopen: reason empty": Bad("reopen_incident", put(reason=""), "reason"),
+    "reopen: reason blank": Bad("reopen_incident", put(reason="   "), "reason"),
+    "reopen: reason null": Bad("reopen_incident", put(reason=None), "reason"),
+    "reopen: reason 501 chars": Bad("reopen_incident", put(reason=LONG(501)), "reason"),
     # --- POST /api/units
     "unit: call_sign missing": Bad("create_unit", drop("call_sign"), "call_sign"),
     "unit: capability missing": Bad("create_unit", drop("capability"), "capability"),
@@ -530,6 +575,7 @@ def test_every_schema_field_has_a_bad_input_case():
     ("take_call", "notes", 2000), ("patch_incident", "notes", 2000), ("patch_incident", "address_text", 500),
     ("patch_incident", "kelurahan", 100), ("patch_incident", "kecamatan", 100), ("cancel_incident", "reason", 500),
     ("close_incident", "outcome", 500), ("create_unit", "station_name", 200),
+    ("patch_incident", "location_text", 500), ("take_call", "location_name", 200),
 ])
 def test_text_at_its_limit_is_stored_whole(scene, name, field, limit):
     """The other side of the length checks: exactly ``limit`` characters (multi-byte ones,
@@ -543,6 +589,7 @@ def test_text_at_its_limit_is_stored_whole(scene, name, field, limit):
         ("take_call", "location_text"): lambda: data["call"]["location_text"],
         ("take_call", "complaint"): lambda: data["call"]["complaint"],
         ("take_call", "notes"): lambda: data["incident"]["notes"],
+        ("take_call", "location_name"): lambda: data["incident"]["location_name"],
         ("cancel_incident", "reason"): lambda: data["cancel_reason"],
         ("create_unit", "station_name"): lambda: data["station"]["name"],
     }.get((name, field), lambda: data[field])()
@@ -558,6 +605,7 @@ URL_ID_ROUTES = {
     "assign to incident": ("op", "POST", "/api/incidents/{id}/assign", {"unit_id": "{unit_c}"}),
     "cancel incident": ("op", "POST", "/api/incidents/{id}/cancel", {"reason": "x"}),
     "close incident": ("op", "POST", "/api/incidents/{id}/close", {}),
+    "reopen incident": ("op", "POST", "/api/incidents/{id}/reopen", {"reason": "x"}),
     "cancel assignment (incident id)": ("op", "POST", "/api/incidents/{id}/assignments/{asg}/cancel", {"reason": "x"}),
     "cancel assignment (assignment id)": ("op", "POST", "/api/incidents/{inc}/assignments/{id}/cancel",
                                           {"reason": "x"}),
@@ -657,6 +705,14 @@ STATE_REFUSALS = {
                            "unit_unavailable"),
     "close while a unit is on scene": ("op", "POST", "/api/incidents/{inc}/close", {"outcome": "x"}, 409,
                                        "units_still_assigned"),
+    "close releasing a unit that carries the patient": ("op", "POST", "/api/incidents/{inc}/close",
+                                                        {"release_units": True}, 409, "units_transporting"),
+    "release the units of an incident that has none": ("op", "POST", "/api/incidents/{closable}/close",
+                                                       {"release_units": True}, 409, "no_units_to_release"),
+    "reopen an open incident": ("op", "POST", "/api/incidents/{pending}/reopen", {"reason": "x"}, 409,
+                                "incident_open"),
+    "reopen after the window": ("op", "POST", "/api/incidents/{stale}/reopen", {"reason": "x"}, 409,
+                                "reopen_window_passed"),
     "illegal unit move": ("crew_a", "POST", "/api/units/{unit_a}/status", {"status": "en_route",
                                                                            "client_ref": "r-9"}, 409,
                           "invalid_transition"),
@@ -677,6 +733,9 @@ def test_request_refused_by_the_state_writes_nothing(scene, session, case):
                                                                                "client_ref": "r-1"}))
     if case == "cancel a cleared assignment":
         ok(send(w, "crew_a", "POST", scene.url("/api/units/{unit_a}/status"), {"status": "available"}))
+    if case == "close releasing a unit that carries the patient":
+        ok(send(w, "crew_a", "POST", scene.url("/api/units/{unit_a}/status"),
+                {"status": "transporting", "hospital_id": scene.ids["hospital"]}))
     body = {k: scene.ids[v] if k == "unit_id" else v for k, v in body.items()}
     before = snapshot(session)
     resp = send(w, who, method, scene.url(path), body)
@@ -779,7 +838,7 @@ def test_call_text_is_stored_and_returned_verbatim(scene, session, text):
     assert (row.caller_name, row.location_text, row.complaint) == (text, text, text)
     assert session.get(Incident, created["incident"]["id"]).notes == text
     # Nothing was executed: every table is still there, with every row.
-    assert session.scalar(select(func.count()).select_from(Incident)) == 4
+    assert session.scalar(select(func.count()).select_from(Incident)) == 6
     assert session.scalar(select(func.count()).select_from(Event)) > 0
     session.rollback()
 

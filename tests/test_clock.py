@@ -1,5 +1,5 @@
 """Times: UTC inside, Asia/Pontianak (WIB, UTC+7) for people."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from dispatch.core import clock
 
@@ -14,3 +14,12 @@ def test_local_time_is_wib_by_default(app):
     local = clock.to_local(moment)
     assert (local.day, local.hour, local.minute) == (29, 0, 30)
     assert local.utcoffset().total_seconds() == 7 * 3600
+
+
+def test_shifted_moves_the_systems_now_and_puts_it_back():
+    before = clock.utcnow()
+    with clock.shifted(-timedelta(hours=25)):
+        moved = clock.utcnow()
+    after = clock.utcnow()
+    assert timedelta(hours=24, minutes=59) < before - moved < timedelta(hours=25, minutes=1)
+    assert before <= after < before + timedelta(minutes=1)

@@ -68,9 +68,9 @@ def test_every_logged_event_matches_its_schema(world, session):
     world.patch("op", f"/api/incidents/{inc['id']}", {"priority": "P3"})
     accepted = world.assign(inc["id"], world.unit_a.id).get_json()["assignments"][0]["id"]
     assignment.accept_assignment(session, actor=world.users["crew_a"], assignment_id=accepted)
-    for s in ("en_route", "on_scene", "available"):
+    for s in ("en_route", "on_scene", "available"):      # closes it by itself
         world.status(world.unit_a.id, s)
-    world.post("op", f"/api/incidents/{inc['id']}/close", {})
+    world.post("op", f"/api/incidents/{inc['id']}/reopen", {"reason": "called again"})
     other = world.new_incident()
     aid = world.assign(other["id"], world.unit_b.id).get_json()["assignments"][0]["id"]
     assignment.flag_unacknowledged(session, assignment_ids=[aid], timeout_s=60)

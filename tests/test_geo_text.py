@@ -3,7 +3,7 @@ spelling, words saying *where relative to* a place must come out apart, and hous
 must not get in the way of the place."""
 import pytest
 
-from dispatch.geo.text import analyse, compact, tokens
+from dispatch.geo.text import analyse, compact, relation, tokens
 
 # Each pair must normalise to the same tokens.
 SAME = [
@@ -107,6 +107,26 @@ def test_relation_word_after_the_place_and_with_di():
 
 def test_no_relation_words_gives_an_empty_list():
     assert analyse("RS Antonius") == (["rs", "antonius"], [])
+
+
+@pytest.mark.parametrize("text, word", [
+    ("depan RS Antonius", "depan"),
+    ("dpn RS Antonius", "depan"),
+    ("Dkt Masjid Mujahidin", "dekat"),
+    ("deket pasar Flamboyan", "dekat"),
+    ("di blkg Kantor Gubernur", "belakang"),
+    ("sebrang Jembatan Kapuas I", "seberang"),
+    ("sblh Puskesmas Alianyang", "sebelah"),
+    ("RS Antonius, samping parkiran", "samping"),
+    ("depan gang, dekat masjid", "depan"),     # the first one said
+])
+def test_relation_is_the_first_relation_word_in_its_one_spelling(text, word):
+    assert relation(text) == word
+
+
+@pytest.mark.parametrize("text", ["Gg. Mawar Sei Jawi Luar", "RS Antonius", "", None, "-0.03, 109.33"])
+def test_no_relation_word_gives_none(text):
+    assert relation(text) is None
 
 
 @pytest.mark.parametrize("glued, apart", [

@@ -48,7 +48,7 @@ def test_call_text_is_geocoded_and_stored_on_the_incident(world, session, text, 
     row = stored(session, inc["id"])
     assert (row.lat, row.lon, row.location_source, row.location_name, row.kecamatan) == (
         inc["lat"], inc["lon"], "gazetteer", name, kecamatan)
-    assert row.address_text == text  # what the operator typed is kept as typed
+    assert row.location_text == text  # what the operator typed is kept as typed
 
 
 def test_hospital_in_text_lands_on_the_hospital(world):
@@ -90,7 +90,7 @@ def test_unusable_location_text_still_makes_an_incident_with_location_unknown(wo
     assert inc["kelurahan"] is None and inc["kecamatan"] is None
     assert body["location"]["source"] == "unknown"
     assert body["location"]["message"]["id"] and body["location"]["message"]["en"]
-    assert stored(session, inc["id"]).address_text == text
+    assert stored(session, inc["id"]).location_text == text
     assert fresh(session).scalar(select(Call.location_text).where(Call.id == body["call"]["id"])) == text
 
 
@@ -250,3 +250,95 @@ def test_resending_the_same_location_changes_nothing(world):
     out = world.patch("op", f"/api/incidents/{gps['id']}", {"lat": -0.0155, "lon": 109.3162}).get_json()
     assert out["location_source"] == "given" and out["location_accuracy_m"] == 15.0
     assert len(world.events()) == before  # nothing changed, nothing logged
+
+
+# --- The words as said, and the place they were resolved to ------------------------------------
+
+@pytest.mark.parametrize("text, relation, precision, label", [
+    ("depan RS Antonius", "depan", "place", None),
+    ("dpn RS Antonius", "depan", "place", None),
+    ("Gg. Mawar Sei Jawi Luar", None, "kelurahan",
+     {"id": "perkiraan: tengah kelurahan", "en": "approximate: centre of the kelurahan"}),
+    ("dkt Kecamatan Pontianak Timur", "dekat", "kecamatan",
+     {"id": "perkiraan: tengah kecamatan", "en": "approximate: centre of the kecamatan"}),
+    ("Jl. Siam", None, "road",
+     {"id": "perkiraan: di sepanjang jalan", "en": "approximate: somewhere along the road"}),
+    ("-0.0202106, 109.3267782", None, "exact", None),
+    ("rumah kuning pagar hijau", None, "unknown", None),
+])
+def test_the_words_are_kept_with_their_relation_and_how_precise_the_place_is(world, session, text, relation,
+                                                                            precision, label):
+    inc = take(world, location_text=text)["incident"]
+    assert inc["location_text"] == inc["address_text"] == text
+    assert (inc["location_relation"], inc["location_precision"], inc["location_precision_label"]) == (
+        relation, precision, label)
+    row = stored(session, inc["id"])
+    assert (row.location_text, row.location_relation, row.location_precision) == (text, relation, precision)
+    # the event a console applies says the same as the REST read
+    created = next(e for e in world.events() if e["type"] == "incident.created" and e["incident_id"] == inc["id"])
+    assert created["data"]["incident"]["location_precision"] == precision
+    assert created["data"]["incident"]["location_text"] == text
+
+
+def test_a_point_given_with_the_call_is_exact(world):
+    inc = take(world, location_text="rumah pak RT", lat=-0.0202, lon=109.3268)["incident"]
+    assert (inc["location_source"], inc["location_precision"], inc["location_precision_label"]) == (
+        "given", "exact", None)
+
+
+def test_the_suggestion_the_operator_chose_is_stored_beside_the_words_as_typed(world, session):
+    """The trial: "depan RS Antonius" became "RSU Santo Antonius" and the crew read it as the patient
+    being the hospital. The words stay; the chosen place sits beside them."""
+    body = take(world, location_text="depan RS Antonius", lat=ANTONIUS[0], lon=ANTONIUS[1],
+                location_name="RSU Santo Antonius", location_kind="hospital")
+    inc = body["incident"]
+    assert inc["location_text"] == "depan RS Antonius" and inc["location_relation"] == "depan"
+    assert (inc["location_source"], inc["location_name"], inc["location_kind"], inc["location_precision"]) == (
+        "chosen", "RSU Santo Antonius", "hospital", "place")
+    assert (inc["lat"], inc["lon"]) == ANTONIUS and inc["kecamatan"] == "Pontianak Kota"
+    assert body["call"]["location_text"] == "depan RS Antonius"
+    row = stored(session, inc["id"])
+    assert (row.location_text, row.location_source, row.location_name) == (
+        "depan RS Antonius", "chosen", "RSU Santo Antonius")
+
+
+def test_a_chosen_kelurahan_keeps_the_alley_and_says_it_is_approximate(world):
+    inc = take(world, location_text="Gg. Mawar Sei Jawi Luar", lat=-0.0231, lon=109.3089,
+               location_name="Sungaijawi Luar", location_kind="kelurahan")["incident"]
+    assert inc["location_text"] == "Gg. Mawar Sei Jawi Luar" and inc["location_name"] == "Sungaijawi Luar"
+    assert inc["location_precision"] == "kelurahan"
+    assert inc["location_precision_label"]["id"] == "perkiraan: tengah kelurahan"
+
+
+def test_a_correction_takes_a_chosen_suggestion_and_the_new_words(world, session):
+    inc = take(world, location_text="rumah kuning")["incident"]
+    out = world.patch("op", f"/api/incidents/{inc['id']}", {
+        "location_text": "blkg Masjid Raya Mujahidin", "lat": -0.0437, "lon": 109.3315,
+        "location_name": "Masjid Raya Mujahidin", "location_kind": "landmark"})
+    assert out.status_code == 200, out.get_json()
+    out = out.get_json()
+    assert (out["location_text"], out["address_text"], out["location_relation"]) == (
+        "blkg Masjid Raya Mujahidin", "blkg Masjid Raya Mujahidin", "belakang")
+    assert (out["location_source"], out["location_name"], out["location_kind"], out["location_precision"]) == (
+        "chosen", "Masjid Raya Mujahidin", "landmark", "place")
+    changes = world.events()[-1]["data"]["changes"]
+    assert changes["location_text"] == {"from": "rumah kuning", "to": "blkg Masjid Raya Mujahidin"}
+    assert changes["location_source"] == {"from": "unknown", "to": "chosen"}
+    # a chosen pin is the operator's choice: new words alone do not move it
+    again = world.patch("op", f"/api/incidents/{inc['id']}", {"location_text": "depan RS Antonius"}).get_json()
+    assert (again["lat"], again["lon"], again["location_source"]) == (-0.0437, 109.3315, "chosen")
+    assert again["location_relation"] == "depan"
+    # an operator's pin on the map is exact and has no name
+    pinned = world.patch("op", f"/api/incidents/{inc['id']}", {"lat": -0.0440, "lon": 109.3320}).get_json()
+    assert (pinned["location_source"], pinned["location_precision"], pinned["location_name"]) == (
+        "operator", "exact", None)
+    assert stored(session, inc["id"]).location_text == "depan RS Antonius"
+
+
+def test_address_text_is_still_taken_as_the_old_name_of_location_text(world):
+    inc = take(world, location_text="rumah kuning")["incident"]
+    out = world.patch("op", f"/api/incidents/{inc['id']}", {"address_text": "dekat Pasar Flamboyan"}).get_json()
+    assert out["location_text"] == out["address_text"] == "dekat Pasar Flamboyan"
+    assert out["location_relation"] == "dekat"
+    same = world.patch("op", f"/api/incidents/{inc['id']}", {"address_text": "x", "location_text": "x"})
+    assert same.status_code == 200 and same.get_json()["location_text"] == "x"

@@ -26,3 +26,24 @@ def test_openapi_document_is_public_and_complete(client):
 def test_health(client):
     r = client.get("/api/health")
     assert r.status_code == 200 and r.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_the_document_describes_the_location_words_the_close_and_the_reopen(client):
+    spec = client.get("/api/openapi.json").get_json()
+    schemas, paths = spec["components"]["schemas"], spec["paths"]
+    incident = schemas["IncidentOut"]["properties"]
+    for name in ("location_text", "location_relation", "location_precision", "location_precision_label",
+                 "location_name", "location_kind", "location_source"):
+        assert name in incident, name
+    assert incident["location_precision"]["enum"] == ["exact", "place", "road", "kelurahan", "kecamatan", "unknown"]
+    assert "chosen" in incident["location_source"]["enum"]
+    assert incident["address_text"]["deprecated"] is True
+    for body in ("CallIn", "IncidentPatch"):
+        assert {"location_name", "location_kind"} <= set(schemas[body]["properties"]), body
+    assert "location_text" in schemas["IncidentPatch"]["properties"]
+    assert schemas["CloseIn"]["properties"]["release_units"]["type"] == "boolean"
+    reopen = paths["/api/incidents/{incident_id}/reopen"]["post"]
+    assert "reason" in schemas["ReopenIn"]["required"] and "409" in reopen["responses"]
+    assert "409" in paths["/api/incidents/{incident_id}/close"]["post"]["responses"]
+    current = schemas["CurrentAssignmentOut"]["properties"]
+    assert {"incident_reference", "accepted_at", "unacknowledged_at"} <= set(current)

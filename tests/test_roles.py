@@ -100,7 +100,8 @@ class Scene:
     """The world plus what the endpoints act on:
 
     * ``incident``: unit_a (CREW's unit) is dispatched to it, ``assignment`` is that job;
-    * ``closable``: unit_b treated the patient on scene and cleared, so it can be closed.
+    * ``closable``: unit_b is on scene, so it can be closed releasing the unit;
+    * ``cancelled``: cancelled a moment ago, so it can be reopened.
     """
 
     def __init__(self, world):
@@ -111,8 +112,10 @@ class Scene:
         self.ids["assignment"] = assign(world, self.ids["incident"], world.unit_a.id)
         self.ids["closable"] = take_call(world)
         assign(world, self.ids["closable"], world.unit_b.id)
-        for status in ("en_route", "on_scene", "available"):
+        for status in ("en_route", "on_scene"):
             ok(report(world, "crew_b", world.unit_b.id, status))
+        self.ids["cancelled"] = take_call(world)
+        ok(world.post("op", f"/api/incidents/{self.ids['cancelled']}/cancel", {"reason": "salah sambung"}))
 
 
 def new_call(_ids):
@@ -157,7 +160,9 @@ ENDPOINTS = [
     E("POST",  "/api/incidents/{incident}/assign",                        {O, S},       200, send_unit_c),
     E("POST",  "/api/incidents/{incident}/assignments/{assignment}/cancel", {O, S},     200, {"reason": "recalled"}),
     E("POST",  "/api/incidents/{incident}/cancel",                        {O, S},       200, {"reason": "prank"}),
-    E("POST",  "/api/incidents/{closable}/close",                         {O, S},       200, {"outcome": "treated"}),
+    E("POST",  "/api/incidents/{closable}/close",                         {O, S},       200,
+      {"outcome": "treated", "release_units": True}),
+    E("POST",  "/api/incidents/{cancelled}/reopen",                       {O, S},       200, {"reason": "called again"}),
     E("GET",   "/api/incidents/{incident}/recommendations",               {O, S},       200),
     E("GET",   "/api/incidents/{incident}/hospitals",                     {O, S, C},    200),
     E("GET",   "/api/geocode?q=depan+RS+Antonius",                        {O, S, A},    200),

@@ -19,6 +19,7 @@ UNIT_ALLOWED = {
 INCIDENT_ALLOWED = {
     ("pending", "dispatched"), ("dispatched", "on_scene"), ("on_scene", "transporting"),
     ("transporting", "closed"), ("on_scene", "closed"), ("dispatched", "pending"),
+    ("closed", "pending"), ("cancelled", "pending"),      # reopened
 } | {(s, "cancelled") for s in ("pending", "dispatched", "on_scene", "transporting")}
 
 

@@ -1,8 +1,9 @@
 """Units over the API: registration, status reports, idempotent retries, position fixes."""
 from datetime import timedelta
 
+from dispatch.core import assignment
 from dispatch.core.clock import utcnow
-from dispatch.models import Assignment, ClientRequest, Event, Unit
+from dispatch.models import Assignment, ClientRequest, Event, Incident, Unit
 from sqlalchemy import func, select
 
 from conftest import fresh
@@ -50,7 +51,7 @@ def test_crew_walks_through_every_status_and_timestamps_are_kept(world, session)
     assert unit["status"] == "dispatched"
     assert unit["current_assignment"]["incident_id"] == inc["id"]
     expected_incident = {"en_route": "dispatched", "on_scene": "on_scene", "transporting": "transporting",
-                         "at_hospital": "transporting", "available": "transporting"}
+                         "at_hospital": "transporting", "available": "closed"}
     for status, incident_status in expected_incident.items():
         extra = {"hospital_id": world.hospital.id} if status == "transporting" else {}
         r = world.status(world.unit_a.id, status, **extra)
@@ -68,16 +69,109 @@ def test_crew_walks_through_every_status_and_timestamps_are_kept(world, session)
     assert world.get("op", f"/api/units/{world.unit_a.id}").get_json()["current_assignment"] is None
 
 
-def test_treated_on_scene_then_available(world):
+def _call_sign(world, unit_id):
+    return {world.unit_a.id: "PSC-01", world.unit_b.id: "PSC-02", world.unit_c.id: "PSC-03"}[unit_id]
+
+
+def walk(world, unit_id, *statuses, hospital_id=None):
+    for status in statuses:
+        extra = {"hospital_id": hospital_id} if status == "transporting" and hospital_id else {}
+        r = world.status(unit_id, status, **extra)
+        assert r.status_code == 200, (status, r.get_json())
+
+
+def closed_events(world, incident_id):
+    return [e for e in world.events() if e["type"] == "incident.closed" and e["incident_id"] == incident_id]
+
+
+def test_the_whole_call_ends_with_the_incident_closed_by_itself_as_transported(world, session):
+    inc = world.new_incident()
+    assert world.assign(inc["id"], world.unit_a.id).status_code == 200
+    assignment_id = world.get("crew_a", f"/api/units/{world.unit_a.id}").get_json()["current_assignment"]["id"]
+    assignment.accept_assignment(session, actor=world.users["crew_a"], assignment_id=assignment_id)
+    walk(world, world.unit_a.id, "en_route", "on_scene", "transporting", hospital_id=world.hospital.id)
+    walk(world, world.unit_a.id, "at_hospital")
+    assert world.get("op", f"/api/incidents/{inc['id']}").get_json()["status"] == "transporting"
+    walk(world, world.unit_a.id, "available")
+    detail = world.get("op", f"/api/incidents/{inc['id']}").get_json()
+    assert (detail["status"], detail["outcome"], detail["destination_hospital_id"]) == (
+        "closed", "transported", world.hospital.id)
+    assert detail["closed_at"] is not None
+    [closed] = closed_events(world, inc["id"])
+    assert closed["actor"] is None
+    assert closed["data"]["automatic"] is True and closed["data"]["outcome"] == "transported"
+    assert closed["data"]["hospital_id"] == world.hospital.id and closed["data"]["from"] == "transporting"
+    assert closed["data"]["incident"]["status"] == "closed"
+    # the unit's own event comes first, then the system's close
+    types = [e["type"] for e in world.events()][-2:]
+    assert types == ["unit.status_changed", "incident.closed"]
+    assert world.get("op", f"/api/units/{world.unit_a.id}").get_json()["status"] == "available"
+    assert inc["id"] not in [i["id"] for i in world.get("op", "/api/incidents").get_json()["items"]]
+    stored = fresh(session).get(Incident, inc["id"])
+    assert (stored.status, stored.outcome) == ("closed", "transported")
+
+
+def test_treated_on_scene_then_available_closes_the_incident_by_itself(world):
     inc = world.new_incident()
     world.assign(inc["id"], world.unit_a.id)
-    world.status(world.unit_a.id, "en_route")
-    world.status(world.unit_a.id, "on_scene")
-    r = world.status(world.unit_a.id, "available")
-    assert r.status_code == 200
+    walk(world, world.unit_a.id, "en_route", "on_scene", "available")
+    detail = world.get("op", f"/api/incidents/{inc['id']}").get_json()
+    assert (detail["status"], detail["outcome"], detail["destination_hospital_id"]) == (
+        "closed", "treated_on_scene", None)
+    [closed] = closed_events(world, inc["id"])
+    assert closed["actor"] is None and closed["data"]["automatic"] is True
+    assert closed["data"]["outcome"] == "treated_on_scene" and closed["data"]["hospital_id"] is None
+    # closed already: a close by hand is refused, naming the state
+    r = world.post("op", f"/api/incidents/{inc['id']}/close", {"outcome": "treated on scene"})
+    assert r.status_code == 409 and "'closed'" in r.get_json()["error"]["message"]
+
+
+def test_with_two_units_only_the_last_one_ending_closes_the_incident(world):
+    inc = world.new_incident()
+    world.assign(inc["id"], world.unit_a.id)
+    world.assign(inc["id"], world.unit_b.id)
+    walk(world, world.unit_a.id, "en_route", "on_scene", "transporting", hospital_id=world.hospital.id)
+    walk(world, world.unit_b.id, "en_route", "on_scene")
+    walk(world, world.unit_a.id, "at_hospital", "available")      # A took the patient and is back
+    detail = world.get("op", f"/api/incidents/{inc['id']}").get_json()
+    assert detail["status"] == "transporting" and detail["outcome"] is None
+    assert closed_events(world, inc["id"]) == []
+    walk(world, world.unit_b.id, "available")                     # B, the last one, clears on scene
+    detail = world.get("op", f"/api/incidents/{inc['id']}").get_json()
+    # the patient was transported by A: that is the outcome, with A's hospital
+    assert (detail["status"], detail["outcome"], detail["destination_hospital_id"]) == (
+        "closed", "transported", world.hospital.id)
+    [closed] = closed_events(world, inc["id"])
+    assert closed["actor"] is None and closed["data"]["automatic"] is True
+
+
+def test_a_unit_out_of_service_leaves_the_incident_open_for_the_operator(world):
+    inc = world.new_incident()
+    world.assign(inc["id"], world.unit_a.id)
+    walk(world, world.unit_a.id, "en_route", "on_scene", "out_of_service")
     assert world.get("op", f"/api/incidents/{inc['id']}").get_json()["status"] == "on_scene"
+    assert closed_events(world, inc["id"]) == []
     r = world.post("op", f"/api/incidents/{inc['id']}/close", {"outcome": "treated on scene"})
     assert r.status_code == 200 and r.get_json()["status"] == "closed"
+    [closed] = closed_events(world, inc["id"])
+    assert closed["actor"]["username"] == "op" and "automatic" not in closed["data"]
+
+
+def test_current_assignment_says_the_reference_and_whether_the_crew_accepted(world, session):
+    inc = world.new_incident()
+    world.assign(inc["id"], world.unit_a.id)
+    world.assign(world.new_incident()["id"], world.unit_b.id)
+    current = world.get("op", f"/api/units/{world.unit_a.id}").get_json()["current_assignment"]
+    assert current["incident_reference"] == inc["reference"]
+    assert current["accepted_at"] is None and current["unacknowledged_at"] is None
+    # nobody answered in time: operators are told, and the unit says so on every read
+    assignment.flag_unacknowledged(session, assignment_ids=[current["id"]], timeout_s=60)
+    listed = {u["id"]: u for u in world.get("op", "/api/units").get_json()["items"]}
+    assert listed[world.unit_a.id]["current_assignment"]["unacknowledged_at"] is not None
+    assert listed[world.unit_b.id]["current_assignment"]["unacknowledged_at"] is None
+    assignment.accept_assignment(fresh(session), actor=world.users["crew_a"], assignment_id=current["id"])
+    current = world.get("crew_a", f"/api/units/{world.unit_a.id}").get_json()["current_assignment"]
+    assert current["accepted_at"] is not None and current["incident_reference"] == inc["reference"]
 
 
 def test_illegal_transition_names_both_states_and_changes_nothing(world, session):

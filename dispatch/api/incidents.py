@@ -3,7 +3,7 @@ from ..core import assignment, destinations, incidents, recommend
 from ..extensions import db
 from ..schemas.geo import HospitalSuggestions, LimitQuery, RecommendationList
 from ..schemas.incidents import (AssignIn, CancelIn, CloseIn, IncidentDetail, IncidentList, IncidentOut,
-                                 IncidentPatch, IncidentQuery)
+                                 IncidentPatch, IncidentQuery, ReopenIn)
 from .security import current_user, require
 from .blueprint import Blueprint
 from .geo import current_geo
@@ -41,8 +41,10 @@ def get_incident(incident_id):
 def patch_incident(body, incident_id):
     """Correct priority, category, location, notes or destination hospital.
 
-    New `lat`/`lon` set the location (source `operator`) with its kelurahan and kecamatan;
-    a new `address_text` alone moves the pin when the place is found.
+    New `lat`/`lon` set the location (source `operator`) with its kelurahan and kecamatan; with
+    `location_name` (and `location_kind`) they are the suggestion the operator chose (source `chosen`).
+    A new `location_text` (`address_text`: its old name) is stored as typed; alone it moves the pin
+    when the place is found and the pin came from text.
     """
     return incidents.update_incident(db.session, actor=current_user(), incident_id=incident_id, changes=body,
                                      geo=current_geo())
@@ -111,7 +113,25 @@ def cancel(body, incident_id):
 @require(*DISPATCHERS)
 @blp.arguments(CloseIn)
 @blp.response(200, IncidentOut)
+@blp.alt_response(409, schema=None, description=(
+    "units_still_assigned: units are on it (`details.units`: unit_id, call_sign, status); "
+    "units_transporting: with `release_units`, a unit is transporting or at the hospital (named in "
+    "`details.units`; nothing changed); no_units_to_release: `release_units` with no unit on it"))
 def close(body, incident_id):
-    """Close an incident once every unit on it has cleared."""
+    """Close an incident once every unit on it has cleared; with `release_units: true`, free the units
+    still on it (none transporting a patient) and close, in one action."""
     return incidents.close_incident(db.session, actor=current_user(), incident_id=incident_id,
-                                    outcome=body.get("outcome"))
+                                    outcome=body.get("outcome"), release_units=body["release_units"])
+
+
+@blp.route("/<id:incident_id>/reopen", methods=["POST"])
+@require(*DISPATCHERS)
+@blp.arguments(ReopenIn)
+@blp.response(200, IncidentOut)
+@blp.alt_response(409, schema=None, description=(
+    "incident_open: it is not closed or cancelled; reopen_window_passed: it was closed or cancelled "
+    "more than 24 hours ago"))
+def reopen(body, incident_id):
+    """Put a closed or cancelled incident back in the queue (`pending`), within 24 hours of closing."""
+    return incidents.reopen_incident(db.session, actor=current_user(), incident_id=incident_id,
+                                     reason=body["reason"])

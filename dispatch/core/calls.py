@@ -5,6 +5,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..geo.text import relation
 from ..models import Call, Incident
 from ..database import writes
 from . import events
@@ -12,7 +13,7 @@ from .clock import utcnow
 from .errors import Conflict, InvalidInput, NotFound
 from .incidents import next_reference
 from .payloads import call_data, incident_data
-from .locate import Located, apply_location, locate_point, locate_text
+from .locate import Located, apply_location, locate_chosen, locate_point, locate_text
 
 
 def list_calls(session, *, limit=100):
@@ -22,9 +23,12 @@ def list_calls(session, *, limit=100):
 def take_call(session, *, geo=None, **call):
     """Store the call; for an emergency, open an incident in ``pending``.
 
-    The incident's location is the coordinates given, else what ``geo`` finds in
-    ``location_text`` (coordinates, a map link, a known place), with its source and
-    confidence, kelurahan and kecamatan. A call is never refused for its location: when
+    The incident's location is the suggestion the operator chose (``location_name`` and
+    ``location_kind`` with ``lat``/``lon``: source ``chosen``), else the coordinates given,
+    else what ``geo`` finds in ``location_text`` (coordinates, a map link, a known place),
+    with its source, confidence, precision, kelurahan and kecamatan. ``location_text`` is
+    stored as typed, with the relation word found in it ("depan", ...). A call is never
+    refused for its location: when
     nothing usable is found the incident is stored with its location ``unknown`` and
     the operator sets it later. A ``duplicate`` call may name the incident it repeats.
 
@@ -45,7 +49,7 @@ def take_call(session, *, geo=None, **call):
             return seen
     located = None
     if call.get("disposition", "emergency") == "emergency":
-        located = _locate(geo, call.get("lat"), call.get("lon"), call.get("location_text"))
+        located = _locate(geo, call)
     try:
         return (*_record_call(session, located=located, client_ref=client_ref, request_hash=request_hash, **call),
                 True)
@@ -81,8 +85,9 @@ def _seen(session, actor, client_ref, request_hash):
 
 @writes
 def _record_call(session, *, actor, caller_phone, located, disposition="emergency", caller_name=None,
-                 location_text=None, lat=None, lon=None, location_accuracy_m=None, complaint=None, category="other",
-                 priority="P2", notes=None, incident_id=None, client_ref=None, request_hash=None):
+                 location_text=None, lat=None, lon=None, location_accuracy_m=None, location_name=None,
+                 location_kind=None, complaint=None, category="other", priority="P2", notes=None, incident_id=None,
+                 client_ref=None, request_hash=None):
     now = utcnow()
     if incident_id is not None and disposition != "duplicate":
         raise InvalidInput("incident_id is only for a 'duplicate' call",
@@ -97,7 +102,7 @@ def _record_call(session, *, actor, caller_phone, located, disposition="emergenc
         incident = Incident(
             reference=next_reference(session, now), category=category, priority=priority, status="pending",
             location_accuracy_m=location_accuracy_m if lat is not None else located.precision_m,
-            address_text=location_text,
+            location_text=location_text, location_relation=relation(location_text),
             complaint=complaint, notes=notes, created_by_id=actor.id, created_at=now, updated_at=now,
         )
         apply_location(incident, located)
@@ -118,7 +123,11 @@ def _record_call(session, *, actor, caller_phone, located, disposition="emergenc
     return call, incident, located
 
 
-def _locate(geo, lat, lon, text):
+def _locate(geo, call):
+    lat, lon, text = call.get("lat"), call.get("lon"), call.get("location_text")
+    if lat is not None and call.get("location_name") is not None:
+        return locate_chosen(geo, lat, lon, name=call["location_name"], kind=call.get("location_kind"),
+                             precision_m=call.get("location_accuracy_m"))
     if lat is not None:
         return locate_point(geo, lat, lon, source="given")
     if geo is not None and text:

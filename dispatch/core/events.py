@@ -30,6 +30,7 @@ EVENT_TYPES = {
     "incident.status_changed": ("from", "to", "incident"),
     "incident.cancelled": ("reason", "incident"),
     "incident.closed": ("outcome", "incident"),
+    "incident.reopened": ("reason", "from", "incident"),
     "assignment.cancelled": ("reason", "assignment", "incident"),
     "assignment.accepted": ("assignment",),
     "assignment.unacknowledged": ("assignment", "timeout_s", "waited_s"),

@@ -83,6 +83,39 @@ def release_assignment(session, *, actor, assignment, reason, now):
         move_unit(session, actor=actor, unit=unit, to="available", now=now, assignment=assignment)
 
 
+def finish_incident(session, *, actor, incident, status, now, **data):
+    """Move an incident to ``closed`` or ``cancelled``, stamp it and log it (no commit)."""
+    before = incident.status
+    incident.status = status
+    setattr(incident, f"{status}_at", now)
+    incident.updated_at = now
+    session.flush()
+    events.record(session, f"incident.{status}", actor=actor, incident_id=incident.id,
+                  data={**data, "from": before, "incident": incident_data(incident)})
+
+
+def close_when_done(session, *, incident, now):
+    """Close an incident by itself (the system: actor null) when its last active assignment has
+    just been cleared by its crew: the units reached the patient and none is left on it.
+
+    The outcome is ``transported`` (with the hospital of the last unit that took the patient
+    there) when any unit transported the patient, else ``treated_on_scene``. Returns whether it
+    closed."""
+    if incident.status not in ("on_scene", "transporting") or any(a.active for a in incident.assignments):
+        return False
+    transported = [a for a in incident.assignments if a.status == "cleared" and a.transporting_at is not None]
+    outcome = "transported" if transported else "treated_on_scene"
+    if transported:
+        last_leg = max(transported, key=lambda a: (a.cleared_at, a.id))
+        if last_leg.hospital_id is not None:
+            incident.destination_hospital_id = last_leg.hospital_id
+    hospital_id = incident.destination_hospital_id if transported else None
+    incident.outcome = outcome
+    finish_incident(session, actor=None, incident=incident, status="closed", now=now, outcome=outcome,
+                    automatic=True, hospital_id=hospital_id)
+    return True
+
+
 def sync_incident(session, *, actor, incident, now):
     """Set the incident's status from its active assignments; log a change."""
     active = [a.status for a in incident.assignments if a.active]

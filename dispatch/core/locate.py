@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from ..geo.coords import CoordinateError
 from ..geo.distance import haversine_m
 from ..geo.gazetteer import SPECIFICITY
+from ..vocabulary import location_precision
 
 MIN_CONFIDENCE = 0.3        # below this a match is offered, not used
 AMBIGUOUS_M = 1000          # two equally good matches further apart than this: ask the operator
@@ -36,6 +37,11 @@ class Located:
     def known(self):
         return self.lat is not None
 
+    @property
+    def precision(self):
+        """exact, place, road, kelurahan, kecamatan or unknown (vocabulary.LOCATION_PRECISIONS)."""
+        return location_precision(self.source, self.kind, self.known)
+
     def summary(self):
         return {"source": self.source, "confidence": self.confidence, "name": self.name, "kind": self.kind,
                 "message": self.message, "candidates": self.candidates[:5]}
@@ -52,6 +58,11 @@ def locate_point(geo, lat, lon, *, source, name=None, kind=None, confidence=1.0,
                    kelurahan=zone.kelurahan, kecamatan=zone.kecamatan,
                    outside_service_area=zone.outside_service_area,
                    message=_outside(zone) if zone.outside_service_area else None)
+
+
+def locate_chosen(geo, lat, lon, *, name, kind=None, precision_m=None):
+    """The suggestion the operator chose (its name, kind and point): source ``chosen``."""
+    return locate_point(geo, lat, lon, source="chosen", name=name, kind=kind, precision_m=precision_m)
 
 
 def locate_text(geo, text):
@@ -110,6 +121,7 @@ def apply_location(incident, located):
     incident.location_confidence = located.confidence
     incident.location_name = located.name
     incident.location_kind = located.kind
+    incident.location_precision = located.precision
     incident.kelurahan = located.kelurahan
     incident.kecamatan = located.kecamatan
     incident.outside_service_area = bool(located.outside_service_area)

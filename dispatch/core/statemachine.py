@@ -39,8 +39,8 @@ INCIDENT_TRANSITIONS = {
     "dispatched": {"pending", "on_scene", "cancelled"},
     "on_scene": {"transporting", "closed", "cancelled"},
     "transporting": {"closed", "cancelled"},
-    "closed": set(),
-    "cancelled": set(),
+    "closed": {"pending"},       # reopened (core.incidents.reopen_incident), within its window
+    "cancelled": {"pending"},
 }
 
 # The incident phase that a unit's status stands for.

@@ -13,7 +13,8 @@ from . import events, positions, presence
 from .access import ensure_unit_access, may_set_service_status
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
-from .lifecycle import PHASE_TIMESTAMP, get_or_404, lock_incident, lock_unit, move_unit, sync_incident
+from .lifecycle import (PHASE_TIMESTAMP, close_when_done, get_or_404, lock_incident, lock_unit, move_unit,
+                        sync_incident)
 from .payloads import unit_data
 from .statemachine import unit_move
 
@@ -155,6 +156,9 @@ def change_status(session, *, actor, unit_id, status, hospital_id=None, client_r
     move_unit(session, actor=actor, unit=unit, to=status, now=now, assignment=assignment)
     if incident is not None:
         sync_incident(session, actor=actor, incident=incident, now=now)
+        if status == "available":
+            # The crew cleared the last leg: the incident closes by itself (the system's event).
+            close_when_done(session, incident=incident, now=now)
     try:
         session.commit()
     except IntegrityError:

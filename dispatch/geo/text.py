@@ -8,7 +8,8 @@ the old spelling (oe, dj, tj) becomes the new one (u, j, c); roman numerals and
 number words become digits ("Pal V", "Pal Lima" -> "pal 5"); house numbers and
 RT/RW are dropped. Words that say where the caller is relative to a place
 (depan, dekat, samping, belakang, seberang, ...) are returned separately by
-:func:`analyse`, because they lower the confidence but not the place.
+:func:`analyse`, because they lower the confidence but not the place; :func:`relation`
+gives the first one in its one spelling ("dpn" -> "depan").
 """
 import re
 import unicodedata
@@ -55,11 +56,20 @@ _NUMBERS = {
     "delapan": "8", "sembilan": "9", "sepuluh": "10",
 }
 
-# Where the caller is relative to the place named.
-RELATIONS = frozenset({
-    "depan", "dpn", "dekat", "dkt", "deket", "samping", "sebelah", "sblh", "belakang", "blkg", "blk",
-    "seberang", "sebrang", "sberang", "sekitar", "area", "kawasan", "arah", "menuju", "simpang", "ujung",
-})
+# Where the caller is relative to the place named: each spelling -> the word it stands for.
+RELATION_WORDS = {
+    "depan": "depan", "dpn": "depan",
+    "dekat": "dekat", "dkt": "dekat", "deket": "dekat",
+    "samping": "samping",
+    "sebelah": "sebelah", "sblh": "sebelah",
+    "belakang": "belakang", "blkg": "belakang", "blk": "belakang",
+    "seberang": "seberang", "sebrang": "seberang", "sberang": "seberang",
+    "sekitar": "sekitar", "area": "sekitar", "kawasan": "sekitar",
+    "arah": "arah", "menuju": "arah",
+    "simpang": "simpang",
+    "ujung": "ujung",
+}
+RELATIONS = frozenset(RELATION_WORDS)
 
 # Words that carry nothing for matching.
 _NOISE = frozenset({"di", "ke", "dari", "dan", "yang", "dgn", "dengan", "itu", "ini", "pak", "bu", "ibu",
@@ -125,6 +135,14 @@ def analyse(text):
         else:
             out.append(_respell(tok))
     return out, relations
+
+
+def relation(text):
+    """The first relation word of ``text``, in its one spelling ("dpn RS Antonius" -> "depan"), or None."""
+    if not text:
+        return None
+    found = analyse(text)[1]
+    return RELATION_WORDS[found[0]] if found else None
 
 
 def tokens(text):

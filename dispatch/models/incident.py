@@ -28,7 +28,10 @@ class Incident(Base):
     lat: Mapped[Optional[float]] = mapped_column(Float)
     lon: Mapped[Optional[float]] = mapped_column(Float)
     location_accuracy_m: Mapped[Optional[float]] = mapped_column(Float)
-    address_text: Mapped[Optional[str]] = mapped_column(String(500))
+    # The words as the caller said them / the operator typed them: never rewritten by the system.
+    location_text: Mapped[Optional[str]] = mapped_column(String(500))
+    # The relation word in them ("depan", "dekat", ...; dispatch.geo.text.relation), or null.
+    location_relation: Mapped[Optional[str]] = mapped_column(String(20))
     kelurahan: Mapped[Optional[str]] = mapped_column(String(100))
     kecamatan: Mapped[Optional[str]] = mapped_column(String(100))
     # Where the location came from (see vocabulary.LOCATION_SOURCES), how sure it is
@@ -37,6 +40,8 @@ class Incident(Base):
     location_confidence: Mapped[Optional[float]] = mapped_column(Float)
     location_name: Mapped[Optional[str]] = mapped_column(String(200))
     location_kind: Mapped[Optional[str]] = mapped_column(String(20))
+    # How precise the point is (vocabulary.LOCATION_PRECISIONS): exact, place, road, kelurahan, ...
+    location_precision: Mapped[str] = mapped_column(String(20), default="unknown", server_default="unknown")
     # Outside every kecamatan of the city: still served; kecamatan is then the nearest one.
     outside_service_area: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     complaint: Mapped[Optional[str]] = mapped_column(String(2000))

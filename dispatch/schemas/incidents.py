@@ -1,6 +1,7 @@
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from ..vocabulary import CATEGORIES, LOCATION_SOURCES, PRIORITIES
+from ..vocabulary import (CATEGORIES, LOCATION_KINDS, LOCATION_PRECISION_NOTES, LOCATION_PRECISIONS, LOCATION_SOURCES,
+                          PRIORITIES)
 from .common import Accuracy, Choice, Id, Lat, Lon, Text
 
 
@@ -42,7 +43,14 @@ class IncidentOut(Schema):
     lat = fields.Float(allow_none=True)
     lon = fields.Float(allow_none=True)
     location_accuracy_m = fields.Float(allow_none=True)
-    address_text = fields.String(allow_none=True)
+    location_text = fields.String(allow_none=True, metadata={
+        "description": "the words as the caller said them / the operator typed them, never rewritten"})
+    address_text = fields.Function(lambda i: i.location_text, allow_none=True, metadata={
+        "description": "deprecated: the old name of location_text (the same value)", "deprecated": True,
+        "type": "string", "nullable": True})
+    location_relation = fields.String(allow_none=True, metadata={
+        "description": "the relation word in location_text (depan, belakang, dekat, samping, seberang, "
+                       "sebelah, ...), in one spelling", "example": "depan"})
     kelurahan = fields.String(allow_none=True)
     kecamatan = fields.String(allow_none=True)
     location_source = fields.String(metadata={"description": "where the location came from",
@@ -50,6 +58,14 @@ class IncidentOut(Schema):
     location_confidence = fields.Float(allow_none=True, metadata={"description": "0..1"})
     location_name = fields.String(allow_none=True, metadata={"description": "the place matched"})
     location_kind = fields.String(allow_none=True)
+    location_precision = fields.String(metadata={"description": "how precise the point is",
+                                                 "enum": list(LOCATION_PRECISIONS)})
+    location_precision_label = fields.Function(
+        lambda i: LOCATION_PRECISION_NOTES.get(i.location_precision), allow_none=True, metadata={
+            "description": 'for a point that only approximates the place (road, kelurahan, kecamatan): '
+                           '{"id": "perkiraan: tengah kelurahan", "en": "approximate: centre of the kelurahan"}; '
+                           'null otherwise', "type": "object", "nullable": True,
+            "properties": {"id": {"type": "string"}, "en": {"type": "string"}}})
     outside_service_area = fields.Boolean(metadata={"description": "outside the city; kecamatan is the nearest"})
     complaint = fields.String(allow_none=True)
     notes = fields.String(allow_none=True)
@@ -80,6 +96,11 @@ class LocationFields(Schema):
     lat = Lat(allow_none=True)
     lon = Lon(allow_none=True)
     location_accuracy_m = Accuracy(allow_none=True)
+    location_name = Text(200, min_length=1, allow_none=True, metadata={
+        "description": "the suggestion the operator chose, with its lat/lon: stored with location_source "
+                       "'chosen' (location_text stays as typed)"})
+    location_kind = Choice(LOCATION_KINDS, allow_none=True, metadata={
+        "description": "the chosen suggestion's kind (with location_name)"})
 
     @validates_schema
     def _pair(self, data, **_kw):
@@ -89,11 +110,21 @@ class LocationFields(Schema):
         if ("lat" in data) and ((data["lat"] is None) != (data["lon"] is None)):
             raise ValidationError("lat and lon must both be numbers or both null", "lat")
 
+    @validates_schema
+    def _chosen(self, data, **_kw):
+        for name in ("location_name", "location_kind"):
+            if data.get(name) is not None and data.get("lat") is None:
+                raise ValidationError("a chosen suggestion needs its lat and lon", name)
+        if data.get("location_kind") is not None and data.get("location_name") is None:
+            raise ValidationError("goes with location_name", "location_kind")
+
 
 class IncidentPatch(LocationFields):
     priority = Choice(PRIORITIES)
     category = Choice(CATEGORIES)
-    address_text = Text(500, allow_none=True)
+    location_text = Text(500, allow_none=True, metadata={"description": "the words as said or typed"})
+    address_text = Text(500, allow_none=True, metadata={"description": "deprecated: the old name of location_text",
+                                                        "deprecated": True})
     kelurahan = Text(100, allow_none=True)
     kecamatan = Text(100, allow_none=True)
     notes = Text(2000, allow_none=True)
@@ -103,6 +134,17 @@ class IncidentPatch(LocationFields):
     def _not_empty(self, data, **_kw):
         if not data:
             raise ValidationError("give at least one field to change", "_schema")
+
+    @validates_schema
+    def _one_text(self, data, **_kw):
+        if "address_text" in data and "location_text" in data and data["address_text"] != data["location_text"]:
+            raise ValidationError("the old name of location_text: give one of them", "address_text")
+
+    @post_load
+    def _alias(self, data, **_kw):
+        if "address_text" in data:
+            data["location_text"] = data.pop("address_text")
+        return data
 
 
 class AssignIn(Schema):
@@ -116,6 +158,13 @@ class CancelIn(Schema):
 
 class CloseIn(Schema):
     outcome = Text(500, allow_none=True)
+    release_units = fields.Boolean(load_default=False, metadata={
+        "description": "free every unit still on the incident that is not transporting a patient, and close, "
+                       "in one action"})
+
+
+class ReopenIn(Schema):
+    reason = Text(500, min_length=1, required=True)
 
 
 class EventOut(Schema):

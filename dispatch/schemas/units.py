@@ -30,8 +30,13 @@ class PresenceOut(Schema):
 class CurrentAssignmentOut(Schema):
     id = fields.Integer()
     incident_id = fields.Integer()
+    incident_reference = fields.Function(lambda a: a.incident.reference, metadata={
+        "type": "string", "example": "PSC-20261128-0001"})
     status = fields.String()
     dispatched_at = fields.DateTime()
+    accepted_at = fields.DateTime(allow_none=True, metadata={"description": "when the crew accepted; null: not yet"})
+    unacknowledged_at = fields.DateTime(allow_none=True, metadata={
+        "description": "when operators were told the crew had not accepted in time"})
 
 
 class UnitOut(Schema):
