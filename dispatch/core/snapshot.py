@@ -2,9 +2,9 @@
 from sqlalchemy import func, select
 
 from ..models import Event, Incident, Unit
+from ..vocabulary import INCIDENT_OPEN
 from .clock import utcnow
 from .payloads import incident_data, unit_data
-from ..vocabulary import INCIDENT_OPEN
 
 
 def last_event_id(session):
@@ -26,9 +26,11 @@ def snapshot(session, *, user):
         assignment = unit.current_assignment if unit is not None else None
         incidents = [session.get(Incident, assignment.incident_id)] if assignment is not None else []
     else:
-        units = list(session.scalars(select(Unit).order_by(Unit.call_sign)))
+        # Incidents first: a busy unit's current assignment names its incident (by reference),
+        # which is then already loaded.
         incidents = list(session.scalars(select(Incident).where(Incident.status.in_(INCIDENT_OPEN))
                                          .order_by(Incident.created_at)))
+        units = list(session.scalars(select(Unit).order_by(Unit.call_sign)))
     return {
         "last_event_id": current_to,
         "at": utcnow().isoformat(),

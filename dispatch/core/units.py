@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
-from ..models import ClientRequest, Hospital, Unit
+from ..models import Assignment, ClientRequest, Hospital, Unit
 from ..database import begin_write, writes
 from . import events, positions, presence
 from .access import ensure_unit_access, may_set_service_status
@@ -20,7 +21,9 @@ from .statemachine import unit_move
 
 
 def list_units(session):
-    return list(session.scalars(select(Unit).order_by(Unit.call_sign)))
+    # The current assignments and their incidents (the reference) in two more queries, not one per unit.
+    return list(session.scalars(select(Unit).order_by(Unit.call_sign).options(
+        selectinload(Unit.current_assignment).selectinload(Assignment.incident))))
 
 
 def get_unit(session, *, actor, unit_id):
