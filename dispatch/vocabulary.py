@@ -64,21 +64,12 @@ LOCATION_KINDS = ("hospital", "puskesmas", "landmark", "bridge", "road", "kelura
                   "coordinates", "reverse", "server")
 
 # How precise an incident's point is: a point (coordinates, a map link, an operator's pin), a
-# named place, somewhere along a road, the centre of a kelurahan or kecamatan, or not known.
-LOCATION_PRECISIONS = {
-    "exact": {"id": "titik tepat", "en": "exact point"},
-    "place": {"id": "tempat bernama", "en": "named place"},
-    "road": {"id": "jalan", "en": "road"},
-    "kelurahan": {"id": "kelurahan", "en": "kelurahan"},
-    "kecamatan": {"id": "kecamatan", "en": "kecamatan"},
-    "unknown": {"id": "belum diketahui", "en": "not known yet"},
-}
-# What a screen says beside a point that is only an approximation of where the patient is.
-LOCATION_PRECISION_NOTES = {
-    "road": {"id": "perkiraan: di sepanjang jalan", "en": "approximate: somewhere along the road"},
-    "kelurahan": {"id": "perkiraan: tengah kelurahan", "en": "approximate: centre of the kelurahan"},
-    "kecamatan": {"id": "perkiraan: tengah kecamatan", "en": "approximate: centre of the kecamatan"},
-}
+# named place, somewhere along a road, the centre of a kelurahan or kecamatan, or not known
+# (their labels: LOCATION_PRECISION_LABELS below).
+LOCATION_PRECISIONS = ("exact", "place", "road", "kelurahan", "kecamatan", "unknown")
+# The precisions whose point only approximates the place: an incident says so beside it
+# (location_precision_label), so nobody mistakes a kelurahan's centre for a house.
+APPROXIMATE_PRECISIONS = ("road", "kelurahan", "kecamatan")
 # The precision of a point found as a place of each kind (a source of coordinates is exact).
 PRECISION_OF_KIND = {
     "hospital": "place", "puskesmas": "place", "landmark": "place", "bridge": "place", "server": "place",

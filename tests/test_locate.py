@@ -262,7 +262,7 @@ def test_resending_the_same_location_changes_nothing(world):
     ("dkt Kecamatan Pontianak Timur", "dekat", "kecamatan",
      {"id": "perkiraan: tengah kecamatan", "en": "approximate: centre of the kecamatan"}),
     ("Jl. Siam", None, "road",
-     {"id": "perkiraan: di sepanjang jalan", "en": "approximate: somewhere along the road"}),
+     {"id": "perkiraan: di sepanjang jalan", "en": "approximate: along the road"}),
     ("-0.0202106, 109.3267782", None, "exact", None),
     ("rumah kuning pagar hijau", None, "unknown", None),
 ])

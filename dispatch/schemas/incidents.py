@@ -1,7 +1,7 @@
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from ..vocabulary import (CATEGORIES, LOCATION_KINDS, LOCATION_PRECISION_NOTES, LOCATION_PRECISIONS, LOCATION_SOURCES,
-                          PRIORITIES)
+from ..vocabulary import (APPROXIMATE_PRECISIONS, CATEGORIES, LOCATION_KINDS, LOCATION_PRECISION_LABELS,
+                          LOCATION_PRECISIONS, LOCATION_SOURCES, PRIORITIES)
 from .common import Accuracy, Choice, Id, Lat, Lon, Text
 
 
@@ -61,7 +61,8 @@ class IncidentOut(Schema):
     location_precision = fields.String(metadata={"description": "how precise the point is",
                                                  "enum": list(LOCATION_PRECISIONS)})
     location_precision_label = fields.Function(
-        lambda i: LOCATION_PRECISION_NOTES.get(i.location_precision), allow_none=True, metadata={
+        lambda i: LOCATION_PRECISION_LABELS[i.location_precision] if i.location_precision in APPROXIMATE_PRECISIONS
+        else None, allow_none=True, metadata={
             "description": 'for a point that only approximates the place (road, kelurahan, kecamatan): '
                            '{"id": "perkiraan: tengah kelurahan", "en": "approximate: centre of the kelurahan"}; '
                            'null otherwise', "type": "object", "nullable": True,
