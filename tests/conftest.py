@@ -4,8 +4,10 @@ and a live threaded HTTP server for concurrency tests."""
 import json
 import os
 import queue
+import re
 import shutil
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from config import TestingConfig, normalize_database_url
 from dispatch import create_app
-from dispatch.core import auth, units
+from dispatch.core import auth, calls as calls_core, units
 from dispatch.extensions import db
 from dispatch.models import Base, Hospital
 from dispatch.core.clock import utcnow
@@ -356,3 +358,47 @@ def log_in(page, username):
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+# --- the console's pages: shared by tests/test_page_console*.py -----------------------------------
+
+LIVE_S = 10_000   # ms to wait for a change pushed over the live connection (a busy 2-core machine)
+
+
+def suggested(page, typed, first):
+    """Wait for the suggestions listed for all of ``typed`` (not a list for its first letters, still on
+    screen while the answer for the rest comes), ``first`` first."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#suggestions")).to_have_attribute("data-for", typed)
+    expect(page.locator("#suggestions li").first).to_contain_text(first)
+
+
+def call_received(world, monkeypatch, seconds_ago, **fields):
+    """A call taken through the API as if it had come in ``seconds_ago``: its incident has waited
+    that long (the call's and the incident's times are the ones the server stores)."""
+    at = utcnow() - timedelta(seconds=seconds_ago)
+    with monkeypatch.context() as m:
+        m.setattr(calls_core, "utcnow", lambda: at)
+        return world.new_incident(**fields)
+
+
+def seconds_of(age):
+    """'2:05' -> 125, '1:02:03' -> 3723 (time.js's duration())."""
+    assert re.fullmatch(r"\d+(:\d\d){1,2}", age), age
+    total = 0
+    for part in age.split(":"):
+        total = total * 60 + int(part)
+    return total
+
+
+def open_detail(page, incident_id):
+    from playwright.sync_api import expect
+
+    page.locator(f".queue-item[data-incident='{incident_id}']").click()
+    expect(page.locator("#detail h2")).to_contain_text("PSC-")
+    return page.locator("#detail")
+
+
+def queue_row(page, incident_id):
+    return page.locator(f".queue-item[data-incident='{incident_id}']")

@@ -5,10 +5,9 @@ priority's target, and closing, cancelling and reopening each ask their own reas
 import pytest
 from playwright.sync_api import expect
 
-from conftest import make_config, screenshot
+from conftest import LIVE_S, call_received, make_config, open_detail, queue_row, screenshot
 from dispatch import create_app
 from dispatch.extensions import db
-from test_page_console import LIVE_S, call_received, open_detail, queue_row
 
 DESK = (1366, 768)
 

@@ -6,9 +6,8 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from conftest import screenshot
+from conftest import LIVE_S, screenshot, seconds_of
 from dispatch.core.clock import utcnow
-from test_page_console import LIVE_S, seconds_of
 
 DESK = (1366, 768)
 

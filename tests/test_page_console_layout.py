@@ -5,8 +5,7 @@ the page; the suggestions lie above the small map's zoom buttons; on a phone not
 import pytest
 from playwright.sync_api import expect
 
-from conftest import screenshot
-from test_page_console import LIVE_S, call_received, open_detail, suggested
+from conftest import LIVE_S, call_received, open_detail, screenshot, suggested
 
 SIZES = [(1366, 768), (1440, 900)]
 MUST_BE_SEEN = ["#caller_phone", "#caller_name", "#location_text", "#intake-map", "#complaint", "#category",

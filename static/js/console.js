@@ -10,7 +10,7 @@ import { connectLive, indicator } from "./live.js";
 import { languageSwitch, login, logout, watchSession } from "./session.js";
 import { loadVocabulary } from "./vocabulary.js";
 import { drawDetailUnits, loadDetail } from "./console/detail.js";
-import { intakeForm, keepIntake, mountMiniMap } from "./console/intake.js";
+import { intakeForm, keepIntake, labelIntake, mountMiniMap } from "./console/intake.js";
 import { boardPanel, renderBoard } from "./console/board.js";
 import { keepFocus, mostUrgentWaiting, renderQueue, tickAges } from "./console/queue.js";
 import { forgetRecommendations, listenForKeys, loadRecommendations } from "./console/recommend.js";
@@ -66,12 +66,15 @@ async function start() {
   const sound = soundSwitch();
   $("#sound").append(sound);
   onLangChange(sound.relabel);
-  // The labels of categories, priorities and statuses. A server slow to give them does not keep
-  // the intake from the operator: the page is rebuilt with them when they come.
-  const vocabulary = loadVocabulary();
-  const early = await Promise.race([vocabulary.then(() => true), new Promise((r) => setTimeout(() => r(false), 3000))]);
-  if (!early) vocabulary.then(relabel);
-  layout();
+  layout();                      // at once: the operator may start typing the moment the page is up
+  $("#caller_phone").focus();
+  // The labels of categories, priorities and statuses, filled in when they come.
+  loadVocabulary().then(() => {
+    labelIntake();
+    renderQueue();
+    renderBoard();
+    if (view.selected) select(view.selected);
+  });
   loadRecommendations();         // "choose an incident from the queue"
   await mountMiniMap();
   listenForKeys();
@@ -105,7 +108,7 @@ async function start() {
   watchSession(ROLES, () => live.reconnect());
   onLangChange(() => { renderQueue(); renderBoard(); });
   setInterval(tickAges, 1000);
-  $("#caller_phone").focus();
+  if (!document.activeElement || document.activeElement === document.body) $("#caller_phone").focus();
 }
 
 start();

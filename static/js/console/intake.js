@@ -20,6 +20,21 @@ function field(name, labelKey, input, hint) {
     el("span", { class: "field-error", role: "alert" }));
 }
 
+function categoryOptions(chosen) {
+  return (codes("categories").length ? codes("categories") : [chosen]).map((c) =>
+    el("option", { value: c, text: term("categories", c), selected: c === chosen }));
+}
+
+// The vocabulary came after the form was built (the form never waits for it: the operator may
+// already be typing): its labels are filled in where they are, nothing typed or focused is touched.
+export function labelIntake() {
+  const category = $("#category");
+  if (category) replace(category, categoryOptions(category.value));
+  document.querySelectorAll("#intake [data-kind][data-code]").forEach((node) => {
+    node.textContent = term(node.dataset.kind, node.dataset.code);
+  });
+}
+
 export function intakeForm() {
   const phone = el("input", { id: "caller_phone", name: "caller_phone", type: "tel", autocomplete: "off", required: true });
   const name = el("input", { id: "caller_name", name: "caller_name", autocomplete: "off" });
@@ -28,10 +43,11 @@ export function intakeForm() {
   const suggestions = el("ul", { id: "suggestions", class: "suggestions", role: "listbox", hidden: true });
   const complaint = el("input", { id: "complaint", name: "complaint", autocomplete: "off" });
   const category = el("select", { id: "category", name: "category" },
-    (codes("categories").length ? codes("categories") : ["other"]).map((c) => el("option", { value: c, text: term("categories", c), selected: c === "other" })));
+    categoryOptions("other"));
   const priorities = el("div", { class: "priorities", role: "radiogroup", id: "priority" },
     ["P1", "P2", "P3"].map((p) => el("label", { class: `priority-choice priority-${p}` },
-      el("input", { type: "radio", name: "priority", value: p, checked: p === "P2" }), term("priorities", p))));
+      el("input", { type: "radio", name: "priority", value: p, checked: p === "P2" }),
+      el("span", { class: "term", dataset: { kind: "priorities", code: p }, text: term("priorities", p) }))));
   const notes = el("textarea", { id: "notes", name: "notes", rows: 2 });
   // novalidate: the API's own field errors, in the page's language, not the browser's bubbles
   const form = el("form", { id: "intake", class: "intake", autocomplete: "off", novalidate: true },
@@ -51,7 +67,7 @@ export function intakeForm() {
     el("div", { class: "actions" },
       el("button", { type: "submit", class: "primary", id: "submit-call", text: t("console.submit") }),
       ["prank", "silent", "info"].map((d) => el("button", { type: "button", class: "disposition",
-        id: `disposition-${d}`, dataset: { disposition: d }, text: term("dispositions", d) }))),
+        id: `disposition-${d}`, dataset: { disposition: d, kind: "dispositions", code: d }, text: term("dispositions", d) }))),
     el("p", { id: "intake-result", class: "result", role: "status" }));
   form.addEventListener("submit", (ev) => { ev.preventDefault(); submitCall("emergency"); });
   // Enter saves from every field, as the button says; in the notes Shift+Enter starts a new line.
