@@ -64,6 +64,14 @@ class Config:
     # The development server's line per request (Werkzeug) only when set; server errors always.
     REQUEST_LOG = os.environ.get("REQUEST_LOG", "") not in ("", "0")
 
+    # Login throttling (Flask-Limiter; in Redis when REDIS_URL is set): failed logins counted per
+    # account and per client address in a moving window that decays; past either, 429.
+    LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT") or 5)
+    LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS") or 30)
+    LOGIN_THROTTLE_WINDOW_S = int(os.environ.get("LOGIN_THROTTLE_WINDOW_S") or 300)
+    # Prefix of the counts' keys (deployments sharing one Redis keep theirs apart).
+    LOGIN_THROTTLE_PREFIX = os.environ.get("LOGIN_THROTTLE_PREFIX") or "psc119"
+
     # Live status (docs/REALTIME.md): a console further behind than this many events gets a snapshot.
     EVENT_REPLAY_LIMIT = int(os.environ.get("EVENT_REPLAY_LIMIT") or 5000)
     # The hub reads the log this often even without news of a commit (a lost Redis message).

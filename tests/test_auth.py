@@ -1,6 +1,8 @@
 """Logging in and out: hashed passwords, tokens that expire and can be revoked."""
+import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from conftest import PASSWORD, fresh
@@ -81,3 +83,152 @@ def test_missing_or_malformed_authorization_header(world, client):
         r = client.get("/api/incidents", headers=headers)
         assert r.status_code == 401, header
         assert r.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+# --- login throttling (Flask-Limiter; issue 11, item 17) -----------------------------------------
+
+def login(client, username, password, address="127.0.0.1"):
+    return client.post("/api/auth/login", json={"username": username, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def throttled_events(world):
+    return [e for e in world.events() if e["type"] == "auth.throttled"]
+
+
+def test_failed_logins_for_one_account_are_throttled_with_retry_after(app, world, client):
+    limit = app.config["LOGIN_FAILURES_PER_ACCOUNT"]
+    assert [login(client, "op", "wrong-password").status_code for _ in range(limit)] == [401] * limit
+    r = login(client, "op", PASSWORD)            # the right password, past the limit: not even checked
+    assert r.status_code == 429
+    error = r.get_json()["error"]
+    assert error["code"] == "too_many_attempts" and error["details"]["scope"] == "account"
+    retry_after = int(r.headers["Retry-After"])
+    assert 0 < retry_after <= app.config["LOGIN_THROTTLE_WINDOW_S"]
+    assert error["details"]["retry_after_s"] == retry_after
+    # Case and spaces do not make another account; another account is not affected.
+    assert login(client, " OP ", "wrong-password").status_code == 429
+    assert login(client, "sup", PASSWORD).status_code == 200
+    events = throttled_events(world)
+    assert [(e["data"]["username"], e["data"]["scope"], e["actor"]) for e in events] == \
+        [("op", "account", None), ("op", "account", None)]
+    assert events[0]["data"]["address"] == "127.0.0.1"
+
+
+def test_a_successful_login_is_not_counted(app, world, client):
+    limit = app.config["LOGIN_FAILURES_PER_ACCOUNT"]
+    for _ in range(3 * limit):
+        assert login(client, "op", PASSWORD).status_code == 200
+    for _ in range(limit - 1):
+        assert login(client, "op", "wrong-password").status_code == 401
+    assert login(client, "op", PASSWORD).status_code == 200
+    assert throttled_events(world) == []
+
+
+def test_failed_logins_from_one_address_are_throttled_across_accounts(app, world, client):
+    per_address = app.config["LOGIN_FAILURES_PER_ADDRESS"]
+    for i in range(per_address):
+        assert login(client, f"guess{i}", "wrong-password", address="10.9.8.7").status_code == 401
+    r = login(client, "crew_a", PASSWORD, address="10.9.8.7")
+    assert r.status_code == 429 and r.get_json()["error"]["details"]["scope"] == "address"
+    assert "Retry-After" in r.headers
+    assert login(client, "crew_a", PASSWORD, address="10.9.8.8").status_code == 200   # another desk
+    assert throttled_events(world)[-1]["data"] == {"username": "crew_a", "address": "10.9.8.7",
+                                                   "scope": "address", "retry_after_s": int(r.headers["Retry-After"])}
+
+
+def test_a_supervisor_clears_an_accounts_throttle_and_that_is_recorded(app, world, client):
+    limit = app.config["LOGIN_FAILURES_PER_ACCOUNT"]
+    for _ in range(limit):
+        login(client, "crew_b", "wrong-password")
+    assert login(client, "crew_b", PASSWORD).status_code == 429
+    assert world.call("op", "DELETE", "/api/auth/throttle/crew_b").status_code == 403
+    assert world.call("crew_a", "DELETE", "/api/auth/throttle/crew_b").status_code == 403
+    assert client.delete("/api/auth/throttle/crew_b").status_code == 401
+    assert world.call("sup", "DELETE", "/api/auth/throttle/crew_b").status_code == 204
+    assert login(client, "crew_b", PASSWORD).status_code == 200
+    cleared = [e for e in world.events() if e["type"] == "auth.throttle_cleared"]
+    assert [(e["data"]["username"], e["actor"]["username"]) for e in cleared] == [("crew_b", "sup")]
+    assert world.call("adm", "DELETE", "/api/auth/throttle/" + "x" * 65).status_code == 422
+
+
+def throttled_app(database_url, **settings):
+    from conftest import make_config
+    from dispatch import create_app
+
+    return create_app(make_config(database_url, **settings))
+
+
+def stop_app(app):
+    from dispatch.extensions import db
+
+    app.extensions["psc_hub"].stop()
+    app.extensions["psc_fixes"].stop()
+    db.session.remove()
+    db.engine.dispose()
+
+
+def test_the_throttle_decays_by_itself(database_url, session):
+    app = throttled_app(database_url, LOGIN_FAILURES_PER_ACCOUNT=2, LOGIN_THROTTLE_WINDOW_S=2)
+    try:
+        auth.create_user(session, actor=None, username="siti", role="operator", password=PASSWORD)
+        client = app.test_client()
+        assert [login(client, "siti", "nope-nope").status_code for _ in range(2)] == [401, 401]
+        assert login(client, "siti", PASSWORD).status_code == 429
+        deadline = time.monotonic() + 15
+        while (r := login(client, "siti", PASSWORD)).status_code == 429:   # a throttled try is not counted
+            assert time.monotonic() < deadline, "the throttle never decayed"
+            time.sleep(0.2)
+        assert r.status_code == 200
+    finally:
+        stop_app(app)
+
+
+@pytest.fixture
+def redis_prefix():
+    """Real Redis (as in production); keys under a prefix of this test's own, removed after."""
+    import os
+    import uuid
+
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is required in CI and is not reachable at {url}: {exc}")
+        pytest.skip(f"Redis not reachable at {url} ({exc})")
+    prefix = f"psc119test-{uuid.uuid4().hex[:12]}"
+    yield url, prefix, client
+    for key in client.scan_iter(match=f"*{prefix}*"):
+        client.delete(key)
+
+
+def test_with_redis_the_count_is_shared_by_every_server_process(database_url, session, redis_prefix):
+    """Counted in Redis: another app (a process started after the failures) sees them too,
+    and a supervisor's clear on one clears it for all."""
+    url, prefix, redis_client = redis_prefix
+    settings = dict(REDIS_URL=url, LOGIN_THROTTLE_PREFIX=prefix, LOGIN_FAILURES_PER_ACCOUNT=3)
+    auth.create_user(session, actor=None, username="siti", role="operator", password=PASSWORD)
+    auth.create_user(session, actor=None, username="budi", role="supervisor", password=PASSWORD)
+    first = throttled_app(database_url, **settings)
+    try:
+        client = first.test_client()
+        assert [login(client, "siti", "nope-nope").status_code for _ in range(3)] == [401] * 3
+        assert login(client, "siti", PASSWORD).status_code == 429
+    finally:
+        stop_app(first)
+    assert any(prefix.encode() in key for key in redis_client.scan_iter(match=f"*{prefix}*"))
+    second = throttled_app(database_url, **settings)
+    try:
+        client = second.test_client()
+        r = login(client, "siti", PASSWORD)
+        assert r.status_code == 429 and r.get_json()["error"]["code"] == "too_many_attempts"
+        token = login(client, "budi", PASSWORD).get_json()["token"]
+        assert client.delete("/api/auth/throttle/siti",
+                             headers={"Authorization": f"Bearer {token}"}).status_code == 204
+        assert login(client, "siti", PASSWORD).status_code == 200
+    finally:
+        stop_app(second)

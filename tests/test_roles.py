@@ -107,7 +107,7 @@ class Scene:
     def __init__(self, world):
         self.world = world
         self.ids = {"unit_a": world.unit_a.id, "unit_b": world.unit_b.id, "unit_c": world.unit_c.id,
-                    "hospital": world.hospital.id}
+                    "hospital": world.hospital.id, "username": "crew_b"}
         self.ids["incident"] = take_call(world)
         self.ids["assignment"] = assign(world, self.ids["incident"], world.unit_a.id)
         self.ids["closable"] = take_call(world)
@@ -181,6 +181,7 @@ ENDPOINTS = [
     E("GET",   "/api/vocabulary",                                         {O, S, A, C}, 200),
     E("POST",  "/api/auth/logout",                                        ANYONE,       204),
     E("GET",   "/api/auth/me",                                            ANYONE,       200),
+    E("DELETE", "/api/auth/throttle/{username}",                          {S, A},       204),
 ]
 
 # Reachable without a token.

@@ -11,11 +11,14 @@ def init_api(app, api):
     from . import auth, calls, events, geo, health, hospitals, incidents, stats, units, vocabulary
 
     from .blueprint import register_id_converter
+    from .throttle import LoginThrottle
 
     api.init_app(app)
     register_id_converter(app, api)
     for module in (health, auth, calls, incidents, units, hospitals, geo, events, stats, vocabulary):
         api.register_blueprint(module.blp)
+    throttle = LoginThrottle(app)   # failed logins per account and per address (api/throttle.py)
+    app.view_functions["auth.login"] = throttle.protect(app.view_functions["auth.login"])
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected)
 

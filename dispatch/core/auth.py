@@ -106,6 +106,20 @@ def login(session, *, username, password, ttl_seconds):
     return token, row.expires_at, user
 
 
+@writes
+def record_throttled(session, *, username, address, scope, retry_after_s):
+    """A login refused by the throttle (``scope``: ``account`` or ``address``), for the audit."""
+    events.record(session, "auth.throttled", actor=None,
+                  data={"username": username, "address": address, "scope": scope, "retry_after_s": retry_after_s})
+    session.commit()
+
+
+@writes
+def record_throttle_cleared(session, *, actor, username):
+    events.record(session, "auth.throttle_cleared", actor=actor, data={"username": username})
+    session.commit()
+
+
 # Built once: every request and live command asks it.
 _USER_FOR_TOKEN = select(User).join(ApiToken, ApiToken.user_id == User.id).where(
     ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None),

@@ -39,6 +39,8 @@ EVENT_TYPES = {
     "unit.presence_changed": ("reason", "unit"),
     "hospital.updated": ("changes", "hospital"),
     "user.created": ("user",),
+    "auth.throttled": ("username", "address", "scope", "retry_after_s"),
+    "auth.throttle_cleared": ("username",),
     "zones.imported": ("source", "kecamatan", "kelurahan"),
 }
 
