@@ -79,6 +79,9 @@ def test_every_logged_event_matches_its_schema(world, session):
     world.patch("sup", f"/api/hospitals/{world.hospital.id}", {"beds_available": 3})
     zones.import_zones(session, data=json.loads(ZONES_FILE.read_text()), source="zones.geojson")
     presence.device_connected(session, actor=world.users["crew_a"], sid="phone-a", server="test")
+    for _ in range(world.app.config["LOGIN_FAILURES_PER_ACCOUNT"] + 1):   # the last one throttled
+        world.client.post("/api/auth/login", json={"username": "crew_b", "password": "not-the-password"})
+    world.call("sup", "DELETE", "/api/auth/throttle/crew_b")
     seen = set()
     for row in fresh(session).scalars(select(Event)):
         seen.add(row.type)
