@@ -205,3 +205,39 @@ def test_transporting_the_navigation_goes_to_the_chosen_hospital(pages, world):
     crew.reload()                                                 # from the server's state too
     expect(crew.locator("#navigate")).to_have_attribute("href", GOOGLE.format(lat=-0.0616, lon=109.3646))
     expect(crew.locator("#destination")).to_contain_text("Menuju RSUD Soedarso")
+
+
+def call(world, **fields):
+    body = {"caller_phone": "0811573119", "category": "cardiac", "priority": "P1", **fields}
+    resp = world.post("op", "/api/calls", body)
+    assert resp.status_code == 201, resp.get_json()
+    incident = resp.get_json()["incident"]
+    assert world.assign(incident["id"], world.unit_a.id).status_code == 200
+    return incident
+
+
+def test_the_words_as_said_come_first_with_the_place_chosen_beside_them(pages, world):
+    """Issue 11, item 1: "depan RS Antonius" is not shown as if the patient were the hospital."""
+    call(world, location_text="depan RS Antonius", lat=-0.0262, lon=109.3397,
+         location_name="RSU Santo Antonius", location_kind="hospital")
+    crew = pages("/crew", phone=True, who="crew_a")
+    expect(crew.locator("#job-address")).to_have_text("depan RS Antonius")
+    expect(crew.locator("#job-place")).to_have_text("depan RSU Santo Antonius")
+    expect(crew.locator("#job-precision")).to_have_count(0)            # a named place: no "perkiraan"
+    said, place = (crew.locator(s).bounding_box() for s in ("#job-address", "#job-place"))
+    assert said["y"] < place["y"]                                       # the words as said first
+
+
+def test_a_place_known_only_to_its_kelurahan_says_so(pages, world):
+    call(world, location_text="Gg. Mawar Sei Jawi Luar")
+    crew = pages("/crew", phone=True, who="crew_a")
+    expect(crew.locator("#job-address")).to_have_text("Gg. Mawar Sei Jawi Luar")   # the alley kept
+    precision = crew.locator("#job-precision")
+    expect(precision).to_have_text("perkiraan: tengah kelurahan")
+    assert in_viewport(crew, "#job-precision")
+    expect(crew.locator("#job-zone")).to_have_text("Sungaijawi Luar, Pontianak Barat")
+    expect(crew.locator("#job-place")).to_have_count(0)                # named once, by the zone line
+    expect(crew.locator("#navigate")).to_have_text("NAVIGASI KE PERKIRAAN LOKASI")
+    screenshot(crew, "crew-kelurahan")
+    crew.click("#lang-switch")
+    expect(precision).to_have_text("approximate: centre of the kelurahan")

@@ -181,3 +181,18 @@ def test_today_and_the_side_panel_fit_one_screen_with_a_full_board(pages, world,
     screenshot(page, "map-1366")
     expect(page.locator("#incident-list li.pending").first).to_contain_text("menunggu")
     assert page.console_errors == []
+
+
+def test_an_incident_on_the_map_says_the_words_as_said_the_place_and_how_precise(pages, world):
+    page = wall_map(pages)
+    resp = world.post("op", "/api/calls", {"caller_phone": "0811573119", "category": "cardiac", "priority": "P1",
+                                           "location_text": "Gg. Mawar Sei Jawi Luar"})
+    assert resp.status_code == 201, resp.get_json()
+    incident = resp.get_json()["incident"]
+    row = page.locator(f"#incident-list li[data-incident='{incident['id']}'] .where")
+    expect(row).to_have_text("Gg. Mawar Sei Jawi Luar", timeout=LIVE_S)
+    page.locator(f"path.incident-{incident['id']}").hover()
+    tip = page.locator(".leaflet-tooltip", has_text=incident["reference"])
+    expect(tip.locator(".said")).to_have_text("Gg. Mawar Sei Jawi Luar")
+    expect(tip.locator(".resolved")).to_have_text("→ Sungaijawi Luar")
+    expect(tip.locator(".precision")).to_have_text("perkiraan: tengah kelurahan")
