@@ -11,6 +11,7 @@ This is the only module that knows the differences between SQLite and PostgreSQL
 """
 import contextvars
 import functools
+import logging
 import threading
 import weakref
 from datetime import timezone
@@ -135,20 +136,70 @@ def _release_sqlite_writer(session):
         lock.release()
 
 
+# Writes that failed because the database could not take them (unreachable, disk full): the
+# health check reports it until a write succeeds again (or WRITE_FAILURE_MEMORY_S pass).
+WRITE_FAILURE_MEMORY_S = 60.0
+_write_failure = {"at": None, "what": None}
+
+
+def is_unavailable(exc):
+    """A database that cannot be reached or cannot write (not a bug, not bad input)."""
+    from sqlalchemy import exc as sa_exc
+
+    if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)):
+        return True
+    return isinstance(exc, sa_exc.DBAPIError) and bool(exc.connection_invalidated)
+
+
+def note_write(exc=None):
+    import time
+
+    if exc is None:
+        _write_failure["at"] = None
+    elif is_unavailable(exc):
+        _write_failure["at"], _write_failure["what"] = time.monotonic(), str(getattr(exc, "orig", exc))[:200]
+
+
+def write_failure():
+    """What made the last write fail, when it failed recently and none succeeded since (else None)."""
+    import time
+
+    at = _write_failure["at"]
+    if at is None or time.monotonic() - at > WRITE_FAILURE_MEMORY_S:
+        return None
+    return _write_failure["what"]
+
+
+def safe_rollback(session):
+    """Roll back without raising: a dead connection's rollback fails too, and must not hide the
+    error that matters (nor turn a JSON answer into the server's HTML error page)."""
+    try:
+        session.rollback()
+    except Exception:
+        logging.getLogger(__name__).warning("rollback failed (the database is gone?)", exc_info=True)
+        try:
+            session.close()
+        except Exception:
+            pass
+
+
 def writes(service):
     """Decorator for a domain service that writes: ``service(session, ...)`` runs in a
     transaction begun by :func:`begin_write`, and an exception rolls it back."""
 
     @functools.wraps(service)
     def wrapper(session, *args, **kwargs):
-        begin_write(session)
         try:
-            return service(session, *args, **kwargs)
-        except BaseException:
+            begin_write(session)
+            result = service(session, *args, **kwargs)
+        except BaseException as exc:
             # All or nothing: whatever the service flushed before failing is undone here,
             # whoever called it (a view, a socket handler, a command).
-            session.rollback()
+            note_write(exc)
+            safe_rollback(session)
             raise
+        note_write()
+        return result
 
     return wrapper
 
@@ -227,7 +278,10 @@ class Database:
 
         @app.teardown_appcontext
         def _remove_session(_exc):
-            self.session.remove()
+            try:
+                self.session.remove()
+            except Exception:   # a dead connection: never an error page after the answer
+                logging.getLogger(__name__).warning("could not close the session", exc_info=True)
 
     def new_session(self):
         """A session outside the request scope (threads, CLI, tests)."""

@@ -75,3 +75,55 @@ def test_begin_write_ends_a_read_snapshot_first(app, session, world):
     begin_write(session)
     assert session.scalar(select(Unit.id).where(Unit.call_sign == "T-3")) is not None
     session.rollback()
+
+
+# --- a database that cannot write (issue 11, item 18) -------------------------------------------
+
+def test_a_full_disk_answers_503_database_unavailable_and_health_says_so(app, world, client):
+    """SQLite's real "database or disk is full" (PRAGMA max_page_count on every connection):
+    writes answer 503 database_unavailable with Retry-After, never 500 or an HTML page; health
+    is 503 saying it cannot write; once there is room again, both recover."""
+    if not app.config["DATABASE_URL"].startswith("sqlite"):
+        pytest.skip("the full disk is made with SQLite's max_page_count")
+    from sqlalchemy import event
+
+    from dispatch.extensions import db
+
+    def cap(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA page_count")
+        cur.execute(f"PRAGMA max_page_count = {cur.fetchone()[0]}")
+        cur.close()
+
+    event.listen(db.engine, "connect", cap)
+    db.engine.dispose()
+    answers = []
+    try:
+        body = {"caller_phone": "0811573119", "location_text": "Jl. Gajah Mada", "notes": "n" * 900, "lat": -0.035,
+                "lon": 109.335, "category": "cardiac", "priority": "P1"}
+        for _ in range(200):
+            r = world.post("op", "/api/calls", body)
+            answers.append(r.status_code)
+            if r.status_code == 503:
+                break
+        assert answers[-1] == 503, answers
+        assert set(answers) <= {201, 503}, answers
+        assert r.is_json and r.get_json()["error"]["code"] == "database_unavailable"
+        assert int(r.headers["Retry-After"]) > 0
+        health = client.get("/api/health")
+        assert health.status_code == 503 and "cannot write" in health.get_json()["database"], health.get_json()
+        assert "Retry-After" in health.headers
+        assert world.get("op", "/api/incidents").status_code == 200       # reads still work
+    finally:
+        event.remove(db.engine, "connect", cap)
+        db.engine.dispose()
+    assert world.post("op", "/api/calls", body).status_code == 201          # room again
+    assert client.get("/api/health").get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_unknown_api_paths_and_methods_answer_json(client):
+    for method, url, status in (("GET", "/api/nowhere", 404), ("DELETE", "/api/health", 405),
+                                ("POST", "/api/nowhere/deeper", 404)):
+        r = client.open(url, method=method)
+        assert r.status_code == status and r.is_json, r.get_data(as_text=True)[:200]
+        assert r.get_json()["error"]["code"] in ("not_found", "method_not_allowed")

@@ -26,6 +26,7 @@ CODE_OF_STATUS = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
     415: "unsupported_media_type", 422: "validation_error", 429: "too_many_requests",
+    503: "database_unavailable",
 }
 
 
@@ -66,7 +67,28 @@ def handle_domain_error(exc):
     return error_response(status, exc.code, exc.message, exc.fields, exc.details)
 
 
+# Seconds a client is asked to wait before trying again while the database is unavailable.
+RETRY_AFTER_S = 5
+
+
+def database_unavailable_response():
+    resp = error_response(503, "database_unavailable", "the database cannot be reached or cannot write just "
+                          "now; nothing was saved; try again shortly")
+    resp.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return resp
+
+
 def handle_unexpected(exc):
+    from ..database import is_unavailable, safe_rollback
+    from ..extensions import db
+
+    if db.session is not None:
+        safe_rollback(db.session)
+    if is_unavailable(exc):
+        log.warning("database unavailable: %s", exc)
+        return database_unavailable_response()
+    if isinstance(exc, HTTPException):
+        return error_response(exc.code or 500, CODE_OF_STATUS.get(exc.code, "error"), exc.description)
     log.exception("unhandled error")
     return error_response(500, "internal_error", "internal server error; the change was not saved")
 

@@ -1,6 +1,8 @@
 from sqlalchemy import text
 
+from ..database import safe_rollback, write_failure
 from ..extensions import db
+from .errors import RETRY_AFTER_S
 from .blueprint import Blueprint
 
 blp = Blueprint("health", __name__, url_prefix="/api", description="Liveness")
@@ -12,8 +14,15 @@ def health():
     """Is the server up and can it reach its database? (no auth)"""
     try:
         db.session.execute(text("SELECT 1"))
-        db.session.rollback()
-        return {"status": "ok", "database": "ok"}
+        safe_rollback(db.session)
     except Exception as exc:  # report, do not crash: a load balancer polls this
-        db.session.rollback()
-        return {"status": "degraded", "database": f"error: {type(exc).__name__}"}, 503
+        safe_rollback(db.session)
+        return _degraded(f"error: cannot reach the database ({type(exc).__name__})")
+    failed = write_failure()
+    if failed is not None:   # reachable, but the last write failed (disk full...) and none worked since
+        return _degraded(f"error: cannot write ({failed})")
+    return {"status": "ok", "database": "ok"}
+
+
+def _degraded(what):
+    return {"status": "degraded", "database": what}, 503, {"Retry-After": str(RETRY_AFTER_S)}

@@ -16,6 +16,7 @@ from ..core import assignment, auth, units
 from ..core.errors import DomainError, NotFound
 from ..core.lifecycle import assignment_data, unit_data
 from ..core.visibility import LIVE_ROLES, rooms_for
+from ..database import is_unavailable, safe_rollback
 from ..extensions import db
 from ..schemas.realtime import AcceptIn
 from ..schemas.units import LocationIn, StatusIn
@@ -38,7 +39,13 @@ def on_connect(auth_data=None):
     if not isinstance(auth_data, dict) or auth_data.get("token") is None:
         refuse("unauthorized", "log in first: connect with auth={'token': ..., 'last_event_id': N?}")
     token = auth_data.get("token")
-    user = auth.user_for_token(db.session, token) if isinstance(token, str) else None
+    try:
+        user = auth.user_for_token(db.session, token) if isinstance(token, str) else None
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        safe_rollback(db.session)
+        refuse("database_unavailable", "the database cannot be reached just now; connect again shortly")
     if user is None:
         refuse("invalid_token", "the token is missing, unknown, expired or revoked; log in again")
     if user.role not in LIVE_ROLES:
@@ -112,8 +119,17 @@ def command(schema, run):
                 return {"ok": True, **run(user, body)}
             except DomainError as exc:
                 return _error(exc.code, exc.message, exc.fields)
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            safe_rollback(db.session)
+            return _error("database_unavailable", "the database cannot be reached or cannot write just now; "
+                          "nothing was saved; send it again shortly")
         finally:
-            db.session.remove()
+            try:
+                db.session.remove()
+            except Exception:
+                log.warning("could not close the session", exc_info=True)
 
     return handler
 
