@@ -371,3 +371,77 @@ def test_unauthenticated_sockets_per_address_are_bounded(migrated_sqlite_url, tm
             except websocket.WebSocketBadStatusException:
                 assert time.monotonic() < deadline, "the address stayed refused after its sockets closed"
                 time.sleep(0.1)
+
+
+# --- PostgreSQL down and back (issue 11, item 18) ------------------------------------------------
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+class OwnPostgres:
+    """A PostgreSQL of this test's own: initdb in a temp dir, on a free port, stopped and started
+    by the test (never the machine's server on 5432)."""
+
+    def __init__(self):
+        import tempfile
+
+        # Under /tmp itself: pytest's tmp_path is not reachable by the postgres user.
+        self.root = Path(tempfile.mkdtemp(prefix="psc119-pg-"))
+        self.root.chmod(0o777)
+        self.dir, self.port = self.root / "pgdata", free_port()
+        self._as_postgres(PG_BIN / "initdb", "-D", self.dir, "-A", "trust", "-U", "postgres")
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _as_postgres(self, *cmd):
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        proc = subprocess.run(prefix + [str(c) for c in cmd], capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    def start(self):
+        self._as_postgres(PG_BIN / "pg_ctl", "-D", self.dir, "-w", "-l", self.dir / "server.log", "-o",
+                          f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1", "start")
+
+    def stop(self):
+        self._as_postgres(PG_BIN / "pg_ctl", "-D", self.dir, "-w", "-m", "fast", "stop")
+
+
+def test_with_postgresql_down_every_request_answers_503_json_and_it_recovers(tmp_path):
+    if not (PG_BIN / "initdb").exists():
+        pytest.skip(f"PostgreSQL 15 binaries not at {PG_BIN}")
+    pg = OwnPostgres()
+    pg.start()
+    try:
+        env = clean_env(DATABASE_URL=pg.url)
+        for args in (["db", "upgrade"], ["user", "create", "siti", "--role", "operator", "--password", "benar-119-x"]):
+            proc = subprocess.run([str(BIN_DIR / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,
+                                  capture_output=True, text=True, timeout=300)
+            assert proc.returncode == 0, proc.stdout + proc.stderr
+        with serving("gunicorn", env, tmp_path, threads=8) as base, http_session() as http:
+            token = http.post(f"{base}/api/auth/login", json={"username": "siti", "password": "benar-119-x"},
+                              timeout=10).json()["token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            assert http.get(f"{base}/api/incidents", headers=headers, timeout=10).status_code == 200
+            pg.stop()
+            call = {"caller_phone": "0811573119", "location_text": "Jl. Gajah Mada", "category": "cardiac"}
+            for method, url, body in (("GET", "/api/incidents", None), ("POST", "/api/calls", call),
+                                      ("GET", "/api/incidents", None), ("POST", "/api/auth/login",
+                                                                        {"username": "siti", "password": "x" * 9})):
+                r = http.request(method, f"{base}{url}", json=body, headers=headers, timeout=30)
+                assert r.status_code == 503, (method, url, r.status_code, r.text[:300])
+                assert r.headers["Content-Type"].startswith("application/json"), r.text[:300]
+                assert r.json()["error"]["code"] == "database_unavailable" and int(r.headers["Retry-After"]) > 0
+            health = http.get(f"{base}/api/health", timeout=30)
+            assert health.status_code == 503 and "cannot reach" in health.json()["database"], health.text
+            pg.start()
+            deadline = time.monotonic() + 60
+            while http.get(f"{base}/api/health", timeout=30).status_code != 200:
+                assert time.monotonic() < deadline, "the server did not recover when the database came back"
+                time.sleep(0.2)
+            assert http.get(f"{base}/api/incidents", headers=headers, timeout=10).status_code == 200
+            assert http.post(f"{base}/api/calls", json=call, headers=headers, timeout=10).status_code == 201
+    finally:
+        try:
+            pg.stop()
+        except AssertionError:
+            pass   # already stopped
+        shutil.rmtree(pg.root, ignore_errors=True)
