@@ -1,6 +1,7 @@
 """A crew's commands over the live connection: the same validation, permissions and
 idempotency as the REST API, each acknowledged with the result or the error."""
 import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -159,3 +160,52 @@ def test_unknown_events_count_against_the_rate_limit(crew, world):
     assert answer["ok"] is False and answer["error"]["code"] == "rate_limited"
     assert len(errors) <= 25, "an unknown event past the limit is dropped unanswered"
     assert call(crew("crew_b"), "status", {"status": "out_of_service"})["ok"] is True
+
+
+def test_a_command_while_the_database_cannot_write_is_acknowledged_database_unavailable(app, crew, world):
+    """The disk is full (SQLite's real "database or disk is full"): the ack says
+    database_unavailable, as REST says 503; with room again the same command is applied."""
+    if not app.config["DATABASE_URL"].startswith("sqlite"):
+        pytest.skip("the full disk is made with SQLite's max_page_count")
+    from sqlalchemy import event
+
+    from dispatch.extensions import db
+
+    phone = crew()
+
+    def cap(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA page_count")
+        cur.execute(f"PRAGMA max_page_count = {cur.fetchone()[0]}")
+        cur.close()
+
+    event.listen(db.engine, "connect", cap)
+    db.engine.dispose()
+    try:
+        body = {"caller_phone": "0811573119", "location_text": "Jl. Gajah Mada", "notes": "n" * 900,
+                "lat": -0.035, "lon": 109.335, "category": "cardiac", "priority": "P1"}
+        for _ in range(200):                     # fill what room is left
+            if world.post("op", "/api/calls", body).status_code == 503:
+                break
+        small = {k: v for k, v in body.items() if k != "notes"}
+        for _ in range(200):
+            if world.post("op", "/api/calls", small).status_code == 503:
+                break
+        codes = []
+        for i in range(100):                     # the little room left is used up by status changes
+            answer = call(phone, "status", {"status": ("out_of_service", "available")[i % 2]})
+            code = "ok" if answer["ok"] else answer["error"]["code"]
+            codes.append(code)
+            if code == "database_unavailable":
+                break
+        assert codes[-1] == "database_unavailable" and set(codes) <= {"ok", "rate_limited", "database_unavailable"}, \
+            codes
+    finally:
+        event.remove(db.engine, "connect", cap)
+        db.engine.dispose()
+    deadline, i = time.monotonic() + DEADLINE_S, 0   # room again: the change is applied
+    while (answer := call(phone, "status", {"status": ("out_of_service", "available")[i % 2]}))["ok"] is not True:
+        assert answer["error"]["code"] in ("rate_limited", "invalid_transition") and time.monotonic() < deadline, \
+            answer
+        i += 1
+        time.sleep(0.1)
