@@ -49,7 +49,10 @@ def test_an_operator_logs_a_call_by_keyboard_and_assigns_the_recommended_unit_wi
     incident_id = int(item.get_attribute("data-incident"))
     detail = world.get("op", f"/api/incidents/{incident_id}").get_json()
     assert [a["unit_id"] for a in detail["assignments"]] == [int(first)]
-    assert detail["address_text"] == "RSU Santo Antonius" and detail["location_source"] == "given"   # the pin sent
+    # The words as typed, the place chosen for them beside them.
+    assert (detail["location_text"], detail["location_name"], detail["location_source"]) == (
+        "RS Antonius", "RSU Santo Antonius", "chosen")
+    expect(item.locator(".said")).to_have_text("RS Antonius")
     assert page.console_errors == []
     screenshot(page, "console-desktop")
 

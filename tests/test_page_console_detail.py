@@ -27,7 +27,8 @@ def test_the_incident_detail_corrects_location_notes_priority_and_destination(pa
     stored = world.get("op", f"/api/incidents/{incident['id']}").get_json()
     assert stored["notes"] == "pasien di lantai 2" and stored["priority"] == "P1"
     assert stored["destination_hospital_id"] == int(page.locator("#hospital-list li.chosen").get_attribute("data-hospital"))
-    assert stored["address_text"] == "Masjid Raya Mujahidin" and stored["kelurahan"] == "Akcaya"
+    assert stored["location_text"] == "Masjid Raya Mujahidin" and stored["kelurahan"] == "Akcaya"
+    assert (stored["location_name"], stored["location_source"]) == ("Masjid Raya Mujahidin", "chosen")
 
 
 def test_a_unit_is_withdrawn_from_the_incident_in_the_detail_with_a_reason(pages, world, session):

@@ -175,7 +175,8 @@ def test_a_suggestions_pin_goes_when_the_location_text_changes(pages, world, ses
     suggested(page, "RS Antonius", "RSU Santo Antonius")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    expect(where).to_have_value("RSU Santo Antonius")
+    expect(where).to_have_value("RS Antonius")
+    expect(page.locator("#location-state")).to_have_text("Tempat dipilih: RSU Santo Antonius")
     expect(marker).to_have_count(1)
     page.keyboard.press("Control+A")                 # the caller corrects herself: another place
     page.keyboard.type("Masjid Raya Mujahidin")
@@ -205,7 +206,7 @@ def test_a_pin_placed_on_the_map_stays_when_the_location_text_is_edited(pages, w
     incident = fresh(session).scalars(select(Incident)).one()
     assert incident.location_source == "given"
     assert abs(incident.lat - lat) <= 1e-5 and abs(incident.lon - lon) <= 1e-5
-    assert incident.address_text == "Gang Mawar, rumah cat hijau"
+    assert incident.location_text == "Gang Mawar, rumah cat hijau"
 
 
 def test_enter_in_the_location_field_takes_the_first_suggestion_and_enter_again_saves(pages, world, session):
@@ -221,7 +222,8 @@ def test_enter_in_the_location_field_takes_the_first_suggestion_and_enter_again_
     suggested(page, "RS Antonius", "RSU Santo Antonius")
     expect(page.locator("#suggestions li[aria-selected=true]")).to_have_count(0)    # none highlighted
     page.keyboard.press("Enter")                     # takes the first one, does not save
-    expect(page.locator("#location_text")).to_have_value("RSU Santo Antonius")
+    expect(page.locator("#location_text")).to_have_value("RS Antonius")      # the words as typed stay
+    expect(page.locator("#location-state")).to_have_text("Tempat dipilih: RSU Santo Antonius")
     expect(page.locator("#suggestions")).to_be_hidden()
     expect(page.locator("#intake-map .leaflet-marker-icon")).to_have_count(1)
     expect(page.locator("#intake-result")).to_have_text("")
@@ -230,7 +232,8 @@ def test_enter_in_the_location_field_takes_the_first_suggestion_and_enter_again_
     expect(page.locator("#intake-result")).to_contain_text("Tersimpan: PSC-")
     assert len(sent) == 1
     incident = fresh(session).scalars(select(Incident)).one()
-    assert incident.location_source == "given" and incident.address_text == "RSU Santo Antonius"
+    assert (incident.location_source, incident.location_text) == ("chosen", "RS Antonius")
+    assert (incident.location_name, incident.location_kind) == ("RSU Santo Antonius", "hospital")
     assert abs(incident.lat - (-0.020211)) < 1e-5 and abs(incident.lon - 109.326778) < 1e-5
 
 
@@ -272,7 +275,8 @@ def test_a_call_is_taken_with_the_keyboard_alone(pages, world, session):
     assert (call.caller_phone, call.caller_name, call.disposition) == ("0813 2222 3333", "Pak Anton", "emergency")
     assert (incident.category, incident.priority) == ("breathing", "P1")
     assert (incident.complaint, incident.notes) == ("sesak napas sejak pagi", "pasien lansia, lantai 2")
-    assert incident.address_text == "Masjid Raya Mujahidin" and incident.location_source == "given"   # the pin sent
+    assert incident.location_text == "Masjid Raya Mujahidin" and incident.location_source == "chosen"
+    assert incident.location_name == "Masjid Raya Mujahidin"
     assert abs(incident.lat - (-0.041644)) < 1e-5 and incident.kelurahan == "Akcaya"
     expect(queue_row(page, incident.id)).to_contain_text("Gangguan napas")
     expect(queue_row(page, incident.id).locator(".badge").first).to_have_text("Merah")
@@ -373,11 +377,13 @@ def test_enter_never_takes_a_suggestion_listed_for_what_was_typed_before(pages, 
         route.continue_()
     suggested(page, "RS Antonius", "RSU Santo Antonius")
     page.keyboard.press("Enter")
-    expect(page.locator("#location_text")).to_have_value("RSU Santo Antonius")
+    expect(page.locator("#location_text")).to_have_value("RS Antonius")
+    expect(page.locator("#location-state")).to_have_text("Tempat dipilih: RSU Santo Antonius")
     expect(page.locator("#intake-map .leaflet-marker-icon")).to_have_count(1)
     assert sent == []
     page.keyboard.press("Enter")
     expect(page.locator("#intake-result")).to_contain_text("Tersimpan: PSC-")
     incident = fresh(session).scalars(select(Incident)).one()
-    assert incident.address_text == "RSU Santo Antonius" and incident.location_source == "given"
+    assert (incident.location_text, incident.location_name, incident.location_source) == (
+        "RS Antonius", "RSU Santo Antonius", "chosen")
     assert abs(incident.lat - (-0.020211)) < 1e-5 and abs(incident.lon - 109.326778) < 1e-5

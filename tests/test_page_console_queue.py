@@ -168,3 +168,27 @@ def english(page, row, recommendations, detail, timeline):
     for text in INDONESIAN:
         expect(main).not_to_contain_text(text)
     expect(main).not_to_contain_text(re.compile(r"\b(status|incident|event|console|priority)\.[a-z_]+"))  # no raw keys
+
+
+def test_the_words_as_said_come_first_and_the_place_chosen_beside_them(pages, world):
+    """Issue 11 item 1 on the console: the queue and the detail show what the caller said first,
+    the place it was resolved to beside it, and say so when that place is only a kelurahan's centre."""
+    hospital = world.new_incident(location_text="depan RS Antonius", location_name="RSU Santo Antonius",
+                                  location_kind="hospital", lat=-0.020211, lon=109.326778)
+    alley = world.new_incident(location_text="Gg. Mawar Sei Jawi Luar", location_name="Sungaijawi Luar",
+                               location_kind="kelurahan", lat=-0.0375, lon=109.3093, priority="P2")
+    page = pages("/console", who="op", viewport=(1366, 768))
+    row = page.locator(f".queue-item[data-incident='{hospital['id']}']")
+    expect(row.locator(".said")).to_have_text("depan RS Antonius")
+    expect(row.locator(".resolved .place")).to_have_text("depan RSU Santo Antonius")
+    expect(row.locator(".resolved .precision")).to_have_count(0)          # a named place: no "perkiraan"
+    other = page.locator(f".queue-item[data-incident='{alley['id']}']")
+    expect(other.locator(".said")).to_have_text("Gg. Mawar Sei Jawi Luar")
+    expect(other.locator(".resolved .precision")).to_have_text("perkiraan: tengah kelurahan")
+    other.click()
+    expect(page.locator("#change-address")).to_have_value("Gg. Mawar Sei Jawi Luar")
+    expect(page.locator("#detail-place .precision")).to_have_text("perkiraan: tengah kelurahan")
+    row.click()
+    expect(page.locator("#change-address")).to_have_value("depan RS Antonius")
+    expect(page.locator("#detail-place .place")).to_have_text("depan RSU Santo Antonius")
+    assert page.console_errors == []

@@ -260,8 +260,9 @@ export function drawDetailUnits() {
       .addTo(detailMap));
 }
 
-// The operator corrects the location: the place found for the text moves the pin (source
-// "operator"); text that matches nothing is kept as the address and the pin stays.
+// The operator corrects the location: the words are stored as typed; the place found for them
+// moves the pin (source "chosen", its name beside the words); text that matches nothing is
+// kept as said and the pin stays.
 async function relocate(text, save) {
   let found = null;
   if (text.trim()) {
@@ -271,5 +272,6 @@ async function relocate(text, save) {
       found = null;
     }
   }
-  await save(found ? { address_text: text, lat: found.lat, lon: found.lon } : { address_text: text || null });
+  await save(found ? { location_text: text, lat: found.lat, lon: found.lon, location_name: found.name,
+    location_kind: found.kind } : { location_text: text || null });
 }

@@ -10,7 +10,10 @@ import { codes, term } from "../vocabulary.js";
 import { actions } from "./shared.js";
 
 let pin = null;                 // the intake map's marker
-let picked = null;              // {lat, lon, from: "suggestion" | "map", text} chosen by suggestion or on the map
+// Where the call is: a suggestion chosen for the words typed ({from: "suggestion", text: the words,
+// name, kind, lat, lon, precision_m}) or a pin put on the map ({from: "map", lat, lon}). The words
+// stay in the field as typed: the chosen place is shown beside them and sent as location_name.
+let picked = null;
 let miniMap = null;
 
 function field(name, labelKey, input, hint) {
@@ -139,10 +142,11 @@ async function suggest(text) {
         c.kelurahan ? ` · ${c.kelurahan}` : "", c.kecamatan ? `, ${c.kecamatan}` : "");
       li.addEventListener("mousedown", (ev) => ev.preventDefault());
       li.addEventListener("click", () => {
-        picked = { lat: c.lat, lon: c.lon, from: "suggestion", text: c.name };
-        $("#location_text").value = c.name;
+        picked = { lat: c.lat, lon: c.lon, from: "suggestion", text: $("#location_text").value, name: c.name,
+          kind: c.kind, precision_m: c.precision_m ?? null };
         list.hidden = true;
         placePin(c.lat, c.lon);
+        showChosen();
       });
       return li;
     }));
@@ -154,11 +158,19 @@ async function suggest(text) {
   }
 }
 
+// Beside the words typed: the place chosen for them ("→ RSU Santo Antonius · Darat Sekip").
+function showChosen() {
+  const hint = $("#location-state");
+  if (!hint || picked?.from !== "suggestion") return;
+  hint.textContent = t("console.location_chosen", { place: picked.name });
+  hint.dataset.state = "chosen";
+}
+
 function dropPin() {
   picked = null;
   if (pin) { pin.remove(); pin = null; }
   const hint = $("#location-state");
-  if (hint) hint.textContent = t("console.location_hint");
+  if (hint) { hint.textContent = t("console.location_hint"); delete hint.dataset.state; }
 }
 
 function placePin(lat, lon) {
@@ -207,6 +219,10 @@ async function saveCall(disposition) {
     notes: value("notes"), disposition,
   };
   if (picked) Object.assign(body, { lat: picked.lat, lon: picked.lon });
+  if (picked?.from === "suggestion") {
+    Object.assign(body, { location_name: picked.name, location_kind: picked.kind });
+    if (picked.precision_m != null) body.location_accuracy_m = picked.precision_m;
+  }
   // The same call pressed again (its answer was lost or late) goes with the same client_ref and is
   // stored once; anything changed in the form makes it another request.
   const sent = JSON.stringify(body);
@@ -266,5 +282,6 @@ export function keepIntake() {
     }
     await mountMiniMap();
     if (pinAt) placePin(pinAt.lat, pinAt.lng);
+    showChosen();
   };
 }

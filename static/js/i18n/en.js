@@ -87,6 +87,7 @@ export default {
   "console.caller_name": "Caller's name",
   "console.location": "Location (address, landmark, coordinates)",
   "console.location_hint": "Type to search; drag the pin to correct it",
+  "console.location_chosen": "Place chosen: {place}",
   "console.complaint": "Complaint",
   "console.category": "Category",
   "console.priority": "Priority",

@@ -87,6 +87,7 @@ export default {
   "console.caller_name": "Nama penelepon",
   "console.location": "Lokasi (alamat, patokan, koordinat)",
   "console.location_hint": "Ketik untuk mencari; seret pin untuk membetulkan",
+  "console.location_chosen": "Tempat dipilih: {place}",
   "console.complaint": "Keluhan",
   "console.category": "Kategori",
   "console.priority": "Prioritas",
