@@ -40,8 +40,12 @@ seed: migrate                         ## load demo data into an empty database (
 run: seed                             ## migrate, seed on first run, serve HTTP + websockets, print the demo accounts
 	$(PY) wsgi.py
 
+# TEST_WORKERS: parallel pytest-xdist workers (most tests wait on servers, browsers and sockets);
+# TEST_WORKERS=0 runs in this process. PYTEST_ARGS: more pytest arguments (-m, -k, a path).
+TEST_WORKERS ?= 2
+PYTEST_ARGS  ?=
 test: setup-dev                       ## the test suite (SQLite; PostgreSQL when TEST_DATABASE_URL is set)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: setup-dev                      ## geography; API latency and throughput (SQLite, PostgreSQL); live delivery; browser pages
 	$(PY) bench/geo_bench.py

@@ -25,6 +25,15 @@ from dispatch.core.clock import utcnow
 
 TEST_DATABASE_URL = normalize_database_url(os.environ.get("TEST_DATABASE_URL"))
 ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
+# Under pytest-xdist (`pytest -n 2`) each worker has a PostgreSQL database of its own, named
+# after the one given: psc119_ci -> psc119_ci_gw0, psc119_ci_gw1 (made when missing).
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if ON_POSTGRES and XDIST_WORKER:
+    from sqlalchemy.engine import make_url
+
+    _given = make_url(TEST_DATABASE_URL)
+    TEST_DATABASE_URL = _given.set(database=f"{_given.database}_{XDIST_WORKER}").render_as_string(
+        hide_password=False)
 PASSWORD = "correct-horse-119"
 GAZETTEER = Path(__file__).resolve().parents[1] / "dispatch" / "data" / "gazetteer.json"
 # Reference geography beside the project (../shared, as on every developer machine and in CI).
@@ -36,6 +45,19 @@ def gazetteer_places(kind):
     """The shipped gazetteer's places of one kind (kecamatan, kelurahan, hospital, ...), as stored."""
     with open(GAZETTEER, encoding="utf-8") as fh:
         return [p for p in json.load(fh)["places"] if p["kind"] == kind]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark what CI runs once rather than on both databases (.ci/run, docs/ARCHITECTURE.md):
+    ``browser`` for the tests in a real browser (they are about the pages, not the database) and
+    ``nodb`` for those that never touch the database under test (no ``database_url`` among their
+    fixtures and not marked ``database``: the pure geo library, parsers, configuration, and the
+    serving tests, which build databases of their own)."""
+    for item in items:
+        if "browser" in item.fixturenames:
+            item.add_marker(pytest.mark.browser)
+        if "database_url" not in item.fixturenames and item.get_closest_marker("database") is None:
+            item.add_marker(pytest.mark.nodb)
 
 
 def make_config(url, **extra):
@@ -52,6 +74,19 @@ def upgrade(url):
     db.engine.dispose()
 
 
+def create_postgres_database(url):
+    """The database of ``url``, made when missing (an xdist worker's own)."""
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+    engine = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))  # throwaway
+    engine.dispose()
+
+
 def reset_postgres_schema(url):
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -63,6 +98,7 @@ def reset_postgres_schema(url):
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory):
     if ON_POSTGRES:
+        create_postgres_database(TEST_DATABASE_URL)
         reset_postgres_schema(TEST_DATABASE_URL)
         upgrade(TEST_DATABASE_URL)
         return TEST_DATABASE_URL

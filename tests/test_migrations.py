@@ -11,6 +11,9 @@ from dispatch import create_app
 from dispatch.extensions import db
 from dispatch.models import Base
 
+# About the database under test (it makes its own beside TEST_DATABASE_URL): run on each one.
+pytestmark = pytest.mark.database
+
 
 @pytest.fixture
 def empty_database_url(tmp_path):

@@ -10,7 +10,7 @@ import time
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from conftest import fresh, log_in, screenshot
+from conftest import LIVE_S, fresh, log_in, screenshot
 from dispatch.models import Assignment, ClientRequest, Event, Unit
 
 
@@ -143,6 +143,9 @@ def test_a_double_tap_moves_one_status_only(pages, world, session):
     crew.locator("#next-status").dblclick()
     expect(crew.locator("#next-status")).to_have_attribute("data-next", "on_scene")
     expect(crew.locator("#next-status")).to_be_enabled()
+    # The press answered: the server's status is on the phone and nothing waits to be sent.
+    expect(crew.locator("#unit-status")).to_have_attribute("data-status", "en_route", timeout=LIVE_S)
+    expect(crew.locator("#queued-count")).to_have_count(0)
     assert status_events(session, world.unit_a.id, "en_route") == 1
     assert status_events(session, world.unit_a.id, "on_scene") == 0
 

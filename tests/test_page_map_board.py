@@ -79,6 +79,31 @@ def test_the_map_has_a_legend(pages, world):
     expect(legend).not_to_contain_text("Siaga")
 
 
+def test_the_maps_and_the_phones_labels_are_the_ones_the_api_serves(pages, world):
+    """Statuses and priorities are labelled from GET /api/vocabulary, not from a copy in the
+    JavaScript: a label changed there is the one the legend, the side list and the crew's phone show."""
+    served = world.get("sup", "/api/vocabulary").get_json()
+    for term in served["unit_statuses"]:
+        if term["code"] == "available":
+            term["id"] = "Siaga di pos"
+    for term in served["priorities"]:
+        if term["code"] == "P1":
+            term["id"] = "Merah (gawat)"
+    body = json.dumps(served)
+
+    def vocabulary(page):
+        page.route("**/api/vocabulary", lambda route: route.fulfill(status=200, content_type="application/json",
+                                                                      body=body))
+
+    world.new_incident(priority="P1")
+    page = pages("/map", who="sup", before=vocabulary)
+    expect(page.locator("#legend")).to_contain_text("Siaga di pos")
+    expect(page.locator("#legend")).to_contain_text("Merah (gawat)")
+    expect(page.locator("#side")).to_contain_text("Siaga di pos")
+    crew = pages("/crew", phone=True, who="crew_a", before=vocabulary)
+    expect(crew.locator("#unit-status")).to_have_text("Siaga di pos")
+
+
 def zoom_to(page, level):
     while int(page.locator("#map").get_attribute("data-zoom")) != level:
         now = int(page.locator("#map").get_attribute("data-zoom"))

@@ -16,6 +16,7 @@ import { Outbox } from "./outbox.js";
 import { placeLines } from "./place.js";
 import { languageSwitch, login, logout, watchSession } from "./session.js";
 import { minutes } from "./time.js";
+import { loadVocabulary, term } from "./vocabulary.js";
 
 const ROLES = ["crew"];
 const NEXT = { dispatched: "en_route", en_route: "on_scene", on_scene: "transporting", transporting: "at_hospital",
@@ -191,7 +192,7 @@ function jobCard() {
   const toHospital = TO_HOSPITAL.has(shown);
   const acceptance = shown === "dispatched" ? acceptState(assignment) : "none";
   return el("article", { class: `job priority-${incident.priority} step-${shown}`, id: "job", dataset: { incident: incident.id } },
-    el("div", { class: "job-head" }, el("b", { text: t(`priority.${incident.priority}`) }), " · ",
+    el("div", { class: "job-head" }, el("b", { text: term("priorities", incident.priority) }), " · ",
       label(incident.category_label), " · ", el("span", { text: incident.reference })),
     toHospital ? destinationBlock(destination(), shown === "at_hospital") : placeLines(incident),
     route ? el("p", { class: "route", id: "route" }, t("crew.route", { eta: minutes(route.eta_s), km: (route.distance_m / 1000).toFixed(1) }),
@@ -285,7 +286,7 @@ function render() {
   const pending = outbox.pending.length;
   replace($("#unit-head"), el("b", { id: "call-sign", text: unit.call_sign }), " ",
     el("span", { class: `status-badge status-${unit.status}`, id: "unit-status", dataset: { status: unit.status },
-      text: t(`status.${unit.status}`) }));
+      text: term("unit_statuses", unit.status) }));
   replace($("#job-slot"), jobCard());
   replace($("#buttons"), statusButtons());
   replace($("#nav"), navLinks());
@@ -331,6 +332,7 @@ async function start() {
     el("div", { id: "nav", class: "nav-links" }), el("div", { id: "crew-map", class: "crew-map" }),
     el("p", { id: "gps", class: "muted" })));
   map = baseMap($("#crew-map"), { zoom: 13, zones: false });
+  loadVocabulary().then(() => render());   // the labels of statuses and priorities
   live = connectLive({
     snapshot: inOrder(async (s) => {
       job.unit = s.units[0] || null;

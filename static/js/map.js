@@ -9,6 +9,7 @@ import { connectLive, indicator } from "./live.js";
 import { baseMap, L, zoomClasses } from "./mapbase.js";
 import { legend } from "./maplegend.js";
 import { precisionLabel, resolvedPlace, saidText } from "./place.js";
+import { loadVocabulary, term } from "./vocabulary.js";
 import { languageSwitch, login, logout, watchSession } from "./session.js";
 import { LiveState } from "./state.js";
 import { duration, secondsSince } from "./time.js";
@@ -28,7 +29,7 @@ function unitFaded(unit) {
 // A unit's details, on hover: call sign, status, and for a faded unit why and how old its position is.
 function unitLabel(unit) {
   const age = secondsSince(unit.position?.at);
-  const parts = [el("b", { text: unit.call_sign }), " ", t(`status.${unit.status}`)];
+  const parts = [el("b", { text: unit.call_sign }), " ", term("unit_statuses", unit.status)];
   if (unitFaded(unit)) {
     parts.push(el("br"), el("small", { text: unit.position?.at ? t("map.fix_age", { age: duration(age) }) : t("map.no_fix") }));
     if (!unit.presence?.device_connected) parts.push(el("br"), el("small", { text: t("map.device_off") }));
@@ -75,7 +76,7 @@ function incidentTip(incident) {
   const place = resolvedPlace(incident);
   const precision = precisionLabel(incident);
   return el("div", { class: "tip" }, el("strong", { text: incident.reference }), " ",
-    label(incident.category_label), " · ", t(`incident.${incident.status}`), el("br"),
+    label(incident.category_label), " · ", term("incident_statuses", incident.status), el("br"),
     el("span", { class: "said", text: saidText(incident) || place }),
     place && saidText(incident) ? [el("br"), el("span", { class: "resolved", text: `→ ${place}` })] : null,
     precision ? [el("br"), el("em", { class: "precision", text: precision })] : null);
@@ -153,22 +154,22 @@ function renderSide() {
     el("section", { id: "side-incidents" },
       el("h2", { text: t("map.open_incidents") }),
       el("ul", { class: "counts", id: "incident-counts" }, ["P1", "P2", "P3"].map((p) => el("li",
-        { class: `priority-${p}`, dataset: { priority: p } }, el("span", { text: t(`priority.${p}`) }),
+        { class: `priority-${p}`, dataset: { priority: p } }, el("span", { text: term("priorities", p) }),
         el("b", { text: byPriority[p] || 0 })))),
       el("ul", { class: "incident-list", id: "incident-list" }, incidents
         .sort((a, b) => a.priority.localeCompare(b.priority) || a.created_at.localeCompare(b.created_at))
         .map((i) => el("li", { class: `priority-${i.priority}${i.status === "pending" ? " pending" : ""}`, dataset: { incident: i.id } },
           el("span", { class: "age", text: waitText(i) }),
-          el("b", { class: "ref", text: i.reference }), el("br"), label(i.category_label), " · ", t(`incident.${i.status}`),
+          el("b", { class: "ref", text: i.reference }), el("br"), label(i.category_label), " · ", term("incident_statuses", i.status),
           el("span", { class: "where", text: saidText(i) || i.location_name || "" }))))),
     el("section", { id: "side-units" },
       el("h2", { text: t("map.units") }),
       el("ul", { class: "counts", id: "unit-counts" }, Object.keys(byStatus).sort().map((s) => el("li",
-        { class: `status-${s}`, dataset: { status: s } }, el("span", { text: t(`status.${s}`) }),
+        { class: `status-${s}`, dataset: { status: s } }, el("span", { text: term("unit_statuses", s) }),
         el("b", { text: byStatus[s] })))),
       el("ul", { class: "unit-list", id: "unit-list" }, [...state.units.values()].map((u) => el("li",
         { class: `status-${u.status}${unitFaded(u) ? " faded" : ""}`, dataset: { unit: u.id } },
-        el("b", { text: u.call_sign }), " ", t(`status.${u.status}`),
+        el("b", { text: u.call_sign }), " ", term("unit_statuses", u.status),
         unitFaded(u) ? el("small", { text: ` (${!u.presence?.device_connected ? t("map.device_off") : t("map.stale")})` })
           : null)))));
 }
@@ -217,6 +218,8 @@ async function start() {
   zoomClasses(map);
   const key = legend();
   key.addTo(map);
+  // The labels of priorities and statuses (GET /api/vocabulary), filled in when they come.
+  loadVocabulary().then(() => { redraw(); key.refresh(); });
   drawHospitals().catch(() => {});   // hospitals are drawn when they can be; the live map goes on
   let statsTimer = null;
   const live = connectLive({

@@ -1,9 +1,9 @@
 // The supervisor map's legend (a Leaflet control, bottom left): what each colour and mark means.
 import { el, replace } from "./dom.js";
 import { t } from "./i18n.js";
+import { codes, term } from "./vocabulary.js";
 import { L } from "./mapbase.js";
 
-const STATUSES = ["available", "dispatched", "en_route", "on_scene", "transporting", "at_hospital", "out_of_service"];
 
 function swatch(className, text) {
   return el("span", { class: `swatch ${className}`, "aria-hidden": "true", text });
@@ -12,9 +12,9 @@ function swatch(className, text) {
 function content() {
   return [
     el("h3", { text: t("map.legend.incidents") }),
-    el("ul", {}, ["P1", "P2", "P3"].map((p) => el("li", {}, swatch(`incident priority-${p}`), t(`priority.${p}`)))),
+    el("ul", {}, codes("priorities").map((p) => el("li", {}, swatch(`incident priority-${p}`), term("priorities", p)))),
     el("h3", { text: t("map.legend.units") }),
-    el("ul", {}, STATUSES.map((s) => el("li", {}, swatch(`unit status-${s}`), t(`status.${s}`))),
+    el("ul", {}, codes("unit_statuses").map((s) => el("li", {}, swatch(`unit status-${s}`), term("unit_statuses", s))),
       el("li", { class: "wide" }, swatch("unit status-available faded"), t("map.legend.faded")),
       el("li", { class: "wide" }, swatch("line"), t("map.legend.line"))),
     el("h3", { text: t("map.legend.hospitals") }),

@@ -5,14 +5,27 @@ import { get } from "./api.js";
 import { label } from "./i18n.js";
 
 let terms = null;             // {kind: Map(code -> {id, en})}
+const KEPT = "psc119.vocabulary";   // the last one read, for a page opened again without a network
+
+function use(body) {
+  terms = Object.fromEntries(Object.entries(body).map(([kind, list]) =>
+    [kind, new Map(list.map((item) => [item.code, item]))]));
+}
+
+try {
+  const kept = localStorage.getItem(KEPT);
+  if (kept) use(JSON.parse(kept));
+} catch {
+  terms = null;
+}
 
 // Resolves once the vocabulary is here; tried again every few seconds while the server is away.
 export function loadVocabulary() {
   return new Promise((resolve) => {
     let wait = 1000;
     const attempt = () => get("/api/vocabulary").then((body) => {
-      terms = Object.fromEntries(Object.entries(body).map(([kind, list]) =>
-        [kind, new Map(list.map((item) => [item.code, item]))]));
+      use(body);
+      try { localStorage.setItem(KEPT, JSON.stringify(body)); } catch { /* private mode: not kept */ }
       resolve();
     }).catch(() => {
       setTimeout(attempt, wait);
