@@ -4,7 +4,7 @@
 import { ApiError } from "../api.js";
 import { explain } from "../errors.js";
 import { el } from "../dom.js";
-import { label } from "../i18n.js";
+import { precisionLabel, resolvedPlace as placeOf } from "../place.js";
 import { LiveState } from "../state.js";
 
 export const PRIORITY_RANK = { P1: 0, P2: 1, P3: 2 };
@@ -34,11 +34,10 @@ export function alertIn(panel, err) {
 
 // Beside the words as said, the place they were resolved to: the relation and the place's name
 // ("depan RSU Santo Antonius"), and how approximate the point is ("perkiraan: tengah kelurahan").
+// (The same rules as the crew's and the map's: static/js/place.js.)
 export function resolvedPlace(incident, id = null) {
-  const name = incident.location_name;
-  const typed = incident.location_text ?? incident.address_text;
-  const approx = label(incident.location_precision_label);
-  const place = name && name !== typed ? [incident.location_relation, name].filter(Boolean).join(" ") : "";
+  const place = placeOf(incident);
+  const approx = precisionLabel(incident);
   if (!place && !approx) return null;
   return el("small", { class: "resolved", id },
     place ? el("span", { class: "place", text: place }) : null,
