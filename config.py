@@ -121,7 +121,7 @@ class Config:
     # OpenAPI document (flask-smorest), served at /api/openapi.json.
     API_TITLE = "PSC 119 Dispatch API"
     API_VERSION = "1.0"
-    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_VERSION = "3.1.0"
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
     API_SPEC_OPTIONS = {

@@ -11,9 +11,11 @@ def init_api(app, api):
     from . import auth, calls, events, geo, health, hospitals, incidents, stats, units, vocabulary
 
     from .blueprint import register_id_converter
+    from .openapi import ErrorResponses, register_responses
     from .throttle import LoginThrottle
 
-    api.init_app(app)
+    api.init_app(app, spec_kwargs={"extra_plugins": [ErrorResponses(app)]})
+    register_responses(api.spec)
     register_id_converter(app, api)
     for module in (health, auth, calls, incidents, units, hospitals, geo, events, stats, vocabulary):
         api.register_blueprint(module.blp)

@@ -13,6 +13,10 @@ blp = Blueprint("calls", __name__, url_prefix="/api/calls", description="Incomin
 @require("operator", "supervisor")
 @blp.arguments(CallIn)
 @blp.response(201, CallCreated)
+@blp.alt_response(200, schema=CallCreated, description="the same `client_ref` sent again: nothing new stored "
+                  "(`applied: false`), the call stored the first time")
+@blp.alt_response(404, description="not_found: no such `incident_id` (`fields.incident_id`)")
+@blp.alt_response(409, description="client_ref_reused: this `client_ref` was used for a different call")
 def take_call(body):
     """Log a call. An emergency call opens an incident in `pending`; other dispositions do not.
 

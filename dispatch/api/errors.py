@@ -88,7 +88,8 @@ def handle_unexpected(exc):
         log.warning("database unavailable: %s", exc)
         return database_unavailable_response()
     if isinstance(exc, HTTPException):
-        return error_response(exc.code or 500, CODE_OF_STATUS.get(exc.code, "error"), exc.description)
+        return with_headers(error_response(exc.code or 500, CODE_OF_STATUS.get(exc.code, "error"), exc.description),
+                            exc)
     log.exception("unhandled error")
     return error_response(500, "internal_error", "internal server error; the change was not saved")
 
@@ -97,6 +98,8 @@ class JsonErrorApi(Api):
     """flask-smorest's Api with this project's error shape."""
 
     ERROR_SCHEMA = ErrorSchema
+    # No catch-all response in the document: each operation lists the errors it gives (api/openapi.py).
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def handle_http_exception(self, error):
         status = error.code or 500
@@ -113,4 +116,13 @@ class JsonErrorApi(Api):
             return error_response(400, "malformed_json", "the request body is not valid JSON",
                                   {"_body": "not valid JSON"})
         message = data.get("message") or (error.description if isinstance(error, HTTPException) else str(error))
-        return error_response(status, CODE_OF_STATUS.get(status, "error"), message)
+        return with_headers(error_response(status, CODE_OF_STATUS.get(status, "error"), message), error)
+
+
+def with_headers(resp, error):
+    """The headers an HTTP error comes with (a 405's ``Allow``), on the JSON error that answers it."""
+    if isinstance(error, HTTPException):
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                resp.headers[name] = value
+    return resp

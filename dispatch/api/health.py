@@ -2,14 +2,19 @@ from sqlalchemy import text
 
 from ..database import safe_rollback, write_failure
 from ..extensions import db
+from ..schemas.health import HealthOut
 from .errors import RETRY_AFTER_S
 from .blueprint import Blueprint
+from .openapi import RETRY_AFTER
 
 blp = Blueprint("health", __name__, url_prefix="/api", description="Liveness")
 
 
 @blp.route("/health")
 @blp.doc(security=[])
+@blp.response(200, HealthOut)
+@blp.alt_response(503, schema=HealthOut, headers={"Retry-After": RETRY_AFTER},
+                  description="degraded: the database cannot be reached or cannot write")
 def health():
     """Is the server up and can it reach its database? (no auth)"""
     try:

@@ -25,6 +25,7 @@ def list_incidents(query):
 @blp.route("/<id:incident_id>", methods=["GET"])
 @require("operator", "supervisor", "admin", "crew")
 @blp.response(200, IncidentDetail)
+@blp.alt_response(403, description="forbidden: a crew sees only the incident its unit is on")
 def get_incident(incident_id):
     """One incident with its assignments, its event timeline and the calls about it (who to call
     back). A crew sees only its current incident."""
@@ -38,6 +39,8 @@ def get_incident(incident_id):
 @require(*DISPATCHERS)
 @blp.arguments(IncidentPatch)
 @blp.response(200, IncidentOut)
+@blp.alt_response(404, description="not_found: no such incident, or no such `destination_hospital_id`")
+@blp.alt_response(409, description="incident_finished: it is closed or cancelled and can no longer be changed")
 def patch_incident(body, incident_id):
     """Correct priority, category, location, notes or destination hospital.
 
@@ -54,7 +57,9 @@ def patch_incident(body, incident_id):
 @require(*DISPATCHERS)
 @blp.arguments(AssignIn)
 @blp.response(200, IncidentOut)
-@blp.alt_response(409, schema=None, description="unit_unavailable: someone else took the unit first")
+@blp.alt_response(404, description="not_found: no such incident, or no such `unit_id` / `recommended_unit_id`")
+@blp.alt_response(409, schema=None, description="unit_unavailable: the unit is not available (someone else took "
+                  "it first); invalid_transition: the incident is closed or cancelled")
 def assign(body, incident_id):
     """Send an available unit. Exactly one of two simultaneous assignments of a unit wins.
 
@@ -82,6 +87,7 @@ def recommendations(query, incident_id):
 @require("operator", "supervisor", "crew")
 @blp.arguments(LimitQuery, location="query")
 @blp.response(200, HospitalSuggestions)
+@blp.alt_response(403, description="forbidden: a crew asks only for the incident its unit is on")
 @blp.alt_response(409, schema=None, description="location_unknown: set the incident's location first")
 def hospitals(query, incident_id):
     """Hospitals ranked by road time from the incident, filtered by what the category needs and beds."""
@@ -93,6 +99,8 @@ def hospitals(query, incident_id):
 @require(*DISPATCHERS)
 @blp.arguments(CancelIn)
 @blp.response(200, IncidentOut)
+@blp.alt_response(404, description="not_found: no such incident, or no such assignment on it")
+@blp.alt_response(409, description="invalid_transition: the assignment is cleared or cancelled already")
 def cancel_assignment(body, incident_id, assignment_id):
     """Take one unit off the incident; it becomes available again."""
     return assignment.cancel_assignment(db.session, actor=current_user(), incident_id=incident_id,
@@ -103,6 +111,8 @@ def cancel_assignment(body, incident_id, assignment_id):
 @require(*DISPATCHERS)
 @blp.arguments(CancelIn)
 @blp.response(200, IncidentOut)
+@blp.alt_response(409, description="invalid_transition: it is closed or cancelled already, or a unit on it "
+                  "cannot be freed")
 def cancel(body, incident_id):
     """Cancel an open incident; its units are freed."""
     return incidents.cancel_incident(db.session, actor=current_user(), incident_id=incident_id,

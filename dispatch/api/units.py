@@ -23,6 +23,7 @@ def list_units():
 @require("admin")
 @blp.arguments(UnitCreate)
 @blp.response(201, UnitOut)
+@blp.alt_response(409, description="unit_exists: a unit has this call sign")
 def create_unit(body):
     """Register an ambulance; it starts `available` at its station."""
     return units.create_unit(db.session, actor=current_user(), **body)
@@ -31,6 +32,7 @@ def create_unit(body):
 @blp.route("/<id:unit_id>", methods=["GET"])
 @require("operator", "supervisor", "admin", "crew")
 @blp.response(200, UnitOut)
+@blp.alt_response(403, description="forbidden: a crew reads only its own unit")
 def get_unit(unit_id):
     """One unit. A crew may read only its own."""
     return units.get_unit(db.session, actor=current_user(), unit_id=unit_id)
@@ -40,6 +42,11 @@ def get_unit(unit_id):
 @require("crew", "operator", "supervisor")
 @blp.arguments(StatusIn)
 @blp.response(200, StatusOut)
+@blp.alt_response(403, description="forbidden: a crew reports only for its own unit; out of service and back: "
+                  "a supervisor or the unit's own crew")
+@blp.alt_response(404, description="not_found: no such unit, or no such `hospital_id`")
+@blp.alt_response(409, description="invalid_transition (`details.current`, `details.requested`), "
+                  "assignment_changed (`details.current`, `details.requested`), client_ref_reused")
 def change_status(body, unit_id):
     """A status report. The same `client_ref` sent twice changes the state once."""
     unit, applied = units.change_status(db.session, actor=current_user(), unit_id=unit_id, **body)
@@ -50,6 +57,7 @@ def change_status(body, unit_id):
 @require("crew")
 @blp.arguments(LocationIn)
 @blp.response(200, LocationOut)
+@blp.alt_response(403, description="forbidden: only the unit's own crew reports its position")
 def location(body, unit_id):
     """A position fix from the unit's own crew. An older fix than the stored one does not move the unit."""
     unit, applied = units.record_location(db.session, actor=current_user(), unit_id=unit_id,
@@ -61,7 +69,9 @@ def location(body, unit_id):
 @blp.route("/<id:unit_id>/route", methods=["GET"])
 @require("operator", "supervisor", "crew")
 @blp.response(200, RouteOut)
-@blp.alt_response(404, schema=None, description="no_incident: the unit has no incident with a known location")
+@blp.alt_response(403, description="forbidden: a crew asks only for its own unit")
+@blp.alt_response(404, schema=None, description="not_found: no such unit; no_incident: the unit has no incident "
+                  "with a known location")
 def route(unit_id):
     """The road from the unit to its current incident: ETA, distance and the bridges to cross
     (the crew's own unit only)."""

@@ -1,17 +1,27 @@
 from marshmallow import Schema, fields, validate
 
 from ..vocabulary import CATEGORIES, DISPOSITIONS, PRIORITIES
-from .common import Choice, ClientRef, Id, Text
+from .common import Choice, ClientRef, FullMatch, Id, Text
 from .geo import LocationResult
-from .incidents import IncidentOut, LocationFields
+from .incidents import IncidentOut, LocationFields, _when
 
-PHONE = validate.Regexp(
+PHONE = FullMatch(
     r"^\+?[0-9][0-9 ()\-]{1,30}$",
     error="digits, spaces, '+', '-' and brackets only (e.g. 0811-573-119)",
 )
 
 
 class CallIn(LocationFields):
+    JSON_SCHEMA = {
+        **LocationFields.JSON_SCHEMA,
+        "allOf": [
+            *LocationFields.JSON_SCHEMA["allOf"],
+            # incident_id only for a duplicate call (the disposition's default is emergency).
+            {"if": _when("incident_id", "integer"),
+             "then": {"required": ["disposition"], "properties": {"disposition": {"const": "duplicate"}}}},
+        ],
+    }
+
     caller_phone = fields.String(required=True, validate=[validate.Length(min=2, max=32), PHONE])
     caller_name = Text(200, allow_none=True)
     location_text = Text(500, allow_none=True)

@@ -6,8 +6,33 @@ from marshmallow import Schema, ValidationError, fields, validate
 MAX_ID = 2**31 - 1
 
 
+# Python's whitespace (str.isspace(), what its re's \s matches), spelled out: ECMA-262's \s, which a
+# JSON Schema validator uses for a pattern in the OpenAPI document, is another set (it lacks \x1c-\x1f and
+# \x85 and has \ufeff), so a pattern written with \s or \S would not mean what the server checks.
+SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# Text with no NUL character, as the document says it (the server checks it in CleanString).
+NO_NUL = r"^[^\x00]*$"
+
+
+class FullMatch(validate.Regexp):
+    """The whole value must match (Python's ``$`` also matches before a final newline; a JSON Schema
+    pattern's does not): the pattern means the same to the server and in the document."""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
 class CleanString(fields.String):
-    """A string the databases can store: no NUL character, no lone UTF-16 surrogate."""
+    """A string the databases can store: no NUL character, no lone UTF-16 surrogate.
+
+    The document says so with a pattern (unless the field is a choice or names a pattern of its own)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not any(isinstance(v, (validate.OneOf, validate.Regexp)) for v in self.validators):
+            self.metadata = {"pattern": NO_NUL, **self.metadata}
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
@@ -20,7 +45,9 @@ class CleanString(fields.String):
         return value
 
 
-NOT_BLANK = validate.Regexp(r"\S", error="must not be blank")
+# Free text that must say something begins with a character that is not a space (re.match: at the start).
+NOT_BLANK = validate.Regexp(f"^[^\\x00{SPACE}]", error="must not be blank or begin with a space")
+NOT_BLANK_TEXT = f"^[^\\x00{SPACE}][^\\x00]*$"   # the same, with no NUL, as the document says it
 
 Lat = lambda **kw: fields.Float(validate=validate.Range(-90, 90), allow_nan=False, **kw)  # noqa: E731
 Lon = lambda **kw: fields.Float(validate=validate.Range(-180, 180), allow_nan=False, **kw)  # noqa: E731
@@ -33,6 +60,7 @@ def Text(max_length, min_length=None, **kw):
     checks = [validate.Length(min=min_length, max=max_length)]
     if min_length:
         checks.append(NOT_BLANK)
+        kw["metadata"] = {"pattern": NOT_BLANK_TEXT, **kw.get("metadata", {})}
     return CleanString(validate=checks, **kw)
 
 
@@ -50,8 +78,14 @@ def Time(**kw):
 class ErrorBody(Schema):
     code = fields.String(required=True, metadata={"example": "validation_error"})
     message = fields.String(required=True)
+    details = fields.Dict(
+        keys=fields.String(),
+        metadata={"description": "more about the error, by code: e.g. `current` and `requested` (409 "
+                                 "invalid_transition, assignment_changed), `units` (409 units_still_assigned, "
+                                 "units_transporting), `scope` and `retry_after_s` (429 too_many_attempts)"},
+    )
     fields = fields.Dict(
-        keys=fields.String(), values=fields.String(),
+        keys=fields.String(), values=fields.String(), required=True,
         metadata={"description": "field name -> what is wrong with it"},
     )
 
@@ -62,4 +96,5 @@ class ErrorSchema(Schema):
 
 def ClientRef(**kw):
     """A client's own id for a request, so that sending it again changes nothing."""
-    return CleanString(validate=[validate.Length(min=1, max=64), validate.Regexp(r"^\S+$", error="no spaces")], **kw)
+    return CleanString(validate=[validate.Length(min=1, max=64),
+                                 FullMatch(f"^[^\\x00{SPACE}]+$", error="no spaces")], **kw)

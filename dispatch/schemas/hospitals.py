@@ -29,6 +29,7 @@ class HospitalList(Schema):
 
 
 class HospitalPatch(Schema):
+    JSON_SCHEMA = {"minProperties": 1}
     beds_available = fields.Integer(strict=True, allow_none=True, validate=validate.Range(0, 10_000))
     status = Choice(HOSPITAL_STATUSES)
 

@@ -47,7 +47,7 @@ class IncidentOut(Schema):
         "description": "the words as the caller said them / the operator typed them, never rewritten"})
     address_text = fields.Function(lambda i: i.location_text, allow_none=True, metadata={
         "description": "deprecated: the old name of location_text (the same value)", "deprecated": True,
-        "type": "string", "nullable": True})
+        "type": "string"})
     location_relation = fields.String(allow_none=True, metadata={
         "description": "the relation word in location_text (depan, belakang, dekat, samping, seberang, "
                        "sebelah, ...), in one spelling", "example": "depan"})
@@ -65,7 +65,7 @@ class IncidentOut(Schema):
         else None, allow_none=True, metadata={
             "description": 'for a point that only approximates the place (road, kelurahan, kecamatan): '
                            '{"id": "perkiraan: tengah kelurahan", "en": "approximate: centre of the kelurahan"}; '
-                           'null otherwise', "type": "object", "nullable": True,
+                           'null otherwise', "type": "object",
             "properties": {"id": {"type": "string"}, "en": {"type": "string"}}})
     outside_service_area = fields.Boolean(metadata={"description": "outside the city; kecamatan is the nearest"})
     complaint = fields.String(allow_none=True)
@@ -93,7 +93,24 @@ class IncidentQuery(Schema):
     limit = fields.Integer(load_default=200, validate=validate.Range(1, 1000))
 
 
+def _when(name, kind):
+    """JSON Schema: the object has ``name`` and it is of JSON type ``kind``."""
+    return {"required": [name], "properties": {name: {"type": kind}}}
+
+
 class LocationFields(Schema):
+    # What _pair and _chosen check, as the OpenAPI document says it.
+    JSON_SCHEMA = {
+        "dependentRequired": {"lat": ["lon"], "lon": ["lat"]},
+        "allOf": [
+            {"if": _when("lat", "null"), "then": {"properties": {"lon": {"type": "null"}}}},
+            {"if": _when("lon", "null"), "then": {"properties": {"lat": {"type": "null"}}}},
+            {"if": _when("location_name", "string"), "then": _when("lat", "number")},
+            {"if": _when("location_kind", "string"), "then": {"allOf": [_when("lat", "number"),
+                                                                          _when("location_name", "string")]}},
+        ],
+    }
+
     lat = Lat(allow_none=True)
     lon = Lon(allow_none=True)
     location_accuracy_m = Accuracy(allow_none=True)
@@ -121,6 +138,13 @@ class LocationFields(Schema):
 
 
 class IncidentPatch(LocationFields):
+    JSON_SCHEMA = {
+        **LocationFields.JSON_SCHEMA,
+        "minProperties": 1,
+        # address_text is the old name of location_text: one of them.
+        "allOf": [*LocationFields.JSON_SCHEMA["allOf"], {"not": {"required": ["address_text", "location_text"]}}],
+    }
+
     priority = Choice(PRIORITIES)
     category = Choice(CATEGORIES)
     location_text = Text(500, allow_none=True, metadata={"description": "the words as said or typed"})
@@ -138,7 +162,7 @@ class IncidentPatch(LocationFields):
 
     @validates_schema
     def _one_text(self, data, **_kw):
-        if "address_text" in data and "location_text" in data and data["address_text"] != data["location_text"]:
+        if "address_text" in data and "location_text" in data:
             raise ValidationError("the old name of location_text: give one of them", "address_text")
 
     @post_load

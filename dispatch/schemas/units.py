@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from ..vocabulary import CAPABILITIES, UNIT_STATUSES
-from .common import Accuracy, Choice, CleanString, ClientRef, Id, Lat, Lon, Text, Time
+from .common import Accuracy, Choice, CleanString, ClientRef, FullMatch, Id, Lat, Lon, Text, Time
 
 
 class PositionOut(Schema):
@@ -59,7 +59,7 @@ class UnitList(Schema):
 class UnitCreate(Schema):
     call_sign = CleanString(
         required=True,
-        validate=[validate.Length(min=1, max=16), validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9 _-]*$",
+        validate=[validate.Length(min=1, max=16), FullMatch(r"^[A-Za-z0-9][A-Za-z0-9 _-]*$",
                                                                  error="letters, digits, '-', '_' and spaces only")],
     )
     capability = Choice(CAPABILITIES, required=True)
@@ -69,6 +69,9 @@ class UnitCreate(Schema):
 
 
 class StatusIn(Schema):
+    # hospital_id goes with transporting only (the server's 422 names hospital_id).
+    JSON_SCHEMA = {"if": {"required": ["hospital_id"], "properties": {"hospital_id": {"type": "integer"}}},
+                   "then": {"properties": {"status": {"const": "transporting"}}}}
     status = Choice(UNIT_STATUSES, required=True)
     hospital_id = Id(allow_none=True)
     client_ref = ClientRef()
