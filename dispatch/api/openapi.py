@@ -69,7 +69,8 @@ class ErrorResponses(BasePlugin):
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            responses = operation["responses"]
+            # flask-smorest's keys are ints, ours strings: one key per status.
+            responses = {str(status): response for status, response in operation["responses"].items()}
             extra = {}
             if method in BODY_METHODS:
                 extra["415"] = "UnsupportedMediaType"
@@ -86,7 +87,7 @@ class ErrorResponses(BasePlugin):
                 responses.setdefault(status, name)
             for status, response in responses.items():
                 # An error declared by a view with a description only: the one error body.
-                if (isinstance(response, dict) and str(status)[0] in "45" and "content" not in response
+                if (isinstance(response, dict) and status[0] in "45" and "content" not in response
                         and "$ref" not in response):
                     response["content"] = {"application/json": {"schema": dict(ERROR_REF)}}
-            operation["responses"] = dict(sorted(responses.items(), key=lambda item: str(item[0])))
+            operation["responses"] = dict(sorted(responses.items()))
