@@ -1,16 +1,24 @@
 """Schemathesis against the real server: every operation of /api/openapi.json, as each role
-(operator, supervisor, admin, crew and no token), must answer only what the document says
-(status, content type, headers, body) and never a 5xx.
+(supervisor, operator, admin, crew and no token), must answer only what the document says
+(status, content type, headers, body: not_a_server_error, status_code_conformance,
+content_type_conformance, response_headers_conformance, response_schema_conformance) and refuse
+what the document refuses (negative_data_rejection); never a 5xx.
 
 Run over real HTTP (``live_server``), with schemathesis's own command line in a process of its
 own (the server keeps this one; the two share the machine's cores, not one interpreter lock).
-The run is fixed (seed 119, derandomized, no shrinking) and bounded: at most MAX_EXAMPLES cases
-per operation and phase (examples, coverage, fuzzing), about 3,700 requests in all, 40-60 s on a
-2-core machine. Each run's cases are reproducible: a failure prints the operation, the checks that
-failed and the curl command that repeats the request.
+The run is fixed (seed 119, derandomized, no shrinking, no Hypothesis database) and bounded:
+MAX_EXAMPLES cases per operation in the fuzzing phase plus the coverage phase's cases (each bound,
+each enum value, each optional field; for the supervisor also each bound overstepped, each wrong
+type, each required field left out): about 2,850 cases in all (supervisor ~1,390, each other
+role ~360), about 60 s on an idle 2-core machine. A failure prints the operation, the check that
+failed and a curl command that repeats the request.
 
 ``POST /api/auth/logout`` revokes the token it is sent with, so it runs last for each role, by
 itself: after its first case the token is gone and the rest are its documented 401.
+
+positive_data_acceptance is not checked: JSON Schema counts 1.0 as an integer, and the server's
+ids are strict (``"unit_id": 1.0`` is 422), which no schema can say; with that check on, those are
+its only failures.
 
 SQLite only: the document and the validation are the same on both databases, and the
 database-specific answers (503 database_unavailable, what PostgreSQL refuses to store) have their
