@@ -141,8 +141,9 @@ class IncidentPatch(LocationFields):
     JSON_SCHEMA = {
         **LocationFields.JSON_SCHEMA,
         "minProperties": 1,
-        # address_text is the old name of location_text: one of them.
-        "allOf": [*LocationFields.JSON_SCHEMA["allOf"], {"not": {"required": ["address_text", "location_text"]}}],
+        # No JSON Schema compares two values: said in words.
+        "description": "at least one field; `address_text` (the old name of `location_text`) with "
+                       "`location_text` only with the same value (else 422 naming address_text)",
     }
 
     priority = Choice(PRIORITIES)
@@ -162,7 +163,7 @@ class IncidentPatch(LocationFields):
 
     @validates_schema
     def _one_text(self, data, **_kw):
-        if "address_text" in data and "location_text" in data:
+        if "address_text" in data and "location_text" in data and data["address_text"] != data["location_text"]:
             raise ValidationError("the old name of location_text: give one of them", "address_text")
 
     @post_load
