@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from conftest import fresh
+from dispatch import database
+from dispatch.core import assignment
 from dispatch.core.assignment import accept_assignment
 from dispatch.core.errors import InvalidTransition
 from dispatch.models import Assignment, Event, Unit
@@ -60,6 +62,30 @@ def test_records_recommended_and_chosen_unit(world):
                    {"unit_id": world.unit_b.id, "recommended_unit_id": world.unit_a.id})
     a = r.get_json()["assignments"][0]
     assert (a["unit_id"], a["recommended_unit_id"]) == (world.unit_b.id, world.unit_a.id)
+
+
+def test_assign_is_one_core_call_that_works_out_the_etas_before_its_write(world, session, monkeypatch):
+    inc = world.new_incident()
+    order = []
+    etas = assignment.etas_for_assignment
+    monkeypatch.setattr(assignment, "etas_for_assignment", lambda *a, **k: order.append("etas") or etas(*a, **k))
+    begin = database.begin_write
+    monkeypatch.setattr(database, "begin_write", lambda s: order.append("write") or begin(s))
+    incident = assignment.assign(session, actor=world.users["op"], geo=world.app.extensions["psc_geo"],
+                                 incident_id=inc["id"], unit_id=world.unit_b.id)
+    assert order == ["etas", "write"]   # the routing holds no write transaction open
+    assert incident.status == "dispatched"
+    row = fresh(session).query(Assignment).filter_by(incident_id=inc["id"]).one()
+    assert row.unit_id == world.unit_b.id and row.recommended_unit_id is not None
+    assert row.eta_s is not None and row.recommended_eta_s is not None
+
+
+def test_assign_without_a_travel_model_records_the_consoles_recommendation_and_no_eta(world, session):
+    inc = world.new_incident()
+    assignment.assign(session, actor=world.users["op"], incident_id=inc["id"], unit_id=world.unit_b.id,
+                      recommended_unit_id=world.unit_a.id)
+    row = fresh(session).query(Assignment).filter_by(incident_id=inc["id"]).one()
+    assert (row.recommended_unit_id, row.eta_s, row.recommended_eta_s) == (world.unit_a.id, None, None)
 
 
 def test_cannot_assign_to_finished_incident(world):

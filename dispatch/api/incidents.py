@@ -66,11 +66,8 @@ def assign(body, incident_id):
     The assignment records the unit recommended first (`recommended_unit_id` as the
     console showed it, else the server's first recommendation) and the ETAs of both.
     """
-    recommended, recommended_eta, eta = recommend.etas_for_assignment(
-        db.session, geo=current_geo(), incident_id=incident_id, unit_id=body["unit_id"],
-        recommended_unit_id=body.get("recommended_unit_id"))
-    return assignment.assign(db.session, actor=current_user(), incident_id=incident_id, unit_id=body["unit_id"],
-                             recommended_unit_id=recommended, eta_s=eta, recommended_eta_s=recommended_eta)
+    return assignment.assign(db.session, actor=current_user(), geo=current_geo(), incident_id=incident_id,
+                             unit_id=body["unit_id"], recommended_unit_id=body.get("recommended_unit_id"))
 
 
 @blp.route("/<id:incident_id>/recommendations", methods=["GET"])

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from ..models import Assignment, Unit
 from ..database import writes
 from . import events
+from .recommend import etas_for_assignment
 from .clock import utcnow
 from .errors import Forbidden, InvalidTransition, NotFound, UnitUnavailable
 from .lifecycle import get_or_404, lock_incident, lock_unit, release_assignment, sync_incident
@@ -21,9 +22,28 @@ from .payloads import assignment_data, incident_data, unit_data
 from ..vocabulary import INCIDENT_OPEN
 
 
+def assign(session, *, actor, incident_id, unit_id, geo=None, recommended_unit_id=None):
+    """Send ``unit_id``. Returns the incident.
+
+    The assignment records the unit recommended first (``recommended_unit_id`` as the console
+    showed it, else the server's first recommendation) and the ETAs of both, as ``geo``'s
+    travel model estimates them (without ``geo``: no ETAs, and no recommendation of the
+    server's own).
+
+    The ETAs are worked out before the write begins: routing every available unit may take
+    a while, and no other write waits for it. The write itself is the compare-and-set.
+    """
+    recommended_eta_s = eta_s = None
+    if geo is not None:
+        recommended_unit_id, recommended_eta_s, eta_s = etas_for_assignment(
+            session, geo=geo, incident_id=incident_id, unit_id=unit_id, recommended_unit_id=recommended_unit_id)
+    return _record_assignment(session, actor=actor, incident_id=incident_id, unit_id=unit_id,
+                              recommended_unit_id=recommended_unit_id, eta_s=eta_s,
+                              recommended_eta_s=recommended_eta_s)
+
+
 @writes
-def assign(session, *, actor, incident_id, unit_id, recommended_unit_id=None, eta_s=None, recommended_eta_s=None):
-    """Send ``unit_id``; the assignment records the unit recommended first and both ETAs."""
+def _record_assignment(session, *, actor, incident_id, unit_id, recommended_unit_id, eta_s, recommended_eta_s):
     incident = lock_incident(session, incident_id)
     if incident.status not in INCIDENT_OPEN:
         raise InvalidTransition(
