@@ -46,3 +46,36 @@ def test_fresh_upgrade_matches_models_and_downgrade_is_clean(empty_database_url)
         upgrade()
         assert set(Base.metadata.tables) <= set(inspect(db.engine).get_table_names())
     db.engine.dispose()
+
+
+def test_client_refs_move_into_one_store_and_back(empty_database_url):
+    """0007: a call's client_ref leaves the calls table for client_requests (kind 'call', the
+    user's, with the call it made) beside the units' status reports; downgrade puts it back."""
+    app = create_app(make_config(empty_database_url))
+    at = "2026-12-01 08:00:00"
+    with app.app_context():
+        upgrade(revision="0006")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO units (id, call_sign, capability, station_name, station_lat, station_lon, "
+                              "status, status_changed_at, version, created_at) VALUES (1, 'PSC-01', 'ALS', 'Posko', "
+                              "-0.02, 109.34, 'available', :at, 1, :at)"), {"at": at})
+            conn.execute(text("INSERT INTO users (id, username, password_hash, role, active, created_at) "
+                              "VALUES (1, 'op', 'x', 'operator', true, :at)"), {"at": at})
+            conn.execute(text("INSERT INTO calls (id, received_at, caller_phone, disposition, taken_by_id, client_ref, "
+                              "request_hash) VALUES (1, :at, '0811', 'prank', 1, 'konsol-1', 'h1'), "
+                              "(2, :at, '0812', 'prank', 1, NULL, NULL)"), {"at": at})
+            conn.execute(text("INSERT INTO client_requests (unit_id, client_ref, request_hash, created_at) "
+                              "VALUES (1, 'hp-1', 'h2', :at)"), {"at": at})
+        upgrade(revision="0007")
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT kind, user_id, unit_id, client_ref, request_hash, result_id "
+                                     "FROM client_requests ORDER BY kind")).all()
+        assert [tuple(r) for r in rows] == [("call", 1, None, "konsol-1", "h1", 1),
+                                            ("unit_status", None, 1, "hp-1", "h2", None)]
+        downgrade(revision="0006")
+        with db.engine.connect() as conn:
+            calls = conn.execute(text("SELECT id, client_ref, request_hash FROM calls ORDER BY id")).all()
+            requests = conn.execute(text("SELECT unit_id, client_ref, request_hash FROM client_requests")).all()
+        assert [tuple(r) for r in calls] == [(1, "konsol-1", "h1"), (2, None, None)]
+        assert [tuple(r) for r in requests] == [(1, "hp-1", "h2")]
+    db.engine.dispose()

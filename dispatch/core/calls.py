@@ -1,16 +1,13 @@
 """Taking a call: every call is stored; an emergency call becomes an incident."""
-import hashlib
-import json
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..geo.text import relation
 from ..models import Call, Incident
 from ..database import writes
-from . import events
+from . import events, idempotency
 from .clock import utcnow
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import InvalidInput, NotFound
 from .incidents import next_reference
 from .payloads import call_data, incident_data
 from .locate import Located, apply_location, locate_chosen, locate_point, locate_text
@@ -37,45 +34,36 @@ def take_call(session, *, geo=None, **call):
 
     With ``client_ref`` (the console's own id for the call), sending the same call again (its
     answer was lost) stores nothing: the call stored the first time is returned, ``applied``
-    False. The same ref with other values is refused (``client_ref_reused``).
+    False. The same ref with other values is refused (``client_ref_reused``). A ref is one
+    user's (``core/idempotency.py``).
 
     Returns ``(call, incident, located, applied)``; ``located`` says how the location was found.
     """
-    client_ref = call.pop("client_ref", None)
-    request_hash = _request_hash(call) if client_ref is not None else None
-    if client_ref is not None:
-        seen = _seen(session, call["actor"], client_ref, request_hash)
-        if seen is not None:
-            return seen
+    ref = idempotency.ref("call", owner_id=call["actor"].id, client_ref=call.pop("client_ref", None),
+                          body={k: v for k, v in call.items() if k != "actor"})
+    seen = _seen(session, ref)
+    if seen is not None:
+        return seen
     located = None
     if call.get("disposition", "emergency") == "emergency":
         located = _locate(geo, call)
     try:
-        return (*_record_call(session, located=located, client_ref=client_ref, request_hash=request_hash, **call),
-                True)
+        return (*_record_call(session, located=located, ref=ref, **call), True)
     except IntegrityError:
         # The same call raced in from a second request and won: answer with it.
         session.rollback()
-        seen = _seen(session, call["actor"], client_ref, request_hash) if client_ref is not None else None
+        seen = _seen(session, ref)
         if seen is None:
             raise
         return seen
 
 
-def _request_hash(call):
-    body = {k: v for k, v in call.items() if k != "actor"}
-    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _seen(session, actor, client_ref, request_hash):
-    """The call this user already stored under ``client_ref``, as a retry's answer; None if new."""
-    stored = session.scalar(select(Call).where(Call.taken_by_id == actor.id, Call.client_ref == client_ref))
-    if stored is None:
+def _seen(session, ref):
+    """The call this user already stored under the ref, as a retry's answer; None if new."""
+    request = idempotency.prior(session, ref)
+    if request is None:
         return None
-    if stored.request_hash != request_hash:
-        session.rollback()
-        raise Conflict("this client_ref was already used for a different call",
-                       fields={"client_ref": "reused with other values"}, code="client_ref_reused")
+    stored = session.get(Call, request.result_id)
     incident = stored.incident if stored.disposition == "emergency" else None
     located = Located(incident.location_source, lat=incident.lat, lon=incident.lon,
                       confidence=incident.location_confidence, name=incident.location_name,
@@ -87,7 +75,7 @@ def _seen(session, actor, client_ref, request_hash):
 def _record_call(session, *, actor, caller_phone, located, disposition="emergency", caller_name=None,
                  location_text=None, lat=None, lon=None, location_accuracy_m=None, location_name=None,
                  location_kind=None, complaint=None, category="other", priority="P2", notes=None, incident_id=None,
-                 client_ref=None, request_hash=None):
+                 ref=None):
     now = utcnow()
     if incident_id is not None and disposition != "duplicate":
         raise InvalidInput("incident_id is only for a 'duplicate' call",
@@ -110,10 +98,10 @@ def _record_call(session, *, actor, caller_phone, located, disposition="emergenc
         received_at=now, caller_phone=caller_phone.strip(), caller_name=caller_name, location_text=location_text,
         lat=lat, lon=lon, location_accuracy_m=location_accuracy_m, complaint=complaint,
         disposition=disposition, taken_by_id=actor.id, incident=incident or linked,
-        client_ref=client_ref, request_hash=request_hash,
     )
     session.add(call)
     session.flush()
+    idempotency.remember(session, ref, now=now, result_id=call.id)
     events.record(session, "call.received", actor=actor, incident_id=call.incident_id,
                   data={"call": call_data(call)})
     if incident is not None:

@@ -1,6 +1,4 @@
 """Ambulances: registration, status reports from the crew, and position fixes."""
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -8,9 +6,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..models import Assignment, ClientRequest, Hospital, Unit
+from ..models import Assignment, Hospital, Unit
 from ..database import begin_write, writes
-from . import events, positions, presence
+from . import events, idempotency, positions, presence
 from .access import ensure_unit_access, may_set_service_status
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
@@ -72,10 +70,6 @@ def _lock_with_incident(session, unit_id):
         begin_write(session)
 
 
-def _request_hash(status, hospital_id):
-    return hashlib.sha256(json.dumps([status, hospital_id]).encode()).hexdigest()
-
-
 _UNCHECKED = object()
 
 
@@ -83,8 +77,10 @@ _UNCHECKED = object()
 def change_status(session, *, actor, unit_id, status, hospital_id=None, client_ref=None, assignment_id=_UNCHECKED):
     """A status report for a unit. Returns ``(unit, applied)``.
 
-    ``applied`` is False when ``client_ref`` was already applied to this unit: the
-    retried request changes nothing and answers with the unit as it is now.
+    ``applied`` is False when ``client_ref`` was already applied to this unit (a ref is the
+    unit's, whoever reports for it: ``core/idempotency.py``): the retried request changes
+    nothing and answers with the unit as it is now. The same ref with another status or
+    hospital is refused (``client_ref_reused``).
 
     ``assignment_id``, when given, is the job the crew saw when pressing (None: no job). A
     press queued on a phone while offline may arrive after the job was cancelled and another
@@ -93,15 +89,11 @@ def change_status(session, *, actor, unit_id, status, hospital_id=None, client_r
     ensure_unit_access(actor, unit_id)
     unit, assignment, incident = _lock_with_incident(session, unit_id)
 
-    if client_ref is not None:
-        seen = session.scalar(select(ClientRequest).where(
-            ClientRequest.unit_id == unit_id, ClientRequest.client_ref == client_ref))
-        if seen is not None:
-            session.rollback()
-            if seen.request_hash != _request_hash(status, hospital_id):
-                raise Conflict("this client_ref was already used for a different request",
-                               fields={"client_ref": "reused with other values"}, code="client_ref_reused")
-            return get_or_404(session, Unit, unit_id, "unit"), False
+    # Looked up under the unit's lock: a concurrent retry waits for the first and finds it here.
+    ref = idempotency.ref("unit_status", owner_id=unit_id, client_ref=client_ref, body=[status, hospital_id])
+    if idempotency.prior(session, ref) is not None:
+        session.rollback()
+        return get_or_404(session, Unit, unit_id, "unit"), False
 
     current_id = assignment.id if assignment is not None else None
     if assignment_id is not _UNCHECKED and assignment_id != current_id:
@@ -134,9 +126,7 @@ def change_status(session, *, actor, unit_id, status, hospital_id=None, client_r
             raise NotFound(f"hospital {hospital_id} not found", fields={"hospital_id": "unknown hospital"})
 
     now = utcnow()
-    if client_ref is not None:
-        session.add(ClientRequest(unit_id=unit_id, client_ref=client_ref,
-                                  request_hash=_request_hash(status, hospital_id), created_at=now))
+    idempotency.remember(session, ref, now=now)
 
     if status == "out_of_service" and assignment is not None:
         # The unit drops out of its job: the assignment ends and the incident goes back
@@ -167,6 +157,7 @@ def change_status(session, *, actor, unit_id, status, hospital_id=None, client_r
     except IntegrityError:
         # The same client_ref raced in from a second connection and won.
         session.rollback()
+        idempotency.prior(session, ref)   # client_ref_reused if it won with other values
         return get_or_404(session, Unit, unit_id, "unit"), False
     return unit, True
 

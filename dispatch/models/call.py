@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Enum, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Enum, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..vocabulary import DISPOSITIONS
@@ -28,12 +28,5 @@ class Call(Base):
     taken_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     incident_id: Mapped[Optional[int]] = mapped_column(ForeignKey("incidents.id"), index=True)
 
-    # A console's own id for the call (one per user), and what was sent with it: a retry after a
-    # lost answer finds the call instead of storing it twice.
-    client_ref: Mapped[Optional[str]] = mapped_column(String(64))
-    request_hash: Mapped[Optional[str]] = mapped_column(String(64))
-
     incident = relationship("Incident")
     taken_by = relationship("User")
-
-    __table_args__ = (UniqueConstraint("taken_by_id", "client_ref", name="uq_calls_taken_by_client_ref"),)
