@@ -73,7 +73,8 @@ def remember(session, ref, *, now, result_id=None):
     """Store ``ref`` (with the id of the row the request made) in the caller's transaction.
 
     Flushed at once: a concurrent request with the same ref waits here (PostgreSQL) and fails
-    with ``IntegrityError`` once the first commits, before it does any more work."""
+    with ``IntegrityError`` once the first commits, before it does any more work, and before
+    the event log's lock (taken at commit), which the first needs to commit."""
     if ref is None:
         return
     session.add(ClientRequest(kind=ref.kind, client_ref=ref.client_ref, request_hash=ref.request_hash,

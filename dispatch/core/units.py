@@ -126,7 +126,10 @@ def change_status(session, *, actor, unit_id, status, hospital_id=None, client_r
             raise NotFound(f"hospital {hospital_id} not found", fields={"hospital_id": "unknown hospital"})
 
     now = utcnow()
-    idempotency.remember(session, ref, now=now)
+    try:
+        idempotency.remember(session, ref, now=now)
+    except IntegrityError:
+        return _raced(session, unit_id, ref)
 
     if status == "out_of_service" and assignment is not None:
         # The unit drops out of its job: the assignment ends and the incident goes back
@@ -155,11 +158,15 @@ def change_status(session, *, actor, unit_id, status, hospital_id=None, client_r
     try:
         session.commit()
     except IntegrityError:
-        # The same client_ref raced in from a second connection and won.
-        session.rollback()
-        idempotency.prior(session, ref)   # client_ref_reused if it won with other values
-        return get_or_404(session, Unit, unit_id, "unit"), False
+        return _raced(session, unit_id, ref)
     return unit, True
+
+
+def _raced(session, unit_id, ref):
+    """The same client_ref raced in from a second connection and won: nothing changes here."""
+    session.rollback()
+    idempotency.prior(session, ref)   # client_ref_reused if it won with other values
+    return get_or_404(session, Unit, unit_id, "unit"), False
 
 
 @dataclass(frozen=True)
