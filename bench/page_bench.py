@@ -63,7 +63,8 @@ from importlib.metadata import version
 
 import requests
 
-from api_latency import ROOT, CallWorkload, log, login, migrate, new_session, percentile, running_server
+from api_latency import (MANY_CLIENTS_ONE_ADDRESS, ROOT, CallWorkload, log, login, migrate, new_session, percentile,
+                         running_server)
 from realtime_bench import (
     PG_DATABASE,
     Console,
@@ -696,7 +697,7 @@ def run(args):
             log(f"[{args.db}] migrating {url}")
             migrate(url, workdir)
             unit_ids = populate(url, args.units)
-            with running_server("python", url, workdir) as (base, _):
+            with running_server("python", url, workdir, **MANY_CLIENTS_ONE_ADDRESS) as (base, _):
                 sessions = {who: (login(base, name), {"username": name, "role": who})
                             for who, name in (("operator", "rt_op"), ("supervisor", "rt_sup"),
                                               ("crew", crew_name(0)))}

@@ -75,6 +75,7 @@ import aiohttp
 import requests
 import socketio
 from api_latency import (
+    MANY_CLIENTS_ONE_ADDRESS,
     PASSWORD,
     PG_DATABASE,
     ROOT,
@@ -758,7 +759,7 @@ def run(args):
             t0 = time.perf_counter()
             unit_ids = populate(url, n_units)
             log(f"[{args.db}] {n_units} units and crews created in {time.perf_counter() - t0:.1f}s; starting the server")
-            with running_server("python", url, workdir) as (base, log_path):
+            with running_server("python", url, workdir, **MANY_CLIENTS_ONE_ADDRESS) as (base, log_path):
                 tokens = {"supervisor": login(base, "rt_sup"), "operator": login(base, "rt_op")}
                 with ThreadPoolExecutor(8) as pool:
                     crew_tokens = list(pool.map(lambda i: login(base, crew_name(i)), range(n_units)))
