@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from conftest import LIVE_S, fresh, log_in, screenshot, suggested
+from conftest import LIVE_S, PASSWORD, fresh, log_in, screenshot, suggested
 from dispatch.models import Event
 
 
@@ -149,6 +149,35 @@ def test_a_token_expired_overnight_brings_the_login_screen(pages, world, http, l
     expect(page.locator("#login-form")).to_be_visible()
     log_in(page, "op")
     expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+
+
+def test_too_many_wrong_passwords_say_so_and_how_long_to_wait_not_that_the_server_is_away(pages, world):
+    """Past the throttle (5 failed logins for an account) the login screen says the account is
+    held for a few minutes and a supervisor can clear it; the right password then gets the same
+    answer (the throttle does not check it), never 'cannot reach the server'."""
+    page = pages("/console")
+    error = page.locator("#login-error")
+
+    def attempt(password):
+        page.fill("#login-username", "op")
+        page.fill("#login-password", password)
+        with page.expect_response("**/api/auth/login") as answer:
+            page.press("#login-password", "Enter")
+        return answer.value.status
+
+    for _ in range(world.app.config["LOGIN_FAILURES_PER_ACCOUNT"]):
+        assert attempt("salah-sandi") == 401
+        expect(error).to_have_text("Nama pengguna atau kata sandi salah")
+    held = re.compile(r"^Terlalu banyak percobaan masuk yang gagal untuk akun ini\. Coba lagi dalam \d+ menit, "
+                      r"atau minta supervisor membukanya\.$")
+    assert attempt("salah-sandi") == 429
+    expect(error).to_have_text(held)
+    assert attempt(PASSWORD) == 429
+    expect(error).to_have_text(held)
+    assert "Tidak dapat menghubungi server" not in error.inner_text()
+    world.call("sup", "DELETE", "/api/auth/throttle/op")          # the supervisor clears it
+    assert attempt(PASSWORD) == 200
+    expect(page.locator("#login")).to_be_hidden()
 
 
 def test_logging_in_again_before_the_server_drops_the_old_connection_keeps_the_new_session(

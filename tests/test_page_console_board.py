@@ -85,3 +85,23 @@ def test_the_board_sorts_by_any_column(pages, world):
     expect(call_signs(page)).to_have_text(["PSC-02", "PSC-03", "PSC-01"], timeout=LIVE_S)
     expect(board_row(page, world.unit_a).locator(".status")).to_have_text("Siaga")
     assert page.console_errors == []
+
+
+def test_the_board_fits_its_column_at_1366x768_with_long_statuses_and_a_connected_phone(pages, world, consoles):
+    """The longest status ("Membawa pasien", "Tidak beroperasi") and "terhubung" fit: nothing is cut
+    off and the board never scrolls sideways."""
+    incident = world.new_incident(priority="P1")
+    world.assign(incident["id"], world.unit_a.id)
+    for status in ("en_route", "on_scene", "transporting"):
+        assert world.status(world.unit_a.id, status).status_code == 200
+    assert world.status(world.unit_c.id, "out_of_service", who="sup").status_code == 200
+    consoles("crew_a")                                       # PSC-01's phone is connected
+    page = pages("/console", who="op", viewport=DESK)
+    a = board_row(page, world.unit_a)
+    expect(a.locator(".status")).to_have_text("Membawa pasien")
+    expect(a.locator(".device")).to_have_text("terhubung", timeout=LIVE_S)
+    expect(board_row(page, world.unit_c).locator(".status")).to_have_text("Tidak beroperasi")
+    overflow = page.evaluate("""() => { const s = document.querySelector('.board-scroll');
+        return s.scrollWidth - s.clientWidth; }""")
+    assert overflow <= 0, f"the unit board scrolls sideways by {overflow} px"
+    screenshot(page, "console-board-1366-transporting")

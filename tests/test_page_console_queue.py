@@ -121,7 +121,7 @@ def test_in_english_the_queue_recommendations_and_detail_are_english_and_it_is_r
     assert page.console_errors == []
 
 
-INDONESIAN = ("Antrean kejadian", "Merah", "Jantung", "Menunggu unit", "Rekomendasi unit", "Tugaskan", "posisi pos",
+INDONESIAN = ("Antrean kejadian", "Merah", "Jantung", "Menunggu unit", "Rekomendasi unit", "Tugaskan", "dari pos jaga",
               "Dihitung dari pos jaga", "Perkiraan waktu tempuh", "Rincian kejadian", "Batalkan kejadian",
               "Tutup kejadian", "Simpan", "Ubah prioritas", "Riwayat", "Rumah sakit tujuan", "Jadikan tujuan",
               "Panggilan diterima", "Kejadian dibuat", "Penugasan dibatalkan", "Status kejadian", "Status unit")
@@ -138,7 +138,7 @@ def english(page, row, recommendations, detail, timeline):
     first = recommendations.locator("button.assign").first
     expect(first).to_have_text("Assign [1]")
     expect(first).to_have_attribute("title", "Assign (key 1)")
-    expect(recommendations).to_contain_text("station position")
+    expect(recommendations).to_contain_text("from its station")
     expect(recommendations).to_contain_text("Fastest estimated road time")
     expect(recommendations).to_contain_text("Estimated from its station: no GPS position")
     expect(detail.locator("h2")).to_contain_text("Incident detail PSC-")

@@ -208,6 +208,21 @@ def test_today_and_the_side_panel_fit_one_screen_with_a_full_board(pages, world,
     assert page.console_errors == []
 
 
+def test_with_few_incidents_the_whole_fleet_is_in_sight_in_the_side_panel(pages, world, session):
+    """The side panel gives its room to what is there: with one incident open, the eight units
+    are all in sight (not cut off under an incident area that stands mostly empty)."""
+    demo_fleet(session)
+    world.new_incident(location_text="Jl. Gajah Mada", lat=-0.0355, lon=109.3380)
+    page = wall_map(pages)
+    expect(page.locator("#incident-list li")).to_have_count(1)
+    expect(page.locator("#unit-list li")).to_have_count(8)
+    units_list = page.evaluate("(() => { const l = document.querySelector('#unit-list'); "
+                               "return [l.scrollHeight, l.clientHeight]; })()")
+    assert units_list[0] <= units_list[1], f"the unit list is cut off: {units_list}"
+    assert fully_visible(page, "#unit-list li:last-child")
+    screenshot(page, "map-1366-few-incidents")
+
+
 def test_an_incident_on_the_map_says_the_words_as_said_the_place_and_how_precise(pages, world):
     page = wall_map(pages)
     resp = world.post("op", "/api/calls", {"caller_phone": "0811573119", "category": "cardiac", "priority": "P1",

@@ -2,7 +2,20 @@
 // expires the login screen comes back over the page, so a half-typed form is not lost.
 import { ApiError, currentUser, forget, get, post, remember, token } from "./api.js";
 import { $, el, replace } from "./dom.js";
+import { explain } from "./errors.js";
 import { lang, setLang, t, translatePage } from "./i18n.js";
+
+// Why a login did not go through, said plainly: a wrong password, too many failed tries (with
+// how long to wait, or to ask a supervisor), the server's database away, or no network.
+function loginRefusal(err) {
+  if (!(err instanceof ApiError) || err.status === 0) return explain(err);
+  if (err.status === 401) return t("login.failed");
+  if (err.code === "too_many_attempts") {
+    const minutes = Math.max(1, Math.ceil((err.details.retry_after_s ?? 60) / 60));
+    return t(err.details.scope === "address" ? "login.throttled_address" : "login.throttled_account", { minutes });
+  }
+  return explain(err);
+}
 
 function loginForm(roles, resolve) {
   const error = el("p", { class: "form-error", role: "alert", id: "login-error" });
@@ -29,7 +42,7 @@ function loginForm(roles, resolve) {
       remember(answer.token, answer.user);
       resolve(answer.user);
     } catch (err) {
-      error.textContent = err instanceof ApiError && err.status === 401 ? t("login.failed") : t("error.offline");
+      error.textContent = loginRefusal(err);
     }
   });
   setTimeout(() => username.focus(), 0);
