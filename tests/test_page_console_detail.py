@@ -213,3 +213,135 @@ def test_an_assign_button_keeps_the_focus_when_the_list_is_rebuilt_live(pages, w
     expect(buttons).to_have_count(2)
     expect(button).to_be_focused()
     assert page.console_errors == []
+
+
+DESK = (1366, 768)
+
+
+def test_an_incident_no_unit_has_reached_is_not_offered_a_close_that_cannot_work(pages, world, session):
+    incident = world.new_incident()
+    world.assign(incident["id"], world.unit_b.id)                 # dispatched: the crew is not there yet
+    page = pages("/console", who="op", viewport=DESK)
+    detail = open_detail(page, incident["id"])
+    expect(detail.locator("h2 + p")).to_contain_text("Unit ditugaskan")
+    close = detail.locator("#close-incident")
+    expect(close).to_be_disabled()
+    reason = "Belum ada unit di lokasi: batalkan kejadian bila tidak lagi diperlukan"
+    expect(detail.locator("#close-hint")).to_have_text(reason)
+    expect(close).to_have_attribute("title", reason)
+    expect(detail.locator("#cancel-incident")).to_be_enabled()   # what is to be done instead
+    # The crew reaches the patient: closing is offered, live.
+    for status in ("en_route", "on_scene"):
+        assert world.status(world.unit_b.id, status).status_code == 200
+    expect(close).to_be_enabled(timeout=LIVE_S)
+    expect(detail.locator("#close-hint")).to_have_count(0)
+    assert page.console_errors == []
+
+
+def test_a_close_refused_because_no_unit_reached_the_scene_says_to_cancel(pages, world, session):
+    incident = world.new_incident()
+    world.assign(incident["id"], world.unit_b.id)
+    url = f"/api/incidents/{incident['id']}"
+
+    def seen_on_scene(route):                # a view a moment old: the page believes the crew is there
+        response = route.fetch()
+        body = response.json()
+        body["status"] = "on_scene"
+        route.fulfill(response=response, json=body)
+
+    page = pages("/console", who="op", viewport=DESK,
+                 before=lambda p: p.route(lambda u: u.endswith(url), seen_on_scene))
+    detail = open_detail(page, incident["id"])
+    detail.locator("#close-incident").click()
+    expect(detail.locator("#action-confirm")).to_have_text("Tutup dan lepaskan unit")
+    detail.locator("#action-confirm").click()                    # the server: dispatched -> closed is no move
+    expect(detail.locator("#action-error")).to_have_text(
+        "Kejadian ini tidak bisa ditutup karena belum ada unit yang tiba di lokasi. "
+        "Batalkan kejadian bila tidak lagi diperlukan.")
+    stored = fresh(session).get(Incident, incident["id"])
+    assert stored.status == "dispatched"
+
+
+def test_an_open_cancel_or_close_panel_follows_live_changes_keeping_what_was_typed(pages, world):
+    incident = world.new_incident()
+    world.assign(incident["id"], world.unit_b.id)
+    page = pages("/console", who="op", viewport=DESK)
+    detail = open_detail(page, incident["id"])
+    row = detail.locator(f"#assignment-list li[data-unit='{world.unit_b.id}']")
+    detail.locator("#cancel-incident").click()
+    expect(detail.locator("#action-input")).to_be_focused()
+    page.keyboard.type("keluarga membawa sendiri")
+    page.keyboard.press("ArrowLeft")                             # the caret one letter back
+    # The crew reports en route, then on scene: the detail and its open panel follow.
+    assert world.status(world.unit_b.id, "en_route").status_code == 200
+    expect(row).to_contain_text("Menuju lokasi", timeout=LIVE_S)
+    assert world.status(world.unit_b.id, "on_scene").status_code == 200
+    expect(detail.locator("h2 + p")).to_contain_text("Unit di lokasi", timeout=LIVE_S)
+    expect(row).to_contain_text("Di lokasi")
+    field = detail.locator("#action-input")
+    expect(field).to_have_value("keluarga membawa sendiri")
+    expect(field).to_be_focused()
+    page.keyboard.type("a")                                      # typed where the caret was
+    expect(field).to_have_value("keluarga membawa sendirai")
+    page.keyboard.press("Escape")
+    expect(detail.locator("#action-prompt")).to_have_count(0)
+    # The close panel names the unit's status as it changes.
+    detail.locator("#close-incident").click()
+    expect(detail.locator("#release-note")).to_have_text("Masih ada unit pada kejadian ini: PSC-02 (Di lokasi).")
+    expect(detail.locator("#action-input")).to_be_focused()
+    page.keyboard.type("dibawa ke RS")
+    assert world.status(world.unit_b.id, "transporting", hospital_id=world.hospital.id).status_code == 200
+    expect(detail.locator("#release-note")).to_have_text(
+        "Masih ada unit pada kejadian ini: PSC-02 (Membawa pasien).", timeout=LIVE_S)
+    expect(detail.locator("h2 + p")).to_contain_text("Membawa pasien")
+    expect(detail.locator("#action-input")).to_have_value("dibawa ke RS")
+    expect(detail.locator("#action-input")).to_be_focused()
+    assert page.console_errors == []
+
+
+def test_a_closed_incident_names_the_units_that_were_on_it_and_is_read_only(pages, world, session):
+    incident = world.new_incident()
+    world.assign(incident["id"], world.unit_b.id)
+    for status in ("en_route", "on_scene"):
+        assert world.status(world.unit_b.id, status).status_code == 200
+    page = pages("/console", who="op", viewport=DESK)
+    detail = open_detail(page, incident["id"])
+    expect(detail.locator("#save-notes")).to_have_count(1)
+    assert world.status(world.unit_b.id, "available").status_code == 200   # treated on scene: it closes by itself
+    expect(detail.locator("h2 + p")).to_contain_text("Ditutup", timeout=LIVE_S)
+    cleared = fresh(session).query(Assignment).filter_by(incident_id=incident["id"]).one()
+    assert cleared.status == "cleared"
+    units = detail.locator("#assignment-list > li")
+    expect(units).to_have_count(1)
+    expect(units).to_have_text(re.compile(r"^PSC-02 — selesai \d\d[.:]\d\d[.:]\d\d WIB$"))
+    expect(detail.locator("#assignment-list")).not_to_contain_text("Belum ada unit")
+    # Its location and notes are read only until it is reopened.
+    expect(detail.locator("#change-address")).not_to_be_editable()
+    expect(detail.locator("#change-notes")).not_to_be_editable()
+    expect(detail.locator("#save-address, #save-notes, .set-destination")).to_have_count(0)
+    expect(detail.locator("#read-only-hint")).to_have_text(
+        "Kejadian sudah selesai: buka kembali kejadian untuk mengubah lokasi atau catatan")
+    detail.locator("#reopen-incident").click()
+    expect(detail.locator("#action-input")).to_be_focused()
+    page.keyboard.type("pasien kambuh")
+    page.keyboard.press("Enter")
+    expect(detail.locator("h2 + p")).to_contain_text("Menunggu unit", timeout=LIVE_S)
+    expect(detail.locator("#change-notes")).to_be_editable()
+    expect(detail.locator("#save-notes")).to_have_count(1)
+    assert page.console_errors == []
+
+
+def test_a_cancelled_incident_names_its_released_and_withdrawn_units(pages, world):
+    incident = world.new_incident()
+    aid = world.assign(incident["id"], world.unit_a.id).get_json()["assignments"][0]["id"]
+    assert world.post("op", f"/api/incidents/{incident['id']}/assignments/{aid}/cancel",
+                      {"reason": "salah unit"}).status_code == 200
+    world.assign(incident["id"], world.unit_b.id)
+    page = pages("/console", who="op", viewport=DESK)
+    detail = open_detail(page, incident["id"])
+    assert world.post("sup", f"/api/incidents/{incident['id']}/cancel", {"reason": "pasien dibawa keluarga"}).status_code == 200
+    expect(detail.locator("h2 + p")).to_contain_text("Dibatalkan", timeout=LIVE_S)
+    expect(detail.locator(f"#assignment-list li[data-unit='{world.unit_a.id}']")).to_contain_text("PSC-01 — ditarik ")
+    expect(detail.locator(f"#assignment-list li[data-unit='{world.unit_b.id}']")).to_contain_text(
+        "PSC-02 — dilepaskan saat kejadian dibatalkan, ")
+    expect(detail.locator("#change-address")).not_to_be_editable()

@@ -18,6 +18,10 @@ let detailUnits = [];           // markers of the units on it
 let detailRequest = 0;
 let asking = null;              // {incident, action, assignment?, value, error, units}: the action being asked for
 
+// The statuses an incident may be closed from (dispatch/core/statemachine.py): a unit has reached
+// the patient. One nobody reached is cancelled, not closed.
+const CLOSABLE = new Set(["on_scene", "transporting"]);
+
 // -- cancel, close, withdraw a unit, reopen: each asks for its own reason when it is taken ------
 
 const PROMPTS = {
@@ -34,6 +38,8 @@ function ask(incident, action, assignment = null) {
 
 function prompt(incident, active) {
   const spec = PROMPTS[asking.action];
+  // The status changed under an open close panel (a unit withdrawn elsewhere): it says why it cannot close now.
+  const blocked = asking.action === "close" && !CLOSABLE.has(incident.status);
   const input = el("input", { id: "action-input", class: `reason-${asking.action}`, autocomplete: "off",
     value: asking.value, "aria-describedby": "action-error" });
   input.addEventListener("input", () => { asking.value = input.value; });
@@ -44,17 +50,18 @@ function prompt(incident, active) {
     el("label", { for: "action-input", text: t(spec.label, { unit: asking.assignment?.call_sign || "" }) }),
     releasing ? el("p", { class: "notice", id: "release-note", text: t("console.close_units", { units: unitsText }) }) : null,
     el("div", { class: "inline" }, input,
-      el("button", { type: "submit", class: "primary", id: "action-confirm",
+      el("button", { type: "submit", class: "primary", id: "action-confirm", disabled: blocked,
         text: t(releasing ? "console.close_release" : spec.confirm) }),
       el("button", { type: "button", id: "action-back", text: t("console.back"),
         onclick: () => { asking = null; loadDetail(); } })),
-    el("p", { class: "field-error", id: "action-error", role: "alert", text: asking.error }));
+    el("p", { class: "field-error", id: "action-error", role: "alert",
+      text: asking.error || (blocked ? t("console.close_not_yet") : "") }));
   form.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape") { asking = null; loadDetail(); }
   });
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    confirmAction(incident, releasing);
+    if (!blocked) confirmAction(incident, releasing);
   });
   return form;
 }
@@ -79,24 +86,28 @@ async function confirmAction(incident, releasing) {
     await post(`/api/incidents/${incident.id}/${path}`, body);
     asking = null;
   } catch (err) {
-    asking.error = refusal(err);
+    asking.error = refusal(err, action);
     asking.focus = true;
   }
   loadDetail();
 }
 
 // Why an action was refused, naming the units when the server does.
-function refusal(err) {
+function refusal(err, action) {
   const units = (err?.details?.units || []).map((u) => `${u.call_sign} (${term("unit_statuses", u.status)})`).join(", ");
   if (err?.code === "units_transporting") return t("console.units_transporting", { units });
+  // Closing one no unit has reached (it changed meanwhile): it is to be cancelled instead.
+  if (err?.code === "invalid_transition" && action === "close") return t("console.close_invalid");
   return explain(err);
 }
 
 export async function loadDetail({ force = true } = {}) {
   const panel = $("#detail");
   if (!view.selected) { replace(panel); return; }
-  // Live changes do not wipe what the operator is typing into the detail.
-  if (!force && panel.contains(document.activeElement) && document.activeElement.matches("input, textarea, select")) return;
+  // Live changes do not wipe what the operator is typing into the detail; an open action's field is
+  // kept in `asking` and rebuilt as it was, so its panel follows them (the units' statuses).
+  const typing = panel.contains(document.activeElement) && document.activeElement.matches("input, textarea, select");
+  if (!force && typing && !(asking && document.activeElement.id === "action-input")) return;
   const request = ++detailRequest;
   const wanted = view.selected;
   let incident;
@@ -119,15 +130,19 @@ export async function loadDetail({ force = true } = {}) {
     el("option", { value: p, text: term("priorities", p), selected: p === incident.priority })));
   priority.addEventListener("change", () => save({ priority: priority.value }));
   const typed = incident.location_text ?? incident.address_text ?? "";
-  const address = el("input", { id: "change-address", value: typed });
-  const notes = el("textarea", { id: "change-notes", rows: 2 });
-  notes.value = incident.notes || "";
-  const hospitals = el("ol", { id: "hospital-list", class: "hospital-list" });
   const active = (incident.assignments || []).filter((a) => a.active);
   const finished = incident.status === "closed" || incident.status === "cancelled";
+  // A closed or cancelled incident is reopened before its location or notes change.
+  const address = el("input", { id: "change-address", value: typed, readonly: finished });
+  const notes = el("textarea", { id: "change-notes", rows: 2, readonly: finished });
+  notes.value = incident.notes || "";
+  const hospitals = el("ol", { id: "hospital-list", class: "hospital-list" });
+  const closable = CLOSABLE.has(incident.status);
   if (asking && (asking.incident !== id || (finished && asking.action !== "reopen"))) asking = null;
   const mapSlot = detailMapElement();
   const focused = focusedIn(panel);
+  const field = document.activeElement?.id === "action-input" ? document.activeElement : null;
+  const caret = field ? [field.selectionStart, field.selectionEnd] : null;
   replace(panel,
     el("h2", { text: `${t("console.detail")} ${incident.reference}` }),
     el("p", {}, term("categories", incident.category), " · ", term("incident_statuses", incident.status)),
@@ -137,7 +152,10 @@ export async function loadDetail({ force = true } = {}) {
       : [el("label", { for: "change-priority", text: t("console.change_priority") }), priority,
         el("span", { class: "spacer" }),
         el("button", { type: "button", id: "cancel-incident", text: t("console.cancel"), onclick: () => ask(id, "cancel") }),
-        el("button", { type: "button", id: "close-incident", text: t("console.close"), onclick: () => ask(id, "close") })]),
+        el("button", { type: "button", id: "close-incident", text: t("console.close"), disabled: !closable,
+          title: closable ? null : t("console.close_not_yet"), "aria-describedby": closable ? null : "close-hint",
+          onclick: () => ask(id, "close") })]),
+    finished || closable ? null : el("small", { class: "hint", id: "close-hint", text: t("console.close_not_yet") }),
     asking ? prompt(incident, active) : null,
     incident.complaint ? el("p", { class: "complaint", text: incident.complaint }) : null,
     // Who to call back: the caller who opened it, and anyone who called about it again.
@@ -146,8 +164,8 @@ export async function loadDetail({ force = true } = {}) {
         el("b", { class: "phone", text: c.caller_phone }), c.caller_name ? ` · ${c.caller_name}` : "",
         ` · ${clock(c.received_at)}`))) : null,
     el("h3", { text: t("console.units_on_incident") }),
-    el("ul", { id: "assignment-list", class: "assignment-list" }, active.length === 0
-      ? el("li", { class: "muted", text: t("console.no_unit_yet") })
+    el("ul", { id: "assignment-list", class: "assignment-list" }, finished ? pastUnits(incident)
+      : active.length === 0 ? el("li", { class: "muted", text: t("console.no_unit_yet") })
       : active.map((a) => el("li", { dataset: { assignment: a.id, unit: a.unit_id } },
         el("b", { text: a.call_sign }), ` · ${term("unit_statuses", a.status)} · ${clock(a.dispatched_at)}`,
         // Not accepted in time (the server flagged it) is an alarm; before that, the crew is being waited for.
@@ -158,16 +176,18 @@ export async function loadDetail({ force = true } = {}) {
           text: t("console.withdraw"), title: t("console.withdraw_hint"), onclick: () => ask(id, "withdraw", a) })))),
     el("div", { class: "detail-edit" },
       el("label", { for: "change-address", text: t("console.location") }),
-      el("div", { class: "inline" }, address, el("button", { type: "button", id: "save-address", text: t("console.save"),
-        onclick: () => relocate(address.value, save) })),
+      el("div", { class: "inline" }, address, finished ? null : el("button", { type: "button", id: "save-address",
+        text: t("console.save"), onclick: () => relocate(address.value, save) })),
       resolvedPlace(incident, "detail-place"),
       incident.location_known ? el("small", { class: "hint", id: "detail-location",
         text: `${incident.lat.toFixed(5)}, ${incident.lon.toFixed(5)} · ${[incident.kelurahan, incident.kecamatan].filter(Boolean).join(", ")}` })
         : el("small", { class: "hint", id: "detail-location", text: t("console.location_unknown") }),
       mapSlot,
-      el("small", { class: "hint", text: t(incident.location_known ? "console.drag_to_correct" : "console.click_to_place") }),
+      el("small", { class: "hint", id: finished ? "read-only-hint" : null, text: t(finished ? "console.finished_readonly"
+        : incident.location_known ? "console.drag_to_correct" : "console.click_to_place") }),
       el("label", { for: "change-notes", text: t("console.notes") }), notes,
-      el("button", { type: "button", id: "save-notes", text: t("console.save"), onclick: () => save({ notes: notes.value || null }) })),
+      finished ? null : el("button", { type: "button", id: "save-notes", text: t("console.save"),
+        onclick: () => save({ notes: notes.value || null }) })),
     el("h3", { text: t("console.hospitals") }), hospitals,
     el("h3", { text: t("console.timeline") }),
     el("ol", { class: "timeline", id: "timeline" }, (incident.timeline || []).map((e) =>
@@ -180,6 +200,7 @@ export async function loadDetail({ force = true } = {}) {
     asking.focus = false;
     $("#action-input")?.focus();
   }
+  if (caret && document.activeElement?.id === "action-input") document.activeElement.setSelectionRange(...caret);
   await showOnDetailMap(incident, save);
   if (incident.location_known) {
     try {
@@ -191,12 +212,29 @@ export async function loadDetail({ force = true } = {}) {
       h.via.length ? ` · ${t("console.via", { via: h.via.join(", ") })}` : "",
       h.hospital.beds_available === null ? "" : ` · ${t("map.beds", { n: h.hospital.beds_available })}`, " ",
       h.hospital.id === incident.destination_hospital_id ? el("span", { class: "badge", text: t("console.destination") })
-        : el("button", { type: "button", class: "set-destination", text: t("console.set_destination"),
+        : finished ? null : el("button", { type: "button", class: "set-destination", text: t("console.set_destination"),
           onclick: () => save({ destination_hospital_id: h.hospital.id }) }))));
     } catch {
       // no suggestions: the rest of the detail stands
     }
   }
+}
+
+// The units that were on a closed or cancelled incident, each with how and when it left it:
+// finished (cleared by its crew, or released when the incident was closed), released when it was
+// cancelled, or withdrawn before.
+function pastUnits(incident) {
+  const past = (incident.assignments || []).filter((a) => !a.active);
+  if (past.length === 0) return el("li", { class: "muted", text: t("console.no_unit_yet") });
+  const same = (a, b) => a && b && new Date(a).getTime() === new Date(b).getTime();
+  return past.map((a) => {
+    const ended = a.status === "cleared" ? t("console.unit_finished", { time: clock(a.cleared_at) })
+      : same(a.cancelled_at, incident.closed_at) ? t("console.unit_finished", { time: clock(a.cancelled_at) })
+        : same(a.cancelled_at, incident.cancelled_at) ? t("console.unit_released_cancel", { time: clock(a.cancelled_at) })
+          : t("console.unit_withdrawn", { time: clock(a.cancelled_at) });
+    return el("li", { class: "past", dataset: { assignment: a.id, unit: a.unit_id } },
+      el("b", { text: a.call_sign }), ` — ${ended}`);
+  });
 }
 
 // The detail's map is made once and moved into each rebuilt detail (a live event rebuilds it).
@@ -216,13 +254,14 @@ async function showOnDetailMap(incident, save) {
   if (!detailMap) {
     detailMap = baseMap(node, { zoom: 15, zones: true, focusable: false });
     detailMap.on("click", (ev) => {
-      if (detailFor && !detailFor.known) detailFor.save({ lat: ev.latlng.lat, lon: ev.latlng.lng });
+      if (detailFor && !detailFor.known && !detailFor.finished) detailFor.save({ lat: ev.latlng.lat, lon: ev.latlng.lng });
     });
   }
   if (incident.id !== view.selected) return;
   detailMap.invalidateSize();
   const first = detailFor?.id !== incident.id;
-  detailFor = { id: incident.id, known: incident.location_known, save,
+  const finished = incident.status === "closed" || incident.status === "cancelled";
+  detailFor = { id: incident.id, known: incident.location_known, finished, save,
     unitIds: (incident.assignments || []).filter((a) => a.active).map((a) => a.unit_id) };
   drawDetailUnits();
   if (!incident.location_known) {
@@ -241,6 +280,8 @@ async function showOnDetailMap(incident, save) {
   } else {
     detailPin.setLatLng(at);
   }
+  if (finished) detailPin.dragging?.disable();        // reopened first, then corrected
+  else detailPin.dragging?.enable();
   // A newly selected incident is framed with its units; later rebuilds keep the operator's view.
   if (first) {
     const units = detailUnits.map((m) => m.getLatLng());
