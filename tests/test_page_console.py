@@ -296,3 +296,33 @@ def test_times_are_shown_in_wib_in_a_browser_set_to_utc(pages, world, session):
     page.click("#lang-switch")
     expect(shown).to_have_text(created.astimezone(WIB).strftime("%H:%M:%S WIB"))
     assert page.console_errors == []
+
+
+def test_a_number_key_pressed_twice_sends_one_unit_and_a_second_is_added_only_deliberately(pages, world, session):
+    incident = world.new_incident()
+    page = pages("/console", who="op", viewport=(1366, 768))
+    sent = []
+    page.on("request", lambda r: r.method == "POST" and r.url.endswith("/assign") and sent.append(r.url))
+    page.locator(f".queue-item[data-incident='{incident['id']}']").click()
+    recommended = page.locator("#recommendation-list > li")
+    expect(recommended).to_have_count(3, timeout=LIVE_S)
+    first = recommended.first.locator("b").inner_text()
+    page.locator("body").press("1")
+    page.locator("body").press("1")                  # a double press, while the first is on its way
+    notice = page.locator("#assign-notice")
+    expect(notice).to_contain_text(f"{first} sudah ditugaskan ke kejadian ini", timeout=LIVE_S)
+    buttons = page.locator("#recommendation-list button.assign")
+    expect(buttons).to_have_count(2)
+    expect(buttons.first).to_have_text("Tambah unit")                # the list refreshed: 1 is now another unit
+    page.locator("body").press("1")                  # pressed again a moment later
+    expect(notice).to_have_text(f"{first} sudah ditugaskan ke kejadian ini. Tombol angka tidak mengirim unit kedua; "
+                                "bila perlu unit lain, klik “Tambah unit”.")
+    stored = world.get("op", f"/api/incidents/{incident['id']}").get_json()["assignments"]
+    assert [a["call_sign"] for a in stored if a["active"]] == [first] and len(sent) == 1
+    # A second unit, deliberately: its button.
+    second = recommended.first.locator("b").inner_text()
+    buttons.first.click()
+    expect(notice).to_have_text(f"Unit {second} ditugaskan", timeout=LIVE_S)
+    stored = world.get("op", f"/api/incidents/{incident['id']}").get_json()["assignments"]
+    assert sorted(a["call_sign"] for a in stored if a["active"]) == sorted([first, second]) and len(sent) == 2
+    assert page.console_errors == []

@@ -1,6 +1,8 @@
 // The recommended units for the selected incident, by ETA, and assigning one: a button, or the
 // keys 1-5 (Alt+1-5 while typing in a field). A list always belongs to the incident it was
-// computed for; a key never sends a unit to an incident other than the one on screen.
+// computed for; a key never sends a unit to an incident other than the one on screen. A key sends
+// only the first unit: once one is on the incident, a second is added by its button ("Tambah
+// unit"), so a key pressed twice never sends two.
 import { ApiError, get, post } from "../api.js";
 import { explain } from "../errors.js";
 import { $, el, replace } from "../dom.js";
@@ -13,7 +15,15 @@ let recommendations = [];
 let recommendationsFor = null;   // the incident the recommendations on screen belong to
 let lastNotice = null;           // {text, incident, until}: what the last assignment did, kept a while
 let recommendRequest = 0;
-let assigning = false;
+let assigning = null;            // the incident a unit is being sent to
+let pressedAgain = false;        // a key pressed again while the assignment was on its way
+
+// The units on the incident now: the live state's, or the assignment's answer if it came first.
+function unitsOn(id) {
+  const incident = state.incidents.get(id);
+  return (incident?.assignments || []).filter((a) => a.active)
+    .map((a) => a.call_sign || state.units.get(a.unit_id)?.call_sign || `#${a.unit_id}`);
+}
 
 export async function loadRecommendations(noticeText = "") {
   const panel = $("#recommendations");
@@ -38,6 +48,7 @@ export async function loadRecommendations(noticeText = "") {
   recommendationsFor = id;
   const notice = lastNotice && lastNotice.incident === id && Date.now() < lastNotice.until ? lastNotice.text : "";
   const focused = focusedIn(panel);
+  const adding = unitsOn(id).length > 0;
   replace(panel,
     notice ? el("p", { class: "notice", role: "alert", id: "assign-notice", text: notice }) : null,
     items.length === 0 ? el("p", { class: "muted", id: "no-recommendation", text: empty }) : null,
@@ -49,29 +60,43 @@ export async function loadRecommendations(noticeText = "") {
         r.via.length ? ` · ${t("console.via", { via: r.via.join(", ") })}` : "",
         ` · ${r.position_source === "gps" ? t("console.fix_age", { age: duration(r.position_age_s) }) : t("console.station")}`),
       el("ul", { class: "reasons" }, r.reasons.map((why) => el("li", { text: label(why) }))),
-      el("button", { type: "button", class: "primary assign", dataset: { unit: r.unit.id },
-        title: t("console.assign_key", { n: n + 1 }), text: `${t("console.assign")} [${n + 1}]`,
-        onclick: () => assign(id, r.unit, items[0]?.unit.id) })))));
+      el("button", { type: "button", class: `${adding ? "" : "primary "}assign`, dataset: { unit: r.unit.id },
+        title: adding ? t("console.add_unit_hint") : t("console.assign_key", { n: n + 1 }),
+        text: adding ? t("console.add_unit") : `${t("console.assign")} [${n + 1}]`,
+        onclick: () => assign(id, r.unit, items[0]?.unit.id, { adding }) })))));
   refocus(panel, focused);
 }
 
-// Send `unit` to incident `id`: the incident the list was computed for, never another one.
-async function assign(id, unit, recommendedId) {
+// Send `unit` to incident `id`: the incident the list was computed for, never another one. Only
+// `adding` (a "Tambah unit" button) sends one to an incident that has a unit already.
+async function assign(id, unit, recommendedId, { adding = false } = {}) {
   if (assigning || id !== view.selected || id !== recommendationsFor) return;
-  assigning = true;
+  if (!adding && unitsOn(id).length > 0) {
+    await loadRecommendations(alreadySent(id));
+    return;
+  }
+  assigning = id;
+  pressedAgain = false;
+  let said;
   try {
-    await post(`/api/incidents/${id}/assign`, { unit_id: unit.id, recommended_unit_id: recommendedId });
-    await loadRecommendations(t("console.assigned", { unit: unit.call_sign }));
+    const incident = await post(`/api/incidents/${id}/assign`, { unit_id: unit.id, recommended_unit_id: recommendedId });
+    // The answer may come before the live event: the state knows the unit is on it at once, and a
+    // key pressed from now on finds it there.
+    const known = state.incidents.get(id);
+    if (incident?.id === id && known && !(known.updated_at > incident.updated_at)) state.incidents.set(id, incident);
+    said = pressedAgain ? alreadySent(id) : t("console.assigned", { unit: unit.call_sign });
     loadDetail();
   } catch (err) {
-    if (err instanceof ApiError && err.code === "unit_unavailable") {
-      await loadRecommendations(t("console.taken", { unit: unit.call_sign }));
-    } else {
-      await loadRecommendations(explain(err));
-    }
+    said = err instanceof ApiError && err.code === "unit_unavailable" ? t("console.taken", { unit: unit.call_sign })
+      : explain(err);
   } finally {
-    assigning = false;
+    assigning = null;
   }
+  await loadRecommendations(said);
+}
+
+function alreadySent(id) {
+  return t("console.already_sent", { units: unitsOn(id).join(", ") });
 }
 
 // Another incident is selected: the list on screen is not for it.
@@ -90,6 +115,8 @@ export function listenForKeys() {
     const n = Number(ev.code?.startsWith("Digit") ? ev.code.slice(5) : ev.key);
     if (n >= 1 && n <= recommendations.length && view.selected && recommendationsFor === view.selected) {
       ev.preventDefault();
+      // A unit already on its way (or being sent): the key does not send another.
+      if (assigning === view.selected) { pressedAgain = true; return; }
       assign(recommendationsFor, recommendations[n - 1].unit, recommendations[0].unit.id);
     }
   });
