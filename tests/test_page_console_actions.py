@@ -87,3 +87,18 @@ def test_waiting_ages_change_colour_past_their_prioritys_target(pages, world, mo
     assert colour(red_overdue) != colour(red_late) != colour(green_same_wait)
     screenshot(page, "console-ages")
     assert page.console_errors == []
+
+
+def test_the_late_acceptance_badge_stays_on_one_line_in_the_queue(pages, world):
+    # "Jantung · Unit ditugaskan · Unit: PSC-02" leaves the badge the end of a line in the queue.
+    incident = world.new_incident(priority="P1", category="cardiac")
+    page = pages("/console", who="op", viewport=DESK)
+    world.assign(incident["id"], world.unit_b.id)
+    mark = queue_row(page, incident["id"]).locator(".badge.alarm")
+    expect(mark).to_have_text(" BELUM DITERIMA KRU", timeout=LIVE_S)
+    # One box: an inline badge broken over two lines has two.
+    assert mark.evaluate("n => n.getClientRects().length") == 1
+    line_height = mark.evaluate("n => parseFloat(getComputedStyle(n).lineHeight) || 1.5 * parseFloat(getComputedStyle(n).fontSize)")
+    assert mark.bounding_box()["height"] < 1.5 * line_height
+    screenshot(page, "console-late-badge")
+    assert page.console_errors == []
