@@ -192,3 +192,14 @@ def test_the_words_as_said_come_first_and_the_place_chosen_beside_them(pages, wo
     expect(page.locator("#change-address")).to_have_value("depan RS Antonius")
     expect(page.locator("#detail-place .place")).to_have_text("depan RSU Santo Antonius")
     assert page.console_errors == []
+
+
+def test_a_call_sign_in_the_queue_is_never_broken_at_its_hyphen(pages, world):
+    """At 1366x768 a long second line ends in the unit's call sign: it moves whole to the next
+    line rather than reading "Unit: PSC-" / "03"."""
+    incident = world.new_incident(category="traffic_accident", priority="P1")
+    world.assign(incident["id"], world.unit_c.id)
+    page = pages("/console", who="op", viewport=(1366, 768))
+    on = page.locator(f".queue-item[data-incident='{incident['id']}'] .unit-on")
+    expect(on).to_have_text("Unit: PSC-03", timeout=LIVE_S)
+    assert on.evaluate("(node) => node.getClientRects().length") == 1      # one box: not broken over lines

@@ -47,7 +47,8 @@ export function renderQueue() {
           title: t("console.target", { target: duration(dispatchTarget(i.priority)) }),
           text: duration(secondsSince(i.created_at)) })),
       el("div", { class: "line2" }, term("categories", i.category), " · ", term("incident_statuses", i.status),
-        unitOf(i) ? ` · ${t("console.unit_on", { unit: unitOf(i) })}` : "",
+        // A call sign is never broken at its hyphen ("PSC-" / "03").
+        unitOf(i) ? [" · ", el("span", { class: "unit-on", text: t("console.unit_on", { unit: unitOf(i) }) })] : "",
         notAccepted(i) ? el("span", { class: "badge alarm", text: ` ${t("console.not_accepted")}` }) : null),
       el("div", { class: "line3" }, el("span", { class: "said", text: i.location_text ?? i.address_text ?? i.location_name ?? "" }),
         " ", resolvedPlace(i)));
