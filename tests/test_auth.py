@@ -206,29 +206,29 @@ def redis_prefix():
         client.delete(key)
 
 
-def test_with_redis_the_count_is_shared_by_every_server_process(database_url, session, redis_prefix):
-    """Counted in Redis: another app (a process started after the failures) sees them too,
-    and a supervisor's clear on one clears it for all."""
+def test_with_redis_the_count_is_shared_by_every_server_process(database_url, session, redis_prefix, tmp_path):
+    """Counted in Redis: a server process started after the failures sees them too, and a
+    supervisor's clear on it clears the count for all. Real server processes (python wsgi.py)
+    on one database and one Redis, as in production."""
+    from test_serving import clean_env, http_session, serving
+
     url, prefix, redis_client = redis_prefix
-    settings = dict(REDIS_URL=url, LOGIN_THROTTLE_PREFIX=prefix, LOGIN_FAILURES_PER_ACCOUNT=3)
+    env = clean_env(DATABASE_URL=database_url, REDIS_URL=url, LOGIN_THROTTLE_PREFIX=prefix,
+                    LOGIN_FAILURES_PER_ACCOUNT="3", PSC_EVENT_CHANNEL=f"{prefix}:events")
     auth.create_user(session, actor=None, username="siti", role="operator", password=PASSWORD)
     auth.create_user(session, actor=None, username="budi", role="supervisor", password=PASSWORD)
-    first = throttled_app(database_url, **settings)
-    try:
-        client = first.test_client()
-        assert [login(client, "siti", "nope-nope").status_code for _ in range(3)] == [401] * 3
-        assert login(client, "siti", PASSWORD).status_code == 429
-    finally:
-        stop_app(first)
+
+    def login_at(http, base, username, password):
+        return http.post(f"{base}/api/auth/login", json={"username": username, "password": password}, timeout=10)
+
+    with serving("python", env, tmp_path) as base, http_session() as http:
+        assert [login_at(http, base, "siti", "nope-nope").status_code for _ in range(3)] == [401] * 3
+        assert login_at(http, base, "siti", PASSWORD).status_code == 429
     assert any(prefix.encode() in key for key in redis_client.scan_iter(match=f"*{prefix}*"))
-    second = throttled_app(database_url, **settings)
-    try:
-        client = second.test_client()
-        r = login(client, "siti", PASSWORD)
-        assert r.status_code == 429 and r.get_json()["error"]["code"] == "too_many_attempts"
-        token = login(client, "budi", PASSWORD).get_json()["token"]
-        assert client.delete("/api/auth/throttle/siti",
-                             headers={"Authorization": f"Bearer {token}"}).status_code == 204
-        assert login(client, "siti", PASSWORD).status_code == 200
-    finally:
-        stop_app(second)
+    with serving("python", env, tmp_path) as base, http_session() as http:     # another process
+        r = login_at(http, base, "siti", PASSWORD)
+        assert r.status_code == 429 and r.json()["error"]["code"] == "too_many_attempts"
+        token = login_at(http, base, "budi", PASSWORD).json()["token"]
+        assert http.delete(f"{base}/api/auth/throttle/siti", headers={"Authorization": f"Bearer {token}"},
+                           timeout=10).status_code == 204
+        assert login_at(http, base, "siti", PASSWORD).status_code == 200
