@@ -14,6 +14,7 @@ import pytest
 import requests
 import socketio
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from config import TestingConfig, normalize_database_url
@@ -29,8 +30,6 @@ ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresq
 # after the one given: psc119_ci -> psc119_ci_gw0, psc119_ci_gw1 (made when missing).
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 if ON_POSTGRES and XDIST_WORKER:
-    from sqlalchemy.engine import make_url
-
     _given = make_url(TEST_DATABASE_URL)
     TEST_DATABASE_URL = _given.set(database=f"{_given.database}_{XDIST_WORKER}").render_as_string(
         hide_password=False)
@@ -76,8 +75,6 @@ def upgrade(url):
 
 def create_postgres_database(url):
     """The database of ``url``, made when missing (an xdist worker's own)."""
-    from sqlalchemy.engine import make_url
-
     name = make_url(url).database
     engine = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:

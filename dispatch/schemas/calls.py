@@ -1,9 +1,9 @@
 from marshmallow import Schema, fields, validate
 
 from ..vocabulary import CATEGORIES, DISPOSITIONS, PRIORITIES
-from .common import Choice, ClientRef, FullMatch, Id, Text
+from .common import Choice, ClientRef, FullMatch, Id, Text, has_field
 from .geo import LocationResult
-from .incidents import IncidentOut, LocationFields, _when
+from .incidents import IncidentOut, LocationFields
 
 PHONE = FullMatch(
     r"^\+?[0-9][0-9 ()\-]{1,30}$",
@@ -17,7 +17,7 @@ class CallIn(LocationFields):
         "allOf": [
             *LocationFields.JSON_SCHEMA["allOf"],
             # incident_id only for a duplicate call (the disposition's default is emergency).
-            {"if": _when("incident_id", "integer"),
+            {"if": has_field("incident_id", "integer"),
              "then": {"required": ["disposition"], "properties": {"disposition": {"const": "duplicate"}}}},
         ],
     }

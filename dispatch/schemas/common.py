@@ -14,6 +14,12 @@ SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\
 NO_NUL = r"^[^\x00]*$"
 
 
+def has_field(name, kind):
+    """JSON Schema (for a schema's ``JSON_SCHEMA``, api/openapi.py): the object has ``name`` and
+    it is of JSON type ``kind``."""
+    return {"required": [name], "properties": {name: {"type": kind}}}
+
+
 class FullMatch(validate.Regexp):
     """The whole value must match (Python's ``$`` also matches before a final newline; a JSON Schema
     pattern's does not): the pattern means the same to the server and in the document."""

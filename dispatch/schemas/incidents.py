@@ -2,7 +2,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from ..vocabulary import (APPROXIMATE_PRECISIONS, CATEGORIES, LOCATION_KINDS, LOCATION_PRECISION_LABELS,
                           LOCATION_PRECISIONS, LOCATION_SOURCES, PRIORITIES)
-from .common import Accuracy, Choice, Id, Lat, Lon, Text
+from .common import Accuracy, Choice, Id, Lat, Lon, Text, has_field
 
 
 class AssignmentOut(Schema):
@@ -93,21 +93,16 @@ class IncidentQuery(Schema):
     limit = fields.Integer(load_default=200, validate=validate.Range(1, 1000))
 
 
-def _when(name, kind):
-    """JSON Schema: the object has ``name`` and it is of JSON type ``kind``."""
-    return {"required": [name], "properties": {name: {"type": kind}}}
-
-
 class LocationFields(Schema):
     # What _pair and _chosen check, as the OpenAPI document says it.
     JSON_SCHEMA = {
         "dependentRequired": {"lat": ["lon"], "lon": ["lat"]},
         "allOf": [
-            {"if": _when("lat", "null"), "then": {"properties": {"lon": {"type": "null"}}}},
-            {"if": _when("lon", "null"), "then": {"properties": {"lat": {"type": "null"}}}},
-            {"if": _when("location_name", "string"), "then": _when("lat", "number")},
-            {"if": _when("location_kind", "string"), "then": {"allOf": [_when("lat", "number"),
-                                                                          _when("location_name", "string")]}},
+            {"if": has_field("lat", "null"), "then": {"properties": {"lon": {"type": "null"}}}},
+            {"if": has_field("lon", "null"), "then": {"properties": {"lat": {"type": "null"}}}},
+            {"if": has_field("location_name", "string"), "then": has_field("lat", "number")},
+            {"if": has_field("location_kind", "string"), "then": {"allOf": [has_field("lat", "number"),
+                                                                          has_field("location_name", "string")]}},
         ],
     }
 

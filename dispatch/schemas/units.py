@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from ..vocabulary import CAPABILITIES, UNIT_STATUSES
-from .common import Accuracy, Choice, CleanString, ClientRef, FullMatch, Id, Lat, Lon, Text, Time
+from .common import Accuracy, Choice, CleanString, ClientRef, FullMatch, Id, Lat, Lon, Text, Time, has_field
 
 
 class PositionOut(Schema):
@@ -70,7 +70,7 @@ class UnitCreate(Schema):
 
 class StatusIn(Schema):
     # hospital_id goes with transporting only (the server's 422 names hospital_id).
-    JSON_SCHEMA = {"if": {"required": ["hospital_id"], "properties": {"hospital_id": {"type": "integer"}}},
+    JSON_SCHEMA = {"if": has_field("hospital_id", "integer"),
                    "then": {"properties": {"status": {"const": "transporting"}}}}
     status = Choice(UNIT_STATUSES, required=True)
     hospital_id = Id(allow_none=True)

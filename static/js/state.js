@@ -27,8 +27,7 @@ export class LiveState {
     const data = event.data || {};
     if (data.unit) this.putUnit(data.unit);
     if (data.incident) {
-      if (OPEN.has(data.incident.status)) this.incidents.set(data.incident.id, data.incident);
-      else this.incidents.delete(data.incident.id);
+      this.putIncident(data.incident);
     } else if (data.assignment) {
       this.putAssignment(data.assignment);
     }
@@ -42,6 +41,15 @@ export class LiveState {
     if (known && (known.version ?? 0) > (unit.version ?? 0)) return;
     const newer = (a, b) => (a?.at && (!b?.at || new Date(a.at) > new Date(b.at)) ? a : b);
     this.units.set(unit.id, { ...unit, position: newer(known?.position, unit.position) });
+  }
+
+  // An incident from an event or from an API answer (which may come before or after the event of
+  // the same change): an older one never replaces a newer; one no longer open leaves.
+  putIncident(incident) {
+    const known = this.incidents.get(incident.id);
+    if (known?.updated_at && incident.updated_at && new Date(known.updated_at) > new Date(incident.updated_at)) return;
+    if (OPEN.has(incident.status)) this.incidents.set(incident.id, incident);
+    else this.incidents.delete(incident.id);
   }
 
   // An event about one assignment (accepted, not accepted in time) carries the assignment only:

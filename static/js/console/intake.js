@@ -158,19 +158,18 @@ async function suggest(text) {
   }
 }
 
-// Beside the words typed: the place chosen for them ("→ RSU Santo Antonius · Darat Sekip").
+// Under the words typed: the place chosen for them ("Tempat dipilih: RSU Santo Antonius").
 function showChosen() {
   const hint = $("#location-state");
   if (!hint || picked?.from !== "suggestion") return;
   hint.textContent = t("console.location_chosen", { place: picked.name });
-  hint.dataset.state = "chosen";
 }
 
 function dropPin() {
   picked = null;
   if (pin) { pin.remove(); pin = null; }
   const hint = $("#location-state");
-  if (hint) { hint.textContent = t("console.location_hint"); delete hint.dataset.state; }
+  if (hint) hint.textContent = t("console.location_hint");
 }
 
 function placePin(lat, lon) {

@@ -82,8 +82,7 @@ async function assign(id, unit, recommendedId, { adding = false } = {}) {
     const incident = await post(`/api/incidents/${id}/assign`, { unit_id: unit.id, recommended_unit_id: recommendedId });
     // The answer may come before the live event: the state knows the unit is on it at once, and a
     // key pressed from now on finds it there.
-    const known = state.incidents.get(id);
-    if (incident?.id === id && known && !(known.updated_at > incident.updated_at)) state.incidents.set(id, incident);
+    if (incident?.id === id) state.putIncident(incident);
     said = pressedAgain ? alreadySent(id) : t("console.assigned", { unit: unit.call_sign });
     loadDetail();
   } catch (err) {
