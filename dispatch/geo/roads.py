@@ -1,0 +1,212 @@
+"""Travel time over the project's road graph (``dispatch/data/roads.json``).
+
+A point is joined to the graph at the nearest point of its nearest road (the walk to it
+is counted at ``access_kmh``); one shortest-path tree by time from that point
+(scipy's ``csgraph.dijkstra`` from the two ends of its edge) gives the time from it to
+every node, so ranking many units costs one tree, not one search per unit. Speeds
+depend on the road class and the local (WIB) time of day; a bridge adds its delay for
+the queues on it. The bridges a route crosses come from the banks of its two ends
+(each bank pair has one road crossing in the city). Answers are the same
+:class:`~.travel.Routes` as the river model's, so the two are interchangeable.
+"""
+import json
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from .distance import haversine_m
+from .travel import DEFAULT_SPEEDS, Routes
+
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / "roads.json"
+BANDS = tuple((start, end) for start, end, _, _ in DEFAULT_SPEEDS)
+BRIDGE_DELAY_S = tuple(delay for _, _, _, delay in DEFAULT_SPEEDS)
+# km/h with lights and siren, per band of BANDS (00-06, 06-09, 09-16, 16-19, 19-24 WIB).
+DEFAULT_CLASS_KMH = {
+    "arteri": (50, 30, 38, 26, 40),
+    "kolektor": (45, 28, 34, 24, 36),
+    "lokal": (38, 24, 30, 22, 32),
+    "lain": (25, 18, 20, 16, 22),
+    "bridge": (50, 30, 38, 26, 40),
+    "connector": (20, 15, 18, 14, 18),
+}
+ACCESS_KMH = 10.0
+
+
+class RoadGraph:
+    def __init__(self, data):
+        self.nodes = np.array(data["nodes"], dtype=float)
+        edges = data["edges"]
+        self.u = np.array([e[0] for e in edges], dtype=np.int64)
+        self.v = np.array([e[1] for e in edges], dtype=np.int64)
+        self.cls = np.array([e[2] for e in edges])
+        self.metres = np.array([e[3] for e in edges], dtype=float)
+        self.shapes = [np.array([data["nodes"][e[0]]] + e[4] + [data["nodes"][e[1]]], dtype=float) for e in edges]
+        self.bridges = {b["edge"]: b["name"] for b in data["bridges"]}
+        # One segment per pair of consecutive points, for joining points to the nearest road.
+        seg_edge, starts, ends, before = [], [], [], []
+        for k, shape in enumerate(self.shapes):
+            steps = haversine_m(shape[:-1, 0], shape[:-1, 1], shape[1:, 0], shape[1:, 1])
+            offsets = np.concatenate([[0.0], np.cumsum(steps)[:-1]])
+            seg_edge.append(np.full(len(steps), k))
+            starts.append(shape[:-1])
+            ends.append(shape[1:])
+            before.append(offsets / max(float(steps.sum()), 1e-9))
+        self.seg_edge = np.concatenate(seg_edge)
+        self.seg_a = np.concatenate(starts)
+        self.seg_b = np.concatenate(ends)
+        self.seg_before = np.concatenate(before)
+        self.seg_share = np.concatenate([
+            haversine_m(s[:-1, 0], s[:-1, 1], s[1:, 0], s[1:, 1]) / max(float(m), 1e-9)
+            for s, m in zip(self.shapes, self.metres)])
+        lines = shapely.linestrings(np.stack([self.seg_a[:, ::-1], self.seg_b[:, ::-1]], axis=1))
+        self._tree = shapely.STRtree(lines)
+
+    @classmethod
+    def shipped(cls, path=SHIPPED):
+        return cls(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    def snap(self, lats, lons):
+        """For each point: its edge, the fraction along it, the snapped point and the walk in metres."""
+        lats = np.asarray(lats, dtype=float)
+        lons = np.asarray(lons, dtype=float)
+        points = shapely.points(lons, lats)
+        idx = self._tree.query_nearest(points, return_distance=False, all_matches=False)
+        which = np.empty(len(lats), dtype=np.int64)
+        which[idx[0]] = idx[1]
+        a, b = self.seg_a[which], self.seg_b[which]
+        # Project on the segment in a local flat frame (degrees are square at the equator).
+        d = b - a
+        length2 = (d ** 2).sum(axis=1)
+        t = np.where(length2 > 0, ((np.stack([lats, lons], axis=1) - a) * d).sum(axis=1) / np.maximum(length2, 1e-18),
+                     0.0)
+        t = np.clip(t, 0.0, 1.0)
+        on = a + d * t[:, None]
+        walk = haversine_m(lats, lons, on[:, 0], on[:, 1])
+        edge = self.seg_edge[which]
+        frac = self.seg_before[which] + t * self.seg_share[which]
+        return edge, np.clip(frac, 0.0, 1.0), on, walk
+
+
+class GraphTravelTime:
+    """Road times over a :class:`RoadGraph`; the river network names the bridges and banks."""
+
+    name = "graph"
+
+    def __init__(self, graph, network, *, class_kmh=None, bridge_delay_s=BRIDGE_DELAY_S, access_kmh=ACCESS_KMH,
+                 timezone="Asia/Pontianak"):
+        self.graph = graph
+        self.network = network
+        self.class_kmh = {**DEFAULT_CLASS_KMH, **(class_kmh or {})}
+        self.bridge_delay_s = tuple(bridge_delay_s)
+        self.access_mps = access_kmh / 3.6
+        self.tz = ZoneInfo(timezone)
+        n = len(graph.nodes)
+        self._n = n
+        self._matrices = {}
+        self.node_banks = network.bank_of_many(graph.nodes[:, 0], graph.nodes[:, 1])
+
+    def band(self, at):
+        local = at.astimezone(self.tz)
+        hour = local.hour + local.minute / 60
+        for i, (start, end) in enumerate(BANDS):
+            if start <= hour < end:
+                return i
+        return len(BANDS) - 1
+
+    def edge_seconds(self, band):
+        g = self.graph
+        kmh = np.array([self.class_kmh[c][band] for c in g.cls.tolist()], dtype=float)
+        seconds = g.metres / (kmh / 3.6)
+        for k in g.bridges:
+            seconds[k] += self.bridge_delay_s[band]
+        return seconds
+
+    def _matrix(self, band):
+        if band not in self._matrices:
+            g = self.graph
+            seconds = self.edge_seconds(band)
+            # Parallel edges: keep the fastest (a sparse matrix would add them up).
+            order = np.lexsort((seconds, g.v, g.u))
+            u, v, s = g.u[order], g.v[order], seconds[order]
+            first = np.concatenate([[True], (u[1:] != u[:-1]) | (v[1:] != v[:-1])])
+            m = coo_matrix((s[first], (u[first], v[first])), shape=(self._n, self._n)).tocsr()
+            self._matrices[band] = (m, seconds)
+        return self._matrices[band]
+
+    def _tree(self, lat, lon, band):
+        """Seconds and metres from the point (lat, lon) to every node, and how the point joins the graph."""
+        matrix, seconds = self._matrix(band)
+        edge, frac, _, walk = self.graph.snap([lat], [lon])
+        k, f, w = int(edge[0]), float(frac[0]), float(walk[0])
+        ends = [int(self.graph.u[k]), int(self.graph.v[k])]
+        times, pred = dijkstra(matrix, directed=False, indices=ends, return_predecessors=True)
+        lengths = self._lengths(pred, ends, times)
+        share = np.array([f, 1 - f])[:, None]
+        t = times + share * seconds[k] + w / self.access_mps
+        m = lengths + share * self.graph.metres[k] + w
+        best = np.argmin(t, axis=0)
+        cols = np.arange(self._n)
+        return t[best, cols], m[best, cols], (k, f, w)
+
+    def _lengths(self, pred, ends, times):
+        """Metres along each tree (the tree is by time; its length is summed from the root down)."""
+        g = self.graph
+        lengths = np.full(pred.shape, np.inf)
+        by_pair = {}
+        for k in range(len(g.u)):
+            a, b = int(g.u[k]), int(g.v[k])
+            for key in ((a, b), (b, a)):
+                if key not in by_pair or g.metres[k] < by_pair[key]:
+                    by_pair[key] = g.metres[k]
+        for row, root in enumerate(ends):
+            p = pred[row]
+            order = np.argsort(times[row], kind="stable")  # a parent is always nearer by time
+            out = lengths[row]
+            out[root] = 0.0
+            for node in order.tolist():
+                parent = p[node]
+                if parent >= 0:
+                    out[node] = out[parent] + by_pair[(int(parent), node)]
+        return lengths
+
+    def to_point(self, lats, lons, lat, lon, *, at):
+        lats = np.asarray(lats, dtype=float)
+        lons = np.asarray(lons, dtype=float)
+        band = self.band(at)
+        times, lengths, (k0, f0, w0) = self._tree(lat, lon, band)
+        _, seconds = self._matrix(band)
+        edge, frac, _, walk = self.graph.snap(lats, lons)
+        u, v = self.graph.u[edge], self.graph.v[edge]
+        via_u = times[u] + frac * seconds[edge]
+        via_v = times[v] + (1 - frac) * seconds[edge]
+        use_u = via_u <= via_v
+        sec = np.where(use_u, via_u, via_v) + walk / self.access_mps
+        met = np.where(use_u, lengths[u] + frac * self.graph.metres[edge],
+                       lengths[v] + (1 - frac) * self.graph.metres[edge]) + walk
+        same = edge == k0       # on the incident's own road: along it, no detour through its ends
+        if same.any():
+            along = np.abs(frac[same] - f0)
+            sec_same = along * seconds[k0] + (walk[same] + w0) / self.access_mps
+            met_same = along * self.graph.metres[k0] + walk[same] + w0
+            better = sec_same < sec[same]
+            sec[same] = np.where(better, sec_same, sec[same])
+            met[same] = np.where(better, met_same, met[same])
+        banks = self.node_banks[np.where(use_u, u, v)]
+        target = int(self.node_banks[self.graph.u[k0]])
+        via_by_bank = {}
+        for bank in np.unique(banks).tolist():
+            path = self.network.bridges_between(bank, target) if bank >= 0 and target >= 0 else ()
+            via_by_bank[bank] = tuple(step[0].name for step in path)
+        return Routes(sec, met, banks, via_by_bank, self.name)
+
+    def from_point(self, lat, lon, lats, lons, *, at):
+        routes = self.to_point(lats, lons, lat, lon, at=at)
+        routes.via_by_bank = {bank: via[::-1] for bank, via in routes.via_by_bank.items()}
+        return routes
+
+    def route(self, lat1, lon1, lat2, lon2, *, at):
+        return self.to_point([lat1], [lon1], lat2, lon2, at=at).route(0)
