@@ -103,3 +103,20 @@ def test_road_distances_against_openstreetmap_shortest_paths(graph, net):
         print(f"  {name:6} median error {median:6.1%}   within 15%: {within:6.1%}")
     assert table["graph"][0] < table["river"][0] / 2
     assert table["graph"][1] > table["river"][1] + 0.3
+
+
+def test_points_join_the_nearest_road_within_a_few_metres_of_the_exact_answer(graph):
+    """The grid lookup against shapely's exact nearest line, for random points in the city."""
+    import shapely
+    g = graph.graph
+    rng = np.random.default_rng(119)
+    lats, lons = rng.uniform(-0.09, 0.02, 300), rng.uniform(109.29, 109.39, 300)
+    lines = np.array([shapely.linestrings(s[:, ::-1]) for s in g.shapes])
+    points = shapely.points(lons, lats)
+    found = shapely.STRtree(lines).query_nearest(points)
+    exact = np.empty(len(points))
+    exact[found[0]] = shapely.distance(lines[found[1]], points[found[0]]) * 111_195   # m per degree
+    _, _, _, walk = g.snap(lats, lons)
+    assert (walk >= exact - 1).all()
+    assert (walk <= exact + 15).all()
+    assert np.median(walk - exact) < 1

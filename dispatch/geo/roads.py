@@ -14,9 +14,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
 
 from .distance import haversine_m
 from .travel import DEFAULT_SPEEDS, Routes
@@ -62,28 +62,65 @@ class RoadGraph:
         self.seg_share = np.concatenate([
             haversine_m(s[:-1, 0], s[:-1, 1], s[1:, 0], s[1:, 1]) / max(float(m), 1e-9)
             for s, m in zip(self.shapes, self.metres)])
-        lines = shapely.linestrings(np.stack([self.seg_a[:, ::-1], self.seg_b[:, ::-1]], axis=1))
-        self._tree = shapely.STRtree(lines)
+        self._grid = None
+        n = len(self.nodes)
+        # Metres between two joined nodes (the shortest of parallel edges), for the length of a path.
+        order = np.lexsort((self.metres, self.v, self.u))
+        u, v, m = self.u[order], self.v[order], self.metres[order]
+        first = np.concatenate([[True], (u[1:] != u[:-1]) | (v[1:] != v[:-1])])
+        pair = coo_matrix((m[first], (u[first], v[first])), shape=(n, n)).tocsr()
+        self.pair_metres = (pair + pair.T).tocsr()
 
     @classmethod
     def shipped(cls, path=SHIPPED):
         return cls(json.loads(Path(path).read_text(encoding="utf-8")))
 
+    def _nearest_segments(self, lats, lons):
+        """The segment nearest each point: looked up in a grid of cells about 22 m across (made once,
+        from samples every ~10 m along the roads); points off the grid ask the tree directly."""
+        if self._grid is None:
+            self._build_grid()
+        minlat, minlon, step, cells = self._grid
+        row = np.floor((lats - minlat) / step)
+        col = np.floor((lons - minlon) / step)
+        on = (row >= 0) & (row < cells.shape[0]) & (col >= 0) & (col < cells.shape[1])
+        which = np.empty(len(lats), dtype=np.int64)
+        which[on] = cells[row[on].astype(np.intp), col[on].astype(np.intp)]
+        off = np.flatnonzero(~on)
+        if off.size:
+            which[off] = self._samples_seg[self._kdtree.query(np.stack([lats[off], lons[off]], axis=1))[1]]
+        return which
+
+    def _build_grid(self, step=0.0002, spacing_m=10.0, margin=0.01):
+        points, segs = [], []
+        for k, (a, b) in enumerate(zip(self.seg_a, self.seg_b)):
+            n = max(2, int(np.ceil(float(haversine_m(a[0], a[1], b[0], b[1])) / spacing_m)) + 1)
+            t = np.linspace(0.0, 1.0, n)[:, None]
+            points.append(a + (b - a) * t)
+            segs.append(np.full(n, k))
+        samples = np.concatenate(points)
+        self._samples_seg = np.concatenate(segs)
+        self._kdtree = cKDTree(samples)
+        minlat, minlon = samples.min(axis=0) - margin
+        maxlat, maxlon = samples.max(axis=0) + margin
+        rows = int(np.ceil((maxlat - minlat) / step))
+        cols = int(np.ceil((maxlon - minlon) / step))
+        glat, glon = np.meshgrid(minlat + (np.arange(rows) + 0.5) * step, minlon + (np.arange(cols) + 0.5) * step,
+                                 indexing="ij")
+        nearest = self._kdtree.query(np.stack([glat.ravel(), glon.ravel()], axis=1))[1]
+        self._grid = (minlat, minlon, step, self._samples_seg[nearest].reshape(rows, cols))
+
     def snap(self, lats, lons):
         """For each point: its edge, the fraction along it, the snapped point and the walk in metres."""
-        lats = np.asarray(lats, dtype=float)
-        lons = np.asarray(lons, dtype=float)
-        points = shapely.points(lons, lats)
-        idx = self._tree.query_nearest(points, return_distance=False, all_matches=False)
-        which = np.empty(len(lats), dtype=np.int64)
-        which[idx[0]] = idx[1]
+        lats = np.atleast_1d(np.asarray(lats, dtype=float))
+        lons = np.atleast_1d(np.asarray(lons, dtype=float))
+        which = self._nearest_segments(lats, lons)
         a, b = self.seg_a[which], self.seg_b[which]
         # Project on the segment in a local flat frame (degrees are square at the equator).
         d = b - a
         length2 = (d ** 2).sum(axis=1)
-        t = np.where(length2 > 0, ((np.stack([lats, lons], axis=1) - a) * d).sum(axis=1) / np.maximum(length2, 1e-18),
-                     0.0)
-        t = np.clip(t, 0.0, 1.0)
+        t = ((lats - a[:, 0]) * d[:, 0] + (lons - a[:, 1]) * d[:, 1]) / np.maximum(length2, 1e-18)
+        t = np.clip(np.where(length2 > 0, t, 0.0), 0.0, 1.0)
         on = a + d * t[:, None]
         walk = haversine_m(lats, lons, on[:, 0], on[:, 1])
         edge = self.seg_edge[which]
@@ -153,24 +190,24 @@ class GraphTravelTime:
         return t[best, cols], m[best, cols], (k, f, w)
 
     def _lengths(self, pred, ends, times):
-        """Metres along each tree (the tree is by time; its length is summed from the root down)."""
-        g = self.graph
-        lengths = np.full(pred.shape, np.inf)
-        by_pair = {}
-        for k in range(len(g.u)):
-            a, b = int(g.u[k]), int(g.v[k])
-            for key in ((a, b), (b, a)):
-                if key not in by_pair or g.metres[k] < by_pair[key]:
-                    by_pair[key] = g.metres[k]
-        for row, root in enumerate(ends):
-            p = pred[row]
-            order = np.argsort(times[row], kind="stable")  # a parent is always nearer by time
-            out = lengths[row]
-            out[root] = 0.0
-            for node in order.tolist():
-                parent = p[node]
-                if parent >= 0:
-                    out[node] = out[parent] + by_pair[(int(parent), node)]
+        """Metres along each tree (the tree is by time): each node's edge to its parent, summed up
+        the tree by pointer jumping (a few numpy steps, not a loop over the nodes)."""
+        lengths = np.empty(pred.shape)
+        cols = np.arange(pred.shape[1])
+        for row in range(pred.shape[0]):
+            anc = pred[row].copy()
+            has = anc >= 0
+            dist = np.zeros(pred.shape[1])
+            dist[has] = np.asarray(self.graph.pair_metres[anc[has], cols[has]]).ravel()
+            while True:
+                live = anc >= 0
+                if not live.any():
+                    break
+                up = np.maximum(anc, 0)
+                dist = np.where(live, dist + dist[up], dist)
+                anc = np.where(live, anc[up], anc)
+            dist[~np.isfinite(times[row])] = np.inf
+            lengths[row] = dist
         return lengths
 
     def to_point(self, lats, lons, lat, lon, *, at):
