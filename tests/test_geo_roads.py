@@ -80,10 +80,14 @@ def test_the_evening_rush_is_slower_than_the_night(graph):
 
 
 def test_a_point_off_the_road_counts_its_walk_to_the_road(graph):
-    # 500 m west of Jl. Ahmad Yani's line, out in a field, counts at least that walk.
-    on = graph.route(*SELATAN, -0.0450, 109.3440, at=AT_10_WIB)
-    edge, _, snapped, walk = graph.graph.snap([-0.0450], [109.3440])
-    assert on.metres >= walk[0]
+    # Out in the fields of the south (-0.085, 109.30): well away from any road line.
+    off = (-0.085, 109.30)
+    _, _, snapped, walk = graph.graph.snap([off[0]], [off[1]])
+    assert walk[0] > 100
+    far = graph.route(*SELATAN, *off, at=AT_10_WIB)
+    on_road = graph.route(*SELATAN, *snapped[0], at=AT_10_WIB)
+    assert far.metres == pytest.approx(on_road.metres + walk[0], abs=1)
+    assert far.seconds == pytest.approx(on_road.seconds + walk[0] / graph.access_mps, abs=1)
 
 
 def test_road_distances_against_openstreetmap_shortest_paths(graph, net):

@@ -22,7 +22,6 @@ The steps, and why:
    Pieces left apart after that are dropped and listed.
 """
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from scipy.sparse.csgraph import connected_components
 from shapely.geometry import LineString, Point
 from shapely.strtree import STRtree
 
+from ..geo.distance import METRES_PER_DEGREE as M_PER_DEG, haversine_m
 from ..geo.rivers import RiverNetwork
 
 HERE = Path(__file__).resolve().parent
@@ -43,14 +43,11 @@ SNAP_M = 1.0
 SHORT_END_M = 20.0
 GAP_M = 400.0
 GRID = 1e-6
-M_PER_DEG = 111_320.0
 
 
 def metres(a, b):
-    """Haversine distance in metres between two (lon, lat) tuples."""
-    lon1, lat1, lon2, lat2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
+    """Metres between two (lon, lat) points."""
+    return float(haversine_m(a[1], a[0], b[1], b[0]))
 
 
 def line_metres(coords):

@@ -19,7 +19,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from .distance import haversine_m
-from .travel import DEFAULT_SPEEDS, Routes
+from .travel import DEFAULT_SPEEDS, Routes, SymmetricTravelTime, band_index
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "roads.json"
 BANDS = tuple((start, end) for start, end, _, _ in DEFAULT_SPEEDS)
@@ -36,6 +36,15 @@ DEFAULT_CLASS_KMH = {
 ACCESS_KMH = 10.0
 
 
+def fastest_parallel(u, v, weight, n):
+    """A sparse n x n matrix of the weights, keeping the least of parallel edges (a sparse matrix
+    would add them up)."""
+    order = np.lexsort((weight, v, u))
+    u, v, w = u[order], v[order], weight[order]
+    first = np.concatenate([[True], (u[1:] != u[:-1]) | (v[1:] != v[:-1])])
+    return coo_matrix((w[first], (u[first], v[first])), shape=(n, n)).tocsr()
+
+
 class RoadGraph:
     def __init__(self, data):
         self.nodes = np.array(data["nodes"], dtype=float)
@@ -47,28 +56,24 @@ class RoadGraph:
         self.shapes = [np.array([data["nodes"][e[0]]] + e[4] + [data["nodes"][e[1]]], dtype=float) for e in edges]
         self.bridges = {b["edge"]: b["name"] for b in data["bridges"]}
         # One segment per pair of consecutive points, for joining points to the nearest road.
-        seg_edge, starts, ends, before = [], [], [], []
+        # Each segment's edge, its share of the edge's length and the share before it.
+        seg_edge, starts, ends, before, share = [], [], [], [], []
         for k, shape in enumerate(self.shapes):
             steps = haversine_m(shape[:-1, 0], shape[:-1, 1], shape[1:, 0], shape[1:, 1])
-            offsets = np.concatenate([[0.0], np.cumsum(steps)[:-1]])
+            steps = steps / max(float(steps.sum()), 1e-9)
             seg_edge.append(np.full(len(steps), k))
             starts.append(shape[:-1])
             ends.append(shape[1:])
-            before.append(offsets / max(float(steps.sum()), 1e-9))
+            before.append(np.concatenate([[0.0], np.cumsum(steps)[:-1]]))
+            share.append(steps)
         self.seg_edge = np.concatenate(seg_edge)
         self.seg_a = np.concatenate(starts)
         self.seg_b = np.concatenate(ends)
         self.seg_before = np.concatenate(before)
-        self.seg_share = np.concatenate([
-            haversine_m(s[:-1, 0], s[:-1, 1], s[1:, 0], s[1:, 1]) / max(float(m), 1e-9)
-            for s, m in zip(self.shapes, self.metres)])
+        self.seg_share = np.concatenate(share)
         self._grid = None
-        n = len(self.nodes)
         # Metres between two joined nodes (the shortest of parallel edges), for the length of a path.
-        order = np.lexsort((self.metres, self.v, self.u))
-        u, v, m = self.u[order], self.v[order], self.metres[order]
-        first = np.concatenate([[True], (u[1:] != u[:-1]) | (v[1:] != v[:-1])])
-        pair = coo_matrix((m[first], (u[first], v[first])), shape=(n, n)).tocsr()
+        pair = fastest_parallel(self.u, self.v, self.metres, len(self.nodes))
         self.pair_metres = (pair + pair.T).tocsr()
 
     @classmethod
@@ -128,7 +133,7 @@ class RoadGraph:
         return edge, np.clip(frac, 0.0, 1.0), on, walk
 
 
-class GraphTravelTime:
+class GraphTravelTime(SymmetricTravelTime):
     """Road times over a :class:`RoadGraph`; the river network names the bridges and banks."""
 
     name = "graph"
@@ -141,18 +146,11 @@ class GraphTravelTime:
         self.bridge_delay_s = tuple(bridge_delay_s)
         self.access_mps = access_kmh / 3.6
         self.tz = ZoneInfo(timezone)
-        n = len(graph.nodes)
-        self._n = n
         self._matrices = {}
         self.node_banks = network.bank_of_many(graph.nodes[:, 0], graph.nodes[:, 1])
 
     def band(self, at):
-        local = at.astimezone(self.tz)
-        hour = local.hour + local.minute / 60
-        for i, (start, end) in enumerate(BANDS):
-            if start <= hour < end:
-                return i
-        return len(BANDS) - 1
+        return band_index(BANDS, at, self.tz)
 
     def edge_seconds(self, band):
         g = self.graph
@@ -166,12 +164,7 @@ class GraphTravelTime:
         if band not in self._matrices:
             g = self.graph
             seconds = self.edge_seconds(band)
-            # Parallel edges: keep the fastest (a sparse matrix would add them up).
-            order = np.lexsort((seconds, g.v, g.u))
-            u, v, s = g.u[order], g.v[order], seconds[order]
-            first = np.concatenate([[True], (u[1:] != u[:-1]) | (v[1:] != v[:-1])])
-            m = coo_matrix((s[first], (u[first], v[first])), shape=(self._n, self._n)).tocsr()
-            self._matrices[band] = (m, seconds)
+            self._matrices[band] = (fastest_parallel(g.u, g.v, seconds, len(g.nodes)), seconds)
         return self._matrices[band]
 
     def _tree(self, lat, lon, band):
@@ -186,7 +179,7 @@ class GraphTravelTime:
         t = times + share * seconds[k] + w / self.access_mps
         m = lengths + share * self.graph.metres[k] + w
         best = np.argmin(t, axis=0)
-        cols = np.arange(self._n)
+        cols = np.arange(len(self.graph.nodes))
         return t[best, cols], m[best, cols], (k, f, w)
 
     def _lengths(self, pred, ends, times):
@@ -239,11 +232,3 @@ class GraphTravelTime:
             path = self.network.bridges_between(bank, target) if bank >= 0 and target >= 0 else ()
             via_by_bank[bank] = tuple(step[0].name for step in path)
         return Routes(sec, met, banks, via_by_bank, self.name)
-
-    def from_point(self, lat, lon, lats, lons, *, at):
-        routes = self.to_point(lats, lons, lat, lon, at=at)
-        routes.via_by_bank = {bank: via[::-1] for bank, via in routes.via_by_bank.items()}
-        return routes
-
-    def route(self, lat1, lon1, lat2, lon2, *, at):
-        return self.to_point([lat1], [lon1], lat2, lon2, at=at).route(0)

@@ -62,7 +62,30 @@ class Routes:
         return Route(float(self.seconds[i]), float(self.metres[i]), self.via(i))
 
 
-class RiverAwareTravelTime:
+def band_index(bands, at, tz):
+    """Index of the band (from hour, to hour, ...) that holds the moment ``at`` in zone ``tz``."""
+    local = at.astimezone(tz)
+    hour = local.hour + local.minute / 60
+    for i, band in enumerate(bands):
+        if band[0] <= hour < band[1]:
+            return i
+    return len(bands) - 1
+
+
+class SymmetricTravelTime:
+    """``from_point`` and ``route`` for a model whose road from A to B is the road from B to A."""
+
+    def from_point(self, lat, lon, lats, lons, *, at):
+        # Driven backwards, so the bridges come in the reverse order (Utara -> Selatan: Landak, then Kapuas I).
+        routes = self.to_point(lats, lons, lat, lon, at=at)
+        routes.via_by_bank = {bank: via[::-1] for bank, via in routes.via_by_bank.items()}
+        return routes
+
+    def route(self, lat1, lon1, lat2, lon2, *, at):
+        return self.to_point([lat1], [lon1], lat2, lon2, at=at).route(0)
+
+
+class RiverAwareTravelTime(SymmetricTravelTime):
     name = "river"
 
     def __init__(self, network, *, detour=DEFAULT_DETOUR, speeds=DEFAULT_SPEEDS, timezone="Asia/Pontianak"):
@@ -75,12 +98,8 @@ class RiverAwareTravelTime:
 
     def speed_at(self, at):
         """(metres per second, seconds of delay per bridge) at the moment ``at`` (aware datetime)."""
-        local = at.astimezone(self.tz)
-        hour = local.hour + local.minute / 60
-        for start, end, kmh, delay in self.speeds:
-            if start <= hour < end:
-                return kmh / 3.6, delay
-        return self.speeds[-1][2] / 3.6, self.speeds[-1][3]
+        _, _, kmh, delay = self.speeds[band_index(self.speeds, at, self.tz)]
+        return kmh / 3.6, delay
 
     def to_point(self, lats, lons, lat, lon, *, at):
         lats = np.asarray(lats, dtype=float)
@@ -115,16 +134,6 @@ class RiverAwareTravelTime:
             metres[mask] = legs + fixed
             seconds[mask] = metres[mask] / mps + delay * len(path)
         return Routes(seconds, metres, banks, via_by_bank, self.name)
-
-    def from_point(self, lat, lon, lats, lons, *, at):
-        # The model is symmetric: the road from A to B is the road from B to A, driven backwards,
-        # so the bridges come in the reverse order (Utara -> Selatan: Landak, then Kapuas I).
-        routes = self.to_point(lats, lons, lat, lon, at=at)
-        routes.via_by_bank = {bank: via[::-1] for bank, via in routes.via_by_bank.items()}
-        return routes
-
-    def route(self, lat1, lon1, lat2, lon2, *, at):
-        return self.to_point([lat1], [lon1], lat2, lon2, at=at).route(0)
 
 
 class OsrmTravelTime:
