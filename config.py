@@ -15,7 +15,14 @@ Environment variables:
     NOMINATIM_URL  a Nominatim server to geocode with first (e.g. http://10.0.0.5:8080);
                    unset: the offline gazetteer only (the default, and always the fallback).
     OSRM_URL       an OSRM server for road times (e.g. http://10.0.0.5:5000); unset: the
-                   river-aware estimate only (the default, and always the fallback).
+                   project's road graph (the default; the river-aware estimate when the graph
+                   cannot be read), which is always the fallback.
+    ROAD_GRAPH_FILE  the road graph to route on (default dispatch/data/roads.json); ``off``:
+                   the river-aware estimate.
+    ROAD_SPEEDS_KMH  speeds per road class and WIB band as JSON, e.g. {"arteri": [44, 26, 33, 24,
+                   35]} for 00-06, 06-09, 09-16, 16-19, 19-24 (docs/GEO.md has the defaults).
+    ROUTE_MAX_WALK_M  GET /api/route refuses (422) a point farther than this from any road
+                   (default 5000 m).
     POSITION_MAX_AGE_S  a unit's GPS fix older than this is not trusted for
                    recommendation; its station is used (default 600 s).
     ALS_PREFERENCE_S    for P1 cardiac, breathing, stroke and unconscious calls an ALS
@@ -111,6 +118,9 @@ class Config:
     OSRM_URL = os.environ.get("OSRM_URL") or None
     OSRM_TIMEOUT_S = float(os.environ.get("OSRM_TIMEOUT_S") or 1.0)
     TRAVEL_DETOUR_FACTOR = float(os.environ.get("TRAVEL_DETOUR_FACTOR") or 1.35)
+    ROAD_GRAPH_FILE = os.environ.get("ROAD_GRAPH_FILE") or None      # None: the shipped graph
+    ROAD_SPEEDS_KMH = os.environ.get("ROAD_SPEEDS_KMH") or None      # None: the defaults
+    ROUTE_MAX_WALK_M = float(os.environ.get("ROUTE_MAX_WALK_M") or 5000)
     POSITION_MAX_AGE_S = int(os.environ.get("POSITION_MAX_AGE_S") or 600)
     ALS_PREFERENCE_S = int(os.environ.get("ALS_PREFERENCE_S") or 120)
 

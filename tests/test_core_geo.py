@@ -12,6 +12,7 @@ from dispatch.core import zones
 from dispatch.core.geo import Geo
 from dispatch.extensions import db
 from dispatch.geo.geocoder import FallbackGeocoder, OfflineGeocoder
+from dispatch.geo.roads import GraphTravelTime
 from dispatch.geo.travel import OsrmTravelTime, RiverAwareTravelTime
 
 
@@ -68,8 +69,50 @@ def closed_port_url():
 
 def test_defaults_are_offline():
     geo = Geo()
-    assert isinstance(geo.geocoder, OfflineGeocoder) and isinstance(geo.travel, RiverAwareTravelTime)
-    assert geo.zones.source == "shipped"
+    assert isinstance(geo.geocoder, OfflineGeocoder) and isinstance(geo.travel, GraphTravelTime)
+    assert geo.zones.source == "shipped" and geo.travel_status == "graph"
+
+
+@pytest.mark.parametrize("content, why", [
+    (None, "FileNotFoundError"),
+    ("{not json", "JSONDecodeError"),
+    ('{"nodes": [[0, 109.3], [0.01, 109.31]], "edges": [[0, 7, "lokal", 100, []]]}', "bad edge"),
+    ('{"nodes": [], "edges": []}', "no nodes"),
+    ('[1, 2]', "TypeError"),
+])
+def test_a_missing_or_broken_road_graph_falls_back_to_the_river_model_and_says_so(
+        tmp_path, database_url, caplog, content, why):
+    path = tmp_path / "roads.json"
+    if content is not None:
+        path.write_text(content)
+    app = create_app(make_config(database_url, ROAD_GRAPH_FILE=str(path)))
+    geo = app.extensions["psc_geo"]
+    assert isinstance(geo.travel, RiverAwareTravelTime)
+    assert geo.travel_status.startswith(f"river: the road graph {path} cannot be used") and why in geo.travel_status
+    assert why in caplog.text and "river-aware model" in caplog.text
+    health = app.test_client().get("/api/health").get_json()
+    assert health["status"] == "ok" and health["travel"] == geo.travel_status
+
+
+def test_the_road_graph_can_be_switched_off_and_its_speeds_set(database_url):
+    geo = create_app(make_config(database_url, ROAD_GRAPH_FILE="off")).extensions["psc_geo"]
+    assert isinstance(geo.travel, RiverAwareTravelTime) and geo.travel_status == "river: switched off (ROAD_GRAPH_FILE=off)"
+    speeds = '{"lain": [10, 10, 10, 10, 10]}'
+    geo = create_app(make_config(database_url, ROAD_SPEEDS_KMH=speeds)).extensions["psc_geo"]
+    assert geo.travel.class_kmh["lain"] == (10.0,) * 5 and geo.travel.class_kmh["arteri"] == (44, 26, 33, 24, 35)
+
+
+@pytest.mark.parametrize("speeds, said", [
+    ("{oops", "not JSON"),
+    ('{"tol": [50, 50, 50, 50, 50]}', "unknown road class 'tol'"),
+    ('{"arteri": [50, 50]}', "arteri: 5 speeds"),
+    ('{"arteri": [50, 50, 0, 50, 50]}', "arteri: 5 speeds"),
+    ('[40]', "a JSON object"),
+])
+def test_bad_road_speeds_refuse_to_start_naming_the_setting(database_url, speeds, said):
+    with pytest.raises(RuntimeError, match="ROAD_SPEEDS_KMH") as raised:
+        create_app(make_config(database_url, ROAD_SPEEDS_KMH=speeds))
+    assert said in str(raised.value)
 
 
 def test_settings_plug_in_servers(database_url):
@@ -78,7 +121,9 @@ def test_settings_plug_in_servers(database_url):
     geo = app.extensions["psc_geo"]
     assert isinstance(geo.geocoder, FallbackGeocoder) and geo.geocoder.server.domain == "10.1.2.3:8080"
     assert isinstance(geo.travel, OsrmTravelTime) and geo.travel.base_url == "http://10.1.2.3:5000"
-    assert geo.travel.fallback.detour == 1.5
+    assert isinstance(geo.travel.fallback, GraphTravelTime) and geo.travel_status == "osrm+graph"
+    app = create_app(make_config(database_url, ROAD_GRAPH_FILE="off", TRAVEL_DETOUR_FACTOR=1.5))
+    assert app.extensions["psc_geo"].travel.detour == 1.5
     assert (geo.position_max_age_s, geo.als_preference_s) == (300, 60)
 
 
@@ -107,7 +152,7 @@ def osrm_answer(path):
     return 200, {"code": "Ok", "durations": [[111.0]] * n, "distances": [[999.0]] * n}
 
 
-def test_recommendation_uses_osrm_when_it_answers_and_the_river_model_when_not(app, world, stub):
+def test_recommendation_uses_osrm_when_it_answers_and_the_road_graph_when_not(app, world, stub):
     server = stub(osrm_answer)
     app.extensions["psc_geo"] = Geo(osrm_url=server.url)
     incident = world.new_incident()["id"]
@@ -116,7 +161,7 @@ def test_recommendation_uses_osrm_when_it_answers_and_the_river_model_when_not(a
     assert {(i["eta_s"], i["distance_m"]) for i in body["items"]} == {(111, 999)}
     app.extensions["psc_geo"] = Geo(osrm_url=closed_port_url(), osrm_timeout_s=0.5)
     body = world.get("op", f"/api/incidents/{incident}/recommendations").get_json()
-    assert body["estimated_by"] == "river" and body["items"] and body["items"][0]["eta_s"] != 111
+    assert body["estimated_by"] == "graph" and body["items"] and body["items"][0]["eta_s"] != 111
 
 
 def test_zones_follow_an_import_and_a_reset(app, session):

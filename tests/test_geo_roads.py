@@ -107,6 +107,7 @@ def test_road_distances_against_openstreetmap_shortest_paths(graph, net):
         print(f"  {name:6} median error {median:6.1%}   within 15%: {within:6.1%}")
     assert table["graph"][0] < table["river"][0] / 2
     assert table["graph"][1] > table["river"][1] + 0.3
+    assert table["graph"][0] < 0.04 and table["graph"][1] >= 0.95     # the targets
 
 
 def test_points_join_the_nearest_road_within_a_few_metres_of_the_exact_answer(graph):
@@ -124,3 +125,30 @@ def test_points_join_the_nearest_road_within_a_few_metres_of_the_exact_answer(gr
     assert (walk >= exact - 1).all()
     assert (walk <= exact + 15).all()
     assert np.median(walk - exact) < 1
+
+
+def test_a_point_on_the_water_joins_a_road_on_its_own_bank(graph, net):
+    # In the Kapuas off Pontianak Timur: the nearest road line is across the river, on the south-west bank.
+    water = (-0.05177, 109.36518)
+    assert net.bank_of(*water) == 1
+    nearest = graph.graph.snap([water[0]], [water[1]])[0][0]
+    assert net.bank_of(*graph.graph.nodes[graph.graph.u[nearest]]) == 0
+    edge, _, _, walk = graph.snap([water[0]], [water[1]])
+    assert net.bank_of(*graph.graph.nodes[graph.graph.u[edge[0]]]) == 1 and walk[0] < 400
+    assert graph.route(*water, *TIMUR, at=AT_10_WIB).via == ()
+    assert graph.route(*water, *SELATAN, at=AT_10_WIB).via == (KAPUAS_I,)
+
+
+@pytest.mark.parametrize("start, end", [(KOTA, UTARA), (SENG_HIE, KERATON), (SELATAN, (-0.085, 109.30)),
+                                        (SELATAN, (SELATAN[0] + 0.0003, SELATAN[1]))])
+def test_the_way_runs_from_start_to_end_along_the_roads_it_counts(graph, start, end):
+    way = graph.way(*start, *end, at=AT_10_WIB)
+    route = graph.route(*start, *end, at=AT_10_WIB)
+    assert (way.seconds, way.metres, way.via) == (route.seconds, route.metres, route.via)
+    path = np.array(way.path)
+    assert path[0].tolist() == [round(start[0], 6), round(start[1], 6)] and path[-1].tolist() == [round(end[0], 6), round(end[1], 6)]
+    drawn = float(haversine_m(path[:-1, 0], path[:-1, 1], path[1:, 0], path[1:, 1]).sum())
+    # The bridges and joins are counted at their set lengths, so the drawing is a little shorter.
+    assert 0.85 * way.metres <= drawn <= way.metres * 1.01
+    walk_from = float(haversine_m(path[0, 0], path[0, 1], path[1, 0], path[1, 1]))
+    assert walk_from == pytest.approx(way.walk_from_m, abs=1)

@@ -25,7 +25,7 @@ def test_openapi_document_is_public_and_complete(client):
 
 def test_health(client):
     r = client.get("/api/health")
-    assert r.status_code == 200 and r.get_json() == {"status": "ok", "database": "ok"}
+    assert r.status_code == 200 and r.get_json() == {"status": "ok", "database": "ok", "travel": "graph"}
 
 
 def test_the_document_describes_the_location_words_the_close_and_the_reopen(client):

@@ -151,7 +151,7 @@ def test_only_available_units_are_ranked_and_limit_is_kept(scene, session, world
     assert ids[0] not in [i["unit"]["id"] for i in body["items"]]
     etas = [i["eta_s"] for i in body["items"]]
     assert etas == sorted(etas)
-    assert body["estimated_by"] == "river"
+    assert body["estimated_by"] == "graph"
 
 
 def test_no_available_unit_gives_an_empty_list(scene, session):
@@ -233,3 +233,25 @@ def test_a_crew_sees_its_road_to_the_incident_with_the_bridges(world):
     assert world.get("crew_a", f"/api/units/{world.unit_b.id}/route").status_code == 403
     none = world.get("crew_a", f"/api/units/{world.unit_a.id}/route")
     assert none.status_code == 404 and none.get_json()["error"]["code"] == "no_incident"
+
+
+def test_the_crews_road_follows_the_job_to_the_scene_then_to_the_chosen_hospital(world):
+    incident = world.new_incident(lat=0.0013, lon=109.3616, location_text="Siantan")
+    world.assign(incident["id"], world.unit_b.id)
+    url = f"/api/units/{world.unit_b.id}/route"
+    to_scene = world.get("crew_b", url).get_json()
+    assert (to_scene["to"], to_scene["hospital_id"], to_scene["estimated_by"]) == ("incident", None, "graph")
+    assert to_scene["path"][0] == [world.unit_b.station_lat, world.unit_b.station_lon]
+    assert to_scene["path"][-1] == [0.0013, 109.3616] and len(to_scene["path"]) > 10
+    for status in ("en_route", "on_scene"):
+        assert world.status(world.unit_b.id, status).status_code == 200
+    assert world.status(world.unit_b.id, "transporting", hospital_id=world.hospital.id).status_code == 200
+    to_hospital = world.get("crew_b", url).get_json()
+    assert (to_hospital["to"], to_hospital["hospital_id"], to_hospital["from"]) == ("hospital", world.hospital.id,
+                                                                                   "scene")
+    assert to_hospital["path"][0] == [0.0013, 109.3616] and to_hospital["path"][-1] == [-0.0616, 109.3646]
+    # Siantan (north bank) to RSUD Soedarso (south-west bank): the Landak, then the Kapuas.
+    assert to_hospital["via"] == ["Jembatan Landak", "Jembatan Kapuas I"]
+    assert world.status(world.unit_b.id, "at_hospital").status_code == 200
+    assert world.status(world.unit_b.id, "available").status_code == 200
+    assert world.get("crew_b", url).status_code == 404

@@ -1,3 +1,4 @@
+from flask import current_app
 from sqlalchemy import text
 
 from ..database import safe_rollback, write_failure
@@ -26,8 +27,12 @@ def health():
     failed = write_failure()
     if failed is not None:   # reachable, but the last write failed (disk full...) and none worked since
         return _degraded(f"error: cannot write ({failed})")
-    return {"status": "ok", "database": "ok"}
+    return {"status": "ok", "database": "ok", "travel": _travel()}
+
+
+def _travel():
+    return current_app.extensions["psc_geo"].travel_status
 
 
 def _degraded(what):
-    return {"status": "degraded", "database": what}, 503, {"Retry-After": str(RETRY_AFTER_S)}
+    return {"status": "degraded", "database": what, "travel": _travel()}, 503, {"Retry-After": str(RETRY_AFTER_S)}

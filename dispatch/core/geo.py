@@ -7,6 +7,7 @@ database (count, newest id and import time: one small query) with the one in mem
 and reloads when it changed, so
 every process of a deployment follows an import.
 """
+import logging
 from functools import lru_cache
 
 from geopy.adapters import URLLibAdapter
@@ -16,9 +17,12 @@ from sqlalchemy import func, select
 from ..geo.gazetteer import Gazetteer
 from ..geo.geocoder import FallbackGeocoder, OfflineGeocoder
 from ..geo.rivers import RiverNetwork
+from ..geo.roads import SHIPPED as SHIPPED_ROADS, GraphTravelTime, RoadGraph, parse_class_kmh
 from ..geo.travel import OsrmTravelTime, RiverAwareTravelTime
 from ..geo.zones import ZoneIndex
 from ..models import Zone
+
+log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
@@ -36,9 +40,34 @@ def shipped_zones():
     return ZoneIndex.shipped()
 
 
+@lru_cache(maxsize=4)
+def road_graph(path):
+    """The road graph in ``path``, read once per process (with its lookup grid made, so the first
+    request does not wait for it). OSError or ValueError when it is missing or broken."""
+    graph = RoadGraph.shipped(path)
+    graph.samples()
+    return graph
+
+
+def graph_or_river(rivers, *, road_graph_file, road_speeds_kmh, detour, timezone):
+    """The road-graph model, or the river model when the graph is switched off (``ROAD_GRAPH_FILE=off``),
+    missing or broken: (model, why the graph is not used or None)."""
+    river = RiverAwareTravelTime(rivers, detour=detour, timezone=timezone)
+    if str(road_graph_file).lower() == "off":
+        return river, "switched off (ROAD_GRAPH_FILE=off)"
+    try:
+        graph = road_graph(str(road_graph_file))
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+        why = f"the road graph {road_graph_file} cannot be used ({type(exc).__name__}: {exc})"[:300]
+        log.warning("%s: road times come from the river-aware model", why)
+        return river, why
+    return GraphTravelTime(graph, rivers, class_kmh=road_speeds_kmh, timezone=timezone), None
+
+
 class Geo:
     def __init__(self, *, nominatim_url=None, nominatim_timeout_s=1.5, osrm_url=None, osrm_timeout_s=1.0,
-                 detour=1.35, timezone="Asia/Pontianak", position_max_age_s=600, als_preference_s=120):
+                 detour=1.35, timezone="Asia/Pontianak", position_max_age_s=600, als_preference_s=120,
+                 road_graph_file=SHIPPED_ROADS, road_speeds_kmh=None, route_max_walk_m=5000):
         self.gazetteer = shipped_gazetteer()
         self.rivers = shipped_rivers()
         self._zones = shipped_zones()
@@ -56,7 +85,10 @@ class Geo:
             options = {"viewbox": [(maxy + margin, minx - margin), (miny - margin, maxx + margin)],
                        "bounded": True, "country_codes": "id"}
             self.geocoder = FallbackGeocoder(server, self.offline, server_options=options)
-        self.travel = RiverAwareTravelTime(self.rivers, detour=detour, timezone=timezone)
+        self.travel, self.graph_problem = graph_or_river(
+            self.rivers, road_graph_file=road_graph_file, road_speeds_kmh=road_speeds_kmh, detour=detour,
+            timezone=timezone)
+        self.route_max_walk_m = route_max_walk_m
         if osrm_url:
             self.travel = OsrmTravelTime(osrm_url, fallback=self.travel, timeout=osrm_timeout_s)
         self.position_max_age_s = position_max_age_s
@@ -64,13 +96,29 @@ class Geo:
 
     @classmethod
     def from_config(cls, config):
+        speeds = config.get("ROAD_SPEEDS_KMH")
+        if isinstance(speeds, str):
+            try:
+                speeds = parse_class_kmh(speeds) if speeds.strip() else None
+            except ValueError as exc:
+                raise RuntimeError(f"ROAD_SPEEDS_KMH: {exc}") from None
         return cls(
             nominatim_url=config.get("NOMINATIM_URL"), nominatim_timeout_s=config.get("NOMINATIM_TIMEOUT_S", 1.5),
             osrm_url=config.get("OSRM_URL"), osrm_timeout_s=config.get("OSRM_TIMEOUT_S", 1.0),
             detour=config.get("TRAVEL_DETOUR_FACTOR", 1.35), timezone=config.get("TIMEZONE", "Asia/Pontianak"),
             position_max_age_s=config.get("POSITION_MAX_AGE_S", 600),
             als_preference_s=config.get("ALS_PREFERENCE_S", 120),
+            road_graph_file=config.get("ROAD_GRAPH_FILE") or SHIPPED_ROADS,
+            road_speeds_kmh=speeds, route_max_walk_m=config.get("ROUTE_MAX_WALK_M", 5000),
         )
+
+    @property
+    def travel_status(self):
+        """What estimates road times, for /api/health: ``graph``, ``osrm+graph``, or ``river: why``."""
+        name = self.travel.name
+        inner = self.travel.fallback.name if name == "osrm" else name
+        said = f"osrm+{inner}" if name == "osrm" else inner
+        return f"{said}: {self.graph_problem}" if self.graph_problem else said
 
     @property
     def zones(self):

@@ -13,7 +13,7 @@ import numpy as np
 from sqlalchemy import select
 
 from ..geo.distance import haversine_m
-from ..models import Incident, Unit
+from ..models import Hospital, Incident, Unit
 from .access import ensure_unit_access
 from .clock import utcnow
 from .errors import Conflict
@@ -212,9 +212,9 @@ def etas_for_assignment(session, *, geo, incident_id, unit_id, recommended_unit_
 
 
 def route_for_unit(session, *, geo, actor, unit_id):
-    """The road from a unit (its fresh fix, else its station) to its current incident: ETA,
-    distance and the bridges to cross, for the crew's screen. None when it has no incident
-    with a known location."""
+    """The road the unit drives now, for the crew's screen: to its incident (from its fresh fix, else
+    its station), or while transporting to the chosen hospital (from its fresh fix, else the scene):
+    ETA, distance, bridges and the way. None when it has no incident with a known location."""
     ensure_unit_access(actor, unit_id)
     unit = get_or_404(session, Unit, unit_id, "unit")
     assignment = unit.current_assignment
@@ -224,11 +224,20 @@ def route_for_unit(session, *, geo, actor, unit_id):
     now = utcnow()
     age = (now - unit.position_at).total_seconds() if unit.position_at is not None else None
     fresh = unit.lat is not None and age is not None and age <= geo.position_max_age_s
-    lat, lon = (unit.lat, unit.lon) if fresh else (unit.station_lat, unit.station_lon)
-    route = geo.travel.to_point(np.array([lat]), np.array([lon]), incident.lat, incident.lon, at=now).route(0)
-    return {"unit_id": unit.id, "incident_id": incident.id, "eta_s": round(route.seconds),
-            "distance_m": round(route.metres), "via": list(route.via), "from": "gps" if fresh else "station",
-            "computed_at": now}
+    hospital = (session.get(Hospital, assignment.hospital_id)
+                if unit.status == "transporting" and assignment.hospital_id is not None else None)
+    if hospital is not None:
+        start, start_from = ((unit.lat, unit.lon), "gps") if fresh else ((incident.lat, incident.lon), "scene")
+        end = (hospital.lat, hospital.lon)
+    else:
+        start, start_from = ((unit.lat, unit.lon), "gps") if fresh else ((unit.station_lat, unit.station_lon),
+                                                                          "station")
+        end = (incident.lat, incident.lon)
+    way = geo.travel.way(*start, *end, at=now)
+    return {"unit_id": unit.id, "incident_id": incident.id, "to": "hospital" if hospital else "incident",
+            "hospital_id": hospital.id if hospital else None, "eta_s": round(way.seconds),
+            "distance_m": round(way.metres), "via": list(way.via), "from": start_from, "path": way.path,
+            "estimated_by": way.estimated_by, "computed_at": now}
 
 
 def _label(candidates, i):

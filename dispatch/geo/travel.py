@@ -48,6 +48,19 @@ class Route:
 
 
 @dataclass
+class Way:
+    """One road with the points it follows ([lat, lon], from the start to the end, the walks to
+    and from the road included) and the metres walked off the road at each end."""
+    seconds: float
+    metres: float
+    via: tuple
+    path: list
+    walk_from_m: float = 0.0
+    walk_to_m: float = 0.0
+    estimated_by: str = "river"
+
+
+@dataclass
 class Routes:
     seconds: np.ndarray
     metres: np.ndarray
@@ -135,6 +148,17 @@ class RiverAwareTravelTime(SymmetricTravelTime):
             seconds[mask] = metres[mask] / mps + delay * len(path)
         return Routes(seconds, metres, banks, via_by_bank, self.name)
 
+    def way(self, lat1, lon1, lat2, lon2, *, at):
+        """The estimate with a sketch of the way: straight to each bridge on it, across, and on."""
+        route = self.route(lat1, lon1, lat2, lon2, at=at)
+        path = [[lat1, lon1]]
+        for bridge, from_bank, to_bank in self.network.bridges_between(self.network.bank_of(lat1, lon1),
+                                                                       self.network.bank_of(lat2, lon2)):
+            path += [list(bridge.ends[from_bank]), list(bridge.ends[to_bank])]
+        path.append([lat2, lon2])
+        path = [[round(float(a), 6), round(float(b), 6)] for a, b in path]
+        return Way(route.seconds, route.metres, route.via, path, estimated_by=self.name)
+
 
 class OsrmTravelTime:
     """Road times from an OSRM server for the ``refine`` best candidates of the fallback model.
@@ -169,6 +193,15 @@ class OsrmTravelTime:
 
     def route(self, lat1, lon1, lat2, lon2, *, at):
         return self.to_point([lat1], [lon1], lat2, lon2, at=at).route(0)
+
+    def way(self, lat1, lon1, lat2, lon2, *, at):
+        """The server's time and distance on the fallback's way (the table service draws no path)."""
+        way = self.fallback.way(lat1, lon1, lat2, lon2, at=at)
+        routes = self.to_point([lat1], [lon1], lat2, lon2, at=at)
+        if routes.estimated_by == "osrm":
+            way.seconds, way.metres = float(routes.seconds[0]), float(routes.metres[0])
+            way.estimated_by = "osrm"
+        return way
 
     def _refined(self, routes, lats, lons, lat, lon, *, inbound):
         if self._backoff.paused:
@@ -206,5 +239,5 @@ class OsrmTravelTime:
         seconds, metres = routes.seconds.copy(), routes.metres.copy()
         seconds[best[ok]] = durations[ok]
         metres[best[ok]] = distances[ok]
-        return Routes(seconds, metres, routes.banks, routes.via_by_bank, "osrm" if ok.all() else "osrm+river")
+        return Routes(seconds, metres, routes.banks, routes.via_by_bank, "osrm" if ok.all() else f"osrm+{self.fallback.name}")
 

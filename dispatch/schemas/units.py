@@ -105,5 +105,12 @@ class RouteOut(Schema):
     eta_s = fields.Integer(metadata={"description": "estimated road time, seconds"})
     distance_m = fields.Integer()
     via = fields.List(fields.String(), metadata={"example": ["Jembatan Kapuas I"], "description": "bridges to cross"})
-    from_ = fields.String(data_key="from", attribute="from", metadata={"description": "gps (a fresh fix) or station"})
+    from_ = fields.String(data_key="from", attribute="from", metadata={
+        "description": "where the road starts: gps (a fresh fix), else station (to the incident) or scene "
+                       "(to the hospital)"})
+    to = fields.String(metadata={"description": "incident, or hospital while transporting to a chosen one"})
+    hospital_id = fields.Integer(allow_none=True)
+    path = fields.List(fields.List(fields.Float()), metadata={
+        "description": "[lat, lon] points of the way, as in GET /api/route"})
+    estimated_by = fields.String(metadata={"description": "graph, river or osrm, as in GET /api/route"})
     computed_at = fields.DateTime()
