@@ -17,7 +17,9 @@ For each database (SQLite in a temporary file, PostgreSQL in a fresh database
                                       incident, reference number, two events),
    * ``POST /api/units/<id>/status``  a supervisor takes a unit out of service and
                                       back; every client owns one unit, so each
-                                      request is a legal transition and must succeed.
+                                      request is a legal transition and must succeed,
+   * ``GET /api/route``               an operator asks for the road between two random
+                                      points of the city (target p99 under 20 ms).
 
 It prints one row per database and endpoint: requests done, errors (non-2xx answers
 and transport failures), p50 and p99 latency, throughput and the p50 relative to the
@@ -33,6 +35,7 @@ import json
 import math
 import os
 import platform
+import random
 import shutil
 import signal
 import socket
@@ -284,7 +287,27 @@ class UnitStatusWorkload:
         return r
 
 
-WORKLOADS = (HealthWorkload, CallWorkload, UnitStatusWorkload)
+class RouteWorkload:
+    """GET /api/route between random points of the city (the road graph's shortest path and its way)."""
+
+    name = "GET /api/route"
+
+    def __init__(self, base, tokens, unit_ids):
+        self.url = f"{base}/api/route"
+        self.token = tokens["operator"]
+
+    def session(self, client):
+        return new_session(self.token)
+
+    def request(self, http, client, i):
+        rng = random.Random(client * 100_003 + i)
+        a, b, c, d = (rng.uniform(-0.09, 0.02), rng.uniform(109.28, 109.38), rng.uniform(-0.09, 0.02),
+                      rng.uniform(109.28, 109.38))
+        return http.get(self.url, params={"from_lat": f"{a:.6f}", "from_lon": f"{b:.6f}", "to_lat": f"{c:.6f}",
+                                          "to_lon": f"{d:.6f}"}, timeout=REQUEST_TIMEOUT)
+
+
+WORKLOADS = (HealthWorkload, CallWorkload, UnitStatusWorkload, RouteWorkload)
 
 
 def run_workload(workload, *, clients, total, time_limit, warmup):

@@ -10,8 +10,10 @@ machine, and compares each result with a simple baseline measured in the same ru
    Baseline: ``dispatch.geo.text.tokens(text)`` alone, the normalisation every call pays.
 2. Recommendation for one incident: ``rank_units`` over 1,000 and 100,000 random
    available units (half with a fresh GPS fix, a quarter with a stale one, a quarter
-   without, a third ALS) for random incident points. Baseline: a plain Python loop of
-   ``geopy.distance.geodesic`` from every unit, then the 5 nearest (``heapq``).
+   without, a third ALS) for random incident points, with the road graph (the default)
+   and the river-aware model on the same units. Baseline: a plain Python loop of
+   ``geopy.distance.geodesic`` from every unit, then the 5 nearest (``heapq``). Then one
+   route with its path (``travel.way``, what ``GET /api/route`` computes).
 3. Zone lookup: ``geo.zones.lookup_many`` for 100,000 random points in one call, with
    the shipped polygons and, when ``../shared/data/pontianak`` exists, the official
    BIG boundaries. Baselines: ``shapely.contains_xy`` on every zone without the
@@ -278,28 +280,41 @@ def geodesic_nearest(units, lat, lon, max_age_s=600, k=5):
     return heapq.nsmallest(k, dist)
 
 
-def bench_recommendation(geo, rng, plan, at):
+def bench_recommendation(geo, river, rng, plan, at):
+    """rank_units with the app's model (the road graph) and, in the same run on the same units and
+    points, with the river-aware model it falls back to."""
     from dispatch.core.recommend import rank_units
 
-    def rank(c, lat, lon):
-        return rank_units(c, lat, lon, travel=geo.travel, at=at, priority="P1", category="cardiac",
-                          max_age_s=600, als_preference_s=120, limit=5)
+    def ranker(travel):
+        def rank(c, lat, lon):
+            return rank_units(c, lat, lon, travel=travel, at=at, priority="P1", category="cardiac",
+                              max_age_s=600, als_preference_s=120, limit=5)
+        return rank
 
+    rank, rank_river = ranker(geo.travel), ranker(river.travel)
     rows, fleets = [], {}
     for n, target in ((1_000, 10), (100_000, 50)):
         c = random_candidates(rng, n)
         lats, lons = random_points(rng, plan["incidents"][n])
         points = [(float(a), float(b)) for a, b in zip(lats, lons)]
         fast = summary(timed(lambda lat, lon: rank(c, lat, lon), points), unit="incidents/s")
+        by_river = summary(timed(lambda lat, lon: rank_river(c, lat, lon), points), unit="incidents/s")
         units = as_rows(c)
         slow_points = points[: plan["baseline_incidents"][n]]
         geodesic_nearest(units[:100], *slow_points[0])     # warm-up on a few units: a full call is slow
         slow = summary(timed(lambda lat, lon: geodesic_nearest(units, lat, lon), slow_points, warmup=0),
                        unit="incidents/s")
         rows.append(row(f"geodesic loop + 5 nearest, {n:,} units [baseline]", slow) | {"baseline": True})
-        rows.append(row(f"rank_units, {n:,} units", fast, baseline=slow, target_ms=target))
+        rows.append(row(f"rank_units, river-aware model, {n:,} units", by_river, baseline=slow, target_ms=target))
+        rows.append(row(f"rank_units, {geo.travel.name} model, {n:,} units", fast, baseline=slow, target_ms=target))
         fleets[n] = (c, points)
-    print_table("2. Recommendation for one incident (P1 cardiac, limit 5)", rows, "the baseline")
+    ways = [(float(a), float(b), float(c_), float(d)) for a, b, c_, d in
+            zip(*random_points(rng, 200), *random_points(rng, 200))]
+    rows.append(row("travel.route, one pair, river-aware model",
+                    summary(timed(lambda *p: river.travel.route(*p, at=at), ways))))
+    rows.append(row(f"travel.way, one pair with its path, {geo.travel.name} model",
+                    summary(timed(lambda *p: geo.travel.way(*p, at=at), ways)), target_ms=20))
+    print_table("2. Recommendation for one incident (P1 cardiac, limit 5), and one route", rows, "the baseline")
     return rows, fleets, rank
 
 
@@ -352,7 +367,7 @@ def bench_travel(geo, fleets, at, rank):
             share = stats["mean_ms"] / reference["mean_ms"]
             rows.append(row(label, stats, note=f"{share:.0%} of rank_units' mean time, {n:,} units")
                         | {"share_of_rank": share})
-    print_table("4. Travel time alone (RiverAwareTravelTime), and the parts of rank_units", rows)
+    print_table(f"4. Travel time alone ({type(geo.travel).__name__}), and the parts of rank_units", rows)
     return rows
 
 
@@ -509,9 +524,15 @@ def bench_api(rng, requests_per_case, units=1_000):
             ("GET /api/incidents/<id>/hospitals", f"/api/incidents/{incident}/hospitals", None),
             ("GET /api/geocode?q=depan+RS+Antonius", "/api/geocode?q=depan+RS+Antonius", None),
         ]
+        a_lat, a_lon = random_points(rng, requests_per_case)
+        b_lat, b_lon = random_points(rng, requests_per_case)
+        routes = [(f"/api/route?from_lat={a:.6f}&from_lon={b:.6f}&to_lat={c:.6f}&to_lon={d:.6f}",)
+                  for a, b, c, d in zip(a_lat, a_lon, b_lat, b_lon)]
+        cases.append(("GET /api/route (random pairs)", routes, 20))
         rows, base = [], None
         for label, url, target in cases:
-            stats = summary(timed(get, [(url,)] * requests_per_case), unit="requests/s")
+            urls = url if isinstance(url, list) else [(url,)] * requests_per_case
+            stats = summary(timed(get, urls), unit="requests/s")
             r = row(label, stats, baseline=base, target_ms=target)
             if base is None:
                 base, r["baseline"] = stats, True
@@ -538,13 +559,15 @@ def main(argv=None):
     start = time.perf_counter_ns()
     geo = Geo()
     build_ms = (time.perf_counter_ns() - start) / 1e6
-    print(f"# import dispatch.core.geo {import_ms:.0f} ms, Geo() {build_ms:.0f} ms (one-off: gazetteer, rivers, zones)")
+    print(f"# import dispatch.core.geo {import_ms:.0f} ms, Geo() {build_ms:.0f} ms (one-off: gazetteer, rivers, zones, "
+          f"road graph and its lookup grid)")
+    river = Geo(road_graph_file="off")
 
     rng = np.random.default_rng(args.seed)
     at = datetime.now(timezone.utc)
     wall = time.perf_counter()
     geocoding = bench_geocoding(geo, plan["geocode_calls"])
-    rank_rows, fleets, rank = bench_recommendation(geo, rng, plan, at)
+    rank_rows, fleets, rank = bench_recommendation(geo, river, rng, plan, at)
     zones = bench_zones(geo, rng, plan)
     travel_rows = bench_travel(geo, fleets, at, rank)
     api_rows = bench_api(rng, plan["api_requests"])

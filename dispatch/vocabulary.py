@@ -32,6 +32,14 @@ CAPABILITIES = ("ALS", "BLS")
 
 HOSPITAL_STATUSES = ("open", "diverting", "closed")
 
+# Where a patient can be taken (and a unit stationed): a hospital, or a puskesmas (community health
+# centre), which core.destinations suggests only for minor (P3) cases with no special need.
+FACILITY_KINDS = ("hospital", "puskesmas")
+FACILITY_KIND_LABELS = {
+    "hospital": {"id": "Rumah sakit", "en": "Hospital"},
+    "puskesmas": {"id": "Puskesmas", "en": "Community health centre (puskesmas)"},
+}
+
 # P1 calls of these categories want an ALS unit when one is not much slower (core.recommend).
 ALS_CATEGORIES = ("cardiac", "breathing", "stroke", "unconscious")
 

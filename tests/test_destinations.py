@@ -118,3 +118,21 @@ def test_nothing_is_written(world, hospitals, session):
     suggest(world, incident_id)
     assert len(world.events()) == before
     fresh(session)
+
+
+def test_a_puskesmas_is_a_destination_for_minor_cases_only(world, hospitals, session):
+    # A puskesmas (its position estimated) 220 m from Seng Hie, nearer than any hospital.
+    near = hospital(session, "UPT Puskesmas Uji", SENG_HIE[0] - 0.002, SENG_HIE[1], kind="puskesmas",
+                    emergency=False, position_estimated=True)
+    minor = world.get("op", f"/api/incidents/{incident(world, 'other', 'P3')}/hospitals").get_json()
+    first = minor["items"][0]
+    assert first["hospital"]["id"] == near and first["hospital"]["kind"] == "puskesmas"
+    assert first["hospital"]["position_estimated"] is True
+    assert {"puskesmas", "position_estimated"} <= {r["code"] for r in first["reasons"]}
+    for category, priority in (("other", "P2"), ("maternity", "P3")):
+        body = world.get("op", f"/api/incidents/{incident(world, category, priority)}/hospitals").get_json()
+        assert near not in [i["hospital"]["id"] for i in body["items"]]
+        left = next(e for e in body["excluded"] if e["hospital"]["id"] == near)
+        assert [r["code"] for r in left["reasons"]] == ["puskesmas_minor_only"]
+    listed = world.get("crew_a", "/api/hospitals").get_json()["items"]
+    assert {h["kind"] for h in listed} == {"hospital", "puskesmas"}

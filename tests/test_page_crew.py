@@ -67,20 +67,25 @@ def test_a_call_from_the_console_to_the_crew_and_back_with_the_map_following(pag
     expect(crew.locator("#job-address")).to_contain_text("-0.0205")
     crew.click("#accept")
     expect(crew.locator("#accepted")).to_be_visible()
+    # The road to the scene is drawn on the crew's map (from the server's route, by the road graph).
+    expect(crew.locator("path.route-line.route-to-incident")).to_have_count(1)
     screenshot(crew, "crew-phone")
     steps = [("en_route", "Menuju lokasi"), ("on_scene", "Di lokasi")]
     for status, shown in steps:
         crew.click("#next-status")
         expect(crew.locator("#unit-status")).to_have_attribute("data-status", status)
+        expect(crew.locator("path.route-line")).to_have_count(1 if status == "en_route" else 0)
         expect(supervisor.locator(f"path.unit-{unit}.status-{status}")).to_have_count(1)
         expect(operator.locator(f".queue-item[data-incident='{incident}']")).to_contain_text(
             {"en_route": "Unit ditugaskan", "on_scene": "Unit di lokasi"}[status])
     crew.click("#next-status")                          # transporting: which hospital?
     crew.locator("#hospital-choices button").first.click()
     expect(crew.locator("#unit-status")).to_have_attribute("data-status", "transporting")
+    expect(crew.locator("path.route-line.route-to-hospital")).to_have_count(1)    # then the road to the hospital
     expect(operator.locator(f".queue-item[data-incident='{incident}']")).to_contain_text("Membawa pasien")
     crew.click("#next-status")
     expect(crew.locator("#unit-status")).to_have_attribute("data-status", "at_hospital")
+    expect(crew.locator("path.route-line")).to_have_count(0)
     crew.click("#next-status")
     expect(crew.locator("#unit-status")).to_have_attribute("data-status", "available")
     expect(crew.locator("#no-job")).to_be_visible()

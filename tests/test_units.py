@@ -21,7 +21,7 @@ def test_admin_registers_unit_available_at_station(world, session):
     unit = r.get_json()
     assert unit["call_sign"] == "PSC-09"
     assert unit["status"] == "available"
-    assert unit["station"] == {"name": "Pos Siantan", "lat": 0.0013, "lon": 109.3616}
+    assert unit["station"] == {"name": "Pos Siantan", "lat": 0.0013, "lon": 109.3616, "facility_id": None}
     assert unit["position"]["lat"] == 0.0013 and unit["position"]["source"] == "station"
     assert unit["position"]["at"] is None
     ev = world.events()[-1]
@@ -401,3 +401,29 @@ def test_simultaneous_registration_of_one_call_sign(world, live_server, session)
         t.join()
     assert sorted(codes, key=str) == sorted([(201, None)] + [(409, "unit_exists")] * 5, key=str)
     assert count(session, Unit) == 4
+
+
+def test_a_unit_can_be_stationed_at_a_puskesmas(world, session):
+    from dispatch.core.clock import utcnow
+    from dispatch.models import Hospital
+
+    pkm = Hospital(name="UPT Puskesmas Siantan Hilir", address="Jl. Khatulistiwa", kind="puskesmas", lat=0.0203,
+                   lon=109.3312, has_emergency=False, position_estimated=True, status="open", updated_at=utcnow())
+    session.add(pkm)
+    session.commit()
+    r = world.post("adm", "/api/units", {"call_sign": "PSC-09", "capability": "BLS", "station_facility_id": pkm.id})
+    assert r.status_code == 201, r.get_json()
+    station = r.get_json()["station"]
+    assert station == {"name": "UPT Puskesmas Siantan Hilir", "lat": 0.0203, "lon": 109.3312, "facility_id": pkm.id}
+    assert r.get_json()["position"]["lat"] == 0.0203
+    named = world.post("adm", "/api/units", {"call_sign": "PSC-10", "capability": "BLS", "station_facility_id": pkm.id,
+                                             "station_name": "Pos Siantan"}).get_json()
+    assert named["station"]["name"] == "Pos Siantan" and named["station"]["facility_id"] == pkm.id
+    both = world.post("adm", "/api/units", {"call_sign": "PSC-11", "capability": "BLS",
+                                            "station_facility_id": pkm.id, "lat": 0.02, "lon": 109.33})
+    assert both.status_code == 422 and set(both.get_json()["error"]["fields"]) == {"lat", "lon"}
+    none = world.post("adm", "/api/units", {"call_sign": "PSC-12", "capability": "BLS"})
+    assert none.status_code == 422 and set(none.get_json()["error"]["fields"]) == {"station_name", "lat", "lon"}
+    unknown = world.post("adm", "/api/units", {"call_sign": "PSC-13", "capability": "BLS", "station_facility_id": 999})
+    assert unknown.status_code == 404 and "station_facility_id" in unknown.get_json()["error"]["fields"]
+    assert world.get("op", "/api/units").get_json()["items"][0]["station"]["facility_id"] is None

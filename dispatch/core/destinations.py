@@ -2,7 +2,8 @@
 
 A hospital is suggested when it is open, has an emergency room, offers what the
 category needs (``CATEGORY_NEEDS``: maternity for labour, trauma for accidents and
-burns, ICU for cardiac and stroke) and has not reported zero beds. The others are
+burns, ICU for cardiac and stroke) and has not reported zero beds; a puskesmas when it
+is open and the case is minor (P3) with no special need. The others are
 listed apart with the reason they were left out, so the crew is never left
 without a choice when every suitable hospital is full.
 """
@@ -16,6 +17,7 @@ from .recommend import located_incident
 from ..vocabulary import CAPABILITY_LABELS, CATEGORY_NEEDS, reason
 
 BEDS_STALE_S = 6 * 3600
+MINOR_PRIORITY = "P3"     # the only priority a puskesmas is suggested for
 
 
 def rank_hospitals(session, *, actor, geo, incident_id, limit=5):
@@ -30,13 +32,18 @@ def rank_hospitals(session, *, actor, geo, incident_id, limit=5):
         routes = geo.travel.from_point(incident.lat, incident.lon, np.array([h.lat for h in hospitals]),
                                        np.array([h.lon for h in hospitals]), at=now)
     for i, hospital in enumerate(hospitals):
-        refusals = _refusals(hospital, need)
+        refusals = _refusals(hospital, need, incident.priority)
         entry = {"hospital": hospital}
         if refusals:
             excluded.append({**entry, "reasons": refusals})
             continue
         via = routes.via(i)
         reasons = []
+        if hospital.kind == "puskesmas":
+            reasons.append(reason("puskesmas", "Puskesmas, untuk kasus ringan", "Puskesmas, for a minor case"))
+        if hospital.position_estimated:
+            reasons.append(reason("position_estimated", "Lokasinya perkiraan dari alamat",
+                                  "Its position is estimated from the address"))
         if need:
             label = CAPABILITY_LABELS[need]
             reasons.append(reason(f"has_{need}", f"Punya layanan {label['id']}", f"Has {label['en']}"))
@@ -64,12 +71,17 @@ def rank_hospitals(session, *, actor, geo, incident_id, limit=5):
     }
 
 
-def _refusals(hospital, need):
+def _refusals(hospital, need, priority):
     out = []
     if hospital.status == "closed":
         out.append(reason("closed", "Tutup", "Closed"))
     elif hospital.status == "diverting":
         out.append(reason("diverting", "Sedang mengalihkan pasien (penuh)", "Diverting ambulances"))
+    if hospital.kind == "puskesmas":
+        if need or priority != MINOR_PRIORITY:
+            out.append(reason("puskesmas_minor_only", "Puskesmas hanya untuk kasus ringan (P3) tanpa layanan khusus",
+                              "A puskesmas takes only minor (P3) cases with no special need"))
+        return out
     if not hospital.has_emergency:
         out.append(reason("no_emergency", "Tidak punya IGD", "No emergency room"))
     if need and not getattr(hospital, f"has_{need}"):

@@ -30,14 +30,24 @@ def get_unit(session, *, actor, unit_id):
 
 
 @writes
-def create_unit(session, *, actor, call_sign, capability, station_name, lat, lon):
+def create_unit(session, *, actor, call_sign, capability, station_name=None, lat=None, lon=None,
+                station_facility_id=None):
+    """A new unit, available at its station: a name and position, or a facility (a puskesmas or a
+    hospital, whose name, unless one is given, and position it takes)."""
     call_sign = call_sign.strip().upper()
     if session.scalar(select(Unit.id).where(Unit.call_sign == call_sign)) is not None:
         raise Conflict(f"unit {call_sign} exists already", fields={"call_sign": "taken"}, code="unit_exists")
+    if station_facility_id is not None:
+        facility = session.get(Hospital, station_facility_id)
+        if facility is None:
+            raise NotFound(f"no hospital or puskesmas {station_facility_id}",
+                           fields={"station_facility_id": "no such facility"})
+        station_name, lat, lon = station_name or facility.name, facility.lat, facility.lon
     now = utcnow()
     unit = Unit(
         call_sign=call_sign, capability=capability, station_name=station_name.strip(),
-        station_lat=lat, station_lon=lon, status="available", status_changed_at=now,
+        station_lat=lat, station_lon=lon, station_facility_id=station_facility_id, status="available",
+        status_changed_at=now,
         lat=lat, lon=lon, position_at=None, position_accuracy_m=None, version=1, created_at=now,
     )
     session.add(unit)

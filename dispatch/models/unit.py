@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, Enum, Float, Integer, String, false
+from sqlalchemy import Boolean, Enum, Float, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..vocabulary import CAPABILITIES, UNIT_STATUSES
@@ -21,6 +21,9 @@ class Unit(Base):
     station_name: Mapped[str] = mapped_column(String(200))
     station_lat: Mapped[float] = mapped_column(Float)
     station_lon: Mapped[float] = mapped_column(Float)
+    # The hospital or puskesmas the unit is stationed at, when it is one (its name and position
+    # were copied into station_*).
+    station_facility_id: Mapped[Optional[int]] = mapped_column(ForeignKey("hospitals.id"))
     status: Mapped[str] = mapped_column(
         Enum(*UNIT_STATUSES, name="unit_status", native_enum=False, create_constraint=True)
     )

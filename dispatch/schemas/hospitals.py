@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..vocabulary import HOSPITAL_STATUSES
+from ..vocabulary import FACILITY_KINDS, HOSPITAL_STATUSES
 from .common import Choice
 
 
@@ -9,8 +9,11 @@ class HospitalOut(Schema):
     name = fields.String()
     short_name = fields.String(allow_none=True)
     address = fields.String()
+    kind = fields.String(metadata={"enum": list(FACILITY_KINDS), "description": "hospital or puskesmas"})
     lat = fields.Float()
     lon = fields.Float()
+    position_estimated = fields.Boolean(metadata={
+        "description": "the position was estimated from the address (the puskesmas), not surveyed"})
     capabilities = fields.Method("_capabilities")
     status = fields.String()
     beds_available = fields.Integer(allow_none=True)

@@ -1,4 +1,4 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..vocabulary import CAPABILITIES, UNIT_STATUSES
 from .common import Accuracy, Choice, CleanString, ClientRef, FullMatch, Id, Lat, Lon, Text, Time, has_field
@@ -19,6 +19,8 @@ class StationOut(Schema):
     name = fields.String(attribute="station_name")
     lat = fields.Float(attribute="station_lat")
     lon = fields.Float(attribute="station_lon")
+    facility_id = fields.Integer(attribute="station_facility_id", allow_none=True, metadata={
+        "description": "the hospital or puskesmas the unit is stationed at, if it is one"})
 
 
 class PresenceOut(Schema):
@@ -62,10 +64,29 @@ class UnitCreate(Schema):
         validate=[validate.Length(min=1, max=16), FullMatch(r"^[A-Za-z0-9][A-Za-z0-9 _-]*$",
                                                                  error="letters, digits, '-', '_' and spaces only")],
     )
+    # A station is given by name and position, or is a facility (a puskesmas, a hospital): then its
+    # name and position are the facility's (the name may be given, a position may not).
+    JSON_SCHEMA = {"if": has_field("station_facility_id", "integer"),
+                   "then": {"not": {"anyOf": [{"required": ["lat"]}, {"required": ["lon"]}]}},
+                   "else": {"required": ["station_name", "lat", "lon"]}}
     capability = Choice(CAPABILITIES, required=True)
-    station_name = Text(200, min_length=1, required=True)
-    lat = Lat(required=True)
-    lon = Lon(required=True)
+    station_name = Text(200, min_length=1)
+    lat = Lat()
+    lon = Lon()
+    station_facility_id = Id(metadata={"description": "a hospital or puskesmas (GET /api/hospitals) as the station"})
+
+    @validates_schema
+    def _station(self, data, **_kw):
+        if "station_facility_id" in data:
+            given = {f: "not with station_facility_id: the facility's position is the station"
+                     for f in ("lat", "lon") if f in data}
+            if given:
+                raise ValidationError(given)
+        else:
+            missing = {f: "required without station_facility_id" for f in ("station_name", "lat", "lon")
+                       if f not in data}
+            if missing:
+                raise ValidationError(missing)
 
 
 class StatusIn(Schema):

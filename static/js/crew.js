@@ -25,6 +25,7 @@ const ROUTE_EVERY_MS = 30000;   // the ETA and the bridges follow the ambulance 
 const ENDS_JOB = new Set(["available", "out_of_service"]);
 const TO_SCENE = new Set(["dispatched", "en_route"]);
 const TO_HOSPITAL = new Set(["transporting", "at_hospital"]);
+const ROUTED = new Set([...TO_SCENE, "transporting"]);   // the map draws the road: to the scene, then the hospital
 const job = { unit: null, incident: null, assignment: null, route: null, hospitals: null, hospitalsFor: null,
   choosing: false, notice: null, refusal: null };   // notice: the job cancelled (until the next job); refusal: a press not applied
 let live;
@@ -64,7 +65,7 @@ async function loadIncident() {
     job.incident = await get(`/api/incidents/${assignment.incident_id}`);
     job.assignment = job.incident.assignments.find((a) => a.id === assignment.id) || job.assignment;
     if (job.hospitalsFor !== job.incident.id) Object.assign(job, { hospitals: null, hospitalsFor: null });
-    if (TO_SCENE.has(job.unit.status)) job.route = await get(`/api/units/${job.unit.id}/route`).catch(() => null);
+    if (ROUTED.has(job.unit.status)) job.route = await get(`/api/units/${job.unit.id}/route`).catch(() => null);
     if (TO_HOSPITAL.has(job.unit.status) && !job.hospitals) await fetchHospitals();
   } catch {
     // shown from what the live connection brought
@@ -188,7 +189,7 @@ function jobCard() {
   const assignment = currentAssignment();
   if (!assignment || !incident) return el("p", { class: "no-job", id: "no-job", text: t("crew.no_job") });
   const shown = shownStatus();
-  const route = TO_SCENE.has(shown) ? job.route : null;
+  const route = TO_SCENE.has(shown) && job.route?.to === "incident" ? job.route : null;
   const toHospital = TO_HOSPITAL.has(shown);
   const acceptance = shown === "dispatched" ? acceptState(assignment) : "none";
   return el("article", { class: `job priority-${incident.priority} step-${shown}`, id: "job", dataset: { incident: incident.id } },
@@ -250,7 +251,18 @@ function accept(assignmentId) {
   render();
 }
 
-// The scene and the unit; transporting, the hospital and the unit.
+// The road the server gave for the leg shown: to the scene while dispatched or on the way, to the
+// chosen hospital while transporting (a road for another leg or hospital is not drawn).
+function roadShown(hospital) {
+  const way = job.route;
+  if (!way?.path?.length || way.incident_id !== job.incident?.id) return null;
+  const shown = shownStatus();
+  if (TO_SCENE.has(shown) && way.to === "incident") return way;
+  if (shown === "transporting" && hospital && way.to === "hospital" && way.hospital_id === hospital.id) return way;
+  return null;
+}
+
+// The scene and the unit; transporting, the hospital and the unit; and the road between.
 function drawMap() {
   if (!map) return;
   mapLayers.forEach((layer) => layer.remove());
@@ -265,18 +277,24 @@ function drawMap() {
     mapLayers.push(L.circleMarker(points[0], { radius: 12, weight: 3,
       className: `incident-marker priority-${job.incident.priority}` }).addTo(map));
   }
+  const way = roadShown(hospital);
+  if (way) {
+    mapLayers.push(L.polyline(way.path, { weight: 5, opacity: 0.85, className: `route-line route-to-${way.to}`,
+      interactive: false }).addTo(map));
+  }
   const position = job.unit?.position;
   if (position && position.lat !== null && position.lat !== undefined) {
     points.push([position.lat, position.lon]);
     mapLayers.push(L.circleMarker([position.lat, position.lon], { radius: 9, weight: 3,
       className: `unit-marker status-${job.unit.status}` }).addTo(map));
   }
-  // Framed when the job or its destination changes (or the first fix comes), not on every
-  // render: the crew may be looking around the map.
-  const frame = `${job.incident?.id ?? "-"}:${hospital?.id ?? "-"}:${points.length}`;
+  // Framed when the job, its destination or its road changes (or the first fix comes), not on
+  // every render: the crew may be looking around the map.
+  const frame = `${job.incident?.id ?? "-"}:${hospital?.id ?? "-"}:${points.length}:${way?.to ?? "-"}`;
   if (frame === framed) return;
   framed = frame;
-  if (points.length === 2) map.fitBounds(points, { padding: [30, 30], maxZoom: 16 });
+  if (way) map.fitBounds(L.latLngBounds([...way.path, ...points]), { padding: [30, 30], maxZoom: 16 });
+  else if (points.length === 2) map.fitBounds(points, { padding: [30, 30], maxZoom: 16 });
   else if (points.length === 1) map.setView(points[0], 15);
 }
 
@@ -309,7 +327,7 @@ function inOrder(handler) {
 
 async function refreshRoute() {
   const unit = job.unit;
-  if (!unit?.current_assignment || !["dispatched", "en_route"].includes(unit.status) || !live?.socket.connected) return;
+  if (!unit?.current_assignment || !ROUTED.has(unit.status) || !live?.socket.connected) return;
   const route = await get(`/api/units/${unit.id}/route`).catch(() => null);
   if (route && job.unit?.current_assignment?.incident_id === route.incident_id) {
     job.route = route;
