@@ -345,3 +345,17 @@ def test_a_cancelled_incident_names_its_released_and_withdrawn_units(pages, worl
     expect(detail.locator(f"#assignment-list li[data-unit='{world.unit_b.id}']")).to_contain_text(
         "PSC-02 — dilepaskan saat kejadian dibatalkan, ")
     expect(detail.locator("#change-address")).not_to_be_editable()
+
+
+def test_the_detail_map_shows_the_way_of_the_first_recommended_unit_then_of_the_unit_sent(pages, world, session):
+    # Siantan, north bank: the first recommended unit crosses to it; its road follows the streets.
+    incident = world.new_incident(lat=0.0013, lon=109.3616, location_text="Siantan")
+    page = pages("/console", who="op")
+    open_detail(page, incident["id"])
+    first = page.locator("#recommendation-list > li").first
+    expect(first).to_be_visible()
+    expect(page.locator("#detail-map path.route-line.route-recommended")).to_have_count(1)
+    first.locator("button.assign").click()
+    expect(page.locator("#detail-map path.route-line.route-assigned")).to_have_count(1, timeout=LIVE_S)
+    expect(page.locator("#detail-map path.route-line")).to_have_count(1)
+    assert page.console_errors == []

@@ -10,11 +10,13 @@ import { LiveState } from "../state.js";
 import { clock, duration } from "../time.js";
 import { term } from "../vocabulary.js";
 import { alertIn, focusedIn, refocus, resolvedPlace, state, view } from "./shared.js";
+import { showWay, wayFor } from "./way.js";
 
 let detailMap = null;           // the selected incident's map: one, moved into each rebuilt detail
 let detailPin = null;
 let detailFor = null;           // the incident the detail map shows
 let detailUnits = [];           // markers of the units on it
+let firstRecommendation = { incident: null, rec: null };   // whose road is drawn while no unit is on it
 let detailRequest = 0;
 let asking = null;              // {incident, action, assignment?, value, error, units}: the action being asked for
 
@@ -261,7 +263,7 @@ async function showOnDetailMap(incident, save) {
   detailMap.invalidateSize();
   const first = detailFor?.id !== incident.id;
   const finished = incident.status === "closed" || incident.status === "cancelled";
-  detailFor = { id: incident.id, known: incident.location_known, finished, save,
+  detailFor = { id: incident.id, known: incident.location_known, finished, save, incident,
     unitIds: (incident.assignments || []).filter((a) => a.active).map((a) => a.unit_id) };
   drawDetailUnits();
   if (!incident.location_known) {
@@ -299,6 +301,20 @@ export function drawDetailUnits() {
       className: `unit-marker unit-${unit.id} status-${unit.status}` })
       .bindTooltip(el("span", { text: unit.call_sign }), { permanent: true, direction: "right", offset: [8, 0], className: "unit-label" })
       .addTo(detailMap));
+  drawWay();
+}
+
+// The first recommended unit of incident `id` (recommend.js), whose road is drawn while no unit is on it.
+export function setFirstRecommendation(id, rec) {
+  firstRecommendation = { incident: id, rec };
+  drawWay();
+}
+
+function drawWay() {
+  if (!detailMap || !detailFor) return;
+  const units = detailFor.unitIds.map((id) => state.units.get(id)).filter(Boolean);
+  const first = firstRecommendation.incident === detailFor.id ? firstRecommendation.rec : null;
+  showWay(detailMap, detailFor.finished ? null : wayFor(detailFor.incident, units, first));
 }
 
 // The operator corrects the location: the words are stored as typed; the place found for them

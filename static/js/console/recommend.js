@@ -8,7 +8,7 @@ import { explain } from "../errors.js";
 import { $, el, replace } from "../dom.js";
 import { label, t } from "../i18n.js";
 import { duration } from "../time.js";
-import { loadDetail } from "./detail.js";
+import { loadDetail, setFirstRecommendation } from "./detail.js";
 import { focusedIn, refocus, state, view } from "./shared.js";
 
 let recommendations = [];
@@ -46,6 +46,7 @@ export async function loadRecommendations(noticeText = "") {
   if (request !== recommendRequest || id !== view.selected) return;   // a newer request or another incident
   recommendations = items;
   recommendationsFor = id;
+  setFirstRecommendation(id, items[0] || null);      // its road is drawn on the detail map
   const notice = lastNotice && lastNotice.incident === id && Date.now() < lastNotice.until ? lastNotice.text : "";
   const focused = focusedIn(panel);
   const adding = unitsOn(id).length > 0;
@@ -102,6 +103,7 @@ function alreadySent(id) {
 export function forgetRecommendations() {
   recommendations = [];
   recommendationsFor = null;
+  setFirstRecommendation(null, null);
   replace($("#recommendations"));
 }
 
