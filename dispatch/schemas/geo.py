@@ -91,7 +91,8 @@ class Recommendation(Schema):
 class RecommendationList(Schema):
     incident_id = fields.Integer()
     computed_at = fields.DateTime()
-    estimated_by = fields.String(metadata={"description": "river (the built-in model) or osrm"})
+    estimated_by = fields.String(metadata={"description": "graph (the road graph, the default), river (the "
+                                                          "river-aware fallback), osrm, or osrm+graph (OSRM for some)"})
     available_units = fields.Integer()
     items = fields.List(fields.Nested(Recommendation))
 
@@ -116,7 +117,7 @@ class HospitalExcluded(Schema):
 class HospitalSuggestions(Schema):
     incident_id = fields.Integer()
     need = fields.Nested(Need, allow_none=True, metadata={"description": "what the category needs, besides an ER"})
-    estimated_by = fields.String()
+    estimated_by = fields.String(metadata={"description": "as in the recommendations: graph, river, osrm..."})
     items = fields.List(fields.Nested(HospitalSuggestion))
     excluded = fields.List(fields.Nested(HospitalExcluded))
 
