@@ -55,13 +55,20 @@ def graph_or_river(rivers, *, road_graph_file, road_speeds_kmh, detour, timezone
     river = RiverAwareTravelTime(rivers, detour=detour, timezone=timezone)
     if str(road_graph_file).lower() == "off":
         return river, "switched off (ROAD_GRAPH_FILE=off)"
+    speeds = tuple(sorted((road_speeds_kmh or {}).items()))
     try:
-        graph = road_graph(str(road_graph_file))
+        return graph_model(str(road_graph_file), speeds, timezone), None
     except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         why = f"the road graph {road_graph_file} cannot be used ({type(exc).__name__}: {exc})"[:300]
         log.warning("%s: road times come from the river-aware model", why)
         return river, why
-    return GraphTravelTime(graph, rivers, class_kmh=road_speeds_kmh, timezone=timezone), None
+
+
+@lru_cache(maxsize=8)
+def graph_model(path, speeds, timezone):
+    """One model per graph file, speeds and time zone, shared by the apps of a process (it holds
+    only caches that every app may share)."""
+    return GraphTravelTime(road_graph(path), shipped_rivers(), class_kmh=dict(speeds), timezone=timezone)
 
 
 class Geo:
