@@ -394,6 +394,50 @@ def part1(pages, loop, base, sessions, args):
     return rows, big
 
 
+# --- part 1c: the street layer -------------------------------------------------------------
+
+ROAD_MAPS = (("/crew", "crew", "#crew-map", PHONE), ("/map", "supervisor", "#map", DESKTOP))
+
+
+def part1c(pages, base, sessions, args):
+    """The street layer drawn with no tile server: its size (raw and gzipped, as served), the time the
+    page's script takes to build and draw it (data-roads-ms) and when it is on screen (ms since the
+    navigation), cold (a new context: the layer is fetched) and warm (a reload: from the browser's cache).
+    Baseline: the page's own "live" mark of the same loads."""
+    import gzip
+
+    import requests
+
+    token = sessions["crew"][0]
+    headers = {"Authorization": f"Bearer {token}"}
+    plain = requests.get(f"{base}/api/map/roads", headers={**headers, "Accept-Encoding": "identity"}, timeout=30)
+    packed = requests.get(f"{base}/api/map/roads", headers={**headers, "Accept-Encoding": "gzip"}, timeout=30,
+                          stream=True)
+    wire = len(packed.raw.read())
+    size = {"raw_kb": len(plain.content) / 1024, "gzip_kb": wire / 1024,
+            "gzip_check_kb": len(gzip.compress(plain.content)) / 1024}
+    rows = []
+    for path, who, selector, viewport in ROAD_MAPS:
+        marks = {"live": LIVE, "roads": f"{selector}[data-roads=drawn]"}
+        measured = {"cold": [], "warm": []}
+        for i in range(args.loads + 1):
+            context = pages.context(sessions[who], viewport, marks)
+            try:
+                page = pages.page(context)
+                for kind, navigate in (("cold", lambda: page.goto(path)), ("warm", page.reload)):
+                    m = load(page, navigate, idle=False)
+                    if i:
+                        measured[kind].append((m["marks"]["roads"], m["marks"]["live"], float(
+                            page.locator(selector).get_attribute("data-roads-ms"))))
+            finally:
+                context.close()
+        for kind, values in measured.items():
+            rows.append({"page": path, "viewport": f"{viewport['viewport']['width']}x{viewport['viewport']['height']}",
+                         "load": kind, "on_screen": stats([v[0] for v in values]), "live": stats([v[1] for v in values]),
+                         "draw": stats([v[2] for v in values])})
+    return {"size": size, "rows": rows}
+
+
 # --- part 2: live delivery -----------------------------------------------------------------
 
 class Watcher(Console):
@@ -616,6 +660,18 @@ def print_results(results, args):
                           f"{fmt_ms(load['dcl']['p50_ms'])}; {fmt_ms(load['live']['p50_ms'])}; "
                           f"{fmt_ms(load['p50_ms'])}"])
         table(["page", "resource", "type", "KB", "start", "end"], lines, left=3)
+    if results.get("roads"):
+        size = results["roads"]["size"]
+        print()
+        print(f"## 1c. The street layer (GET /api/map/roads, no tile server): {size['raw_kb']:.0f} KB raw, "
+              f"{size['gzip_kb']:.0f} KB gzipped on the wire (target under 500 KB compressed)")
+        table(["page", "viewport", "load", "n", "draw p50", "draw p99", "on screen p50", "on screen p99", "live p50"],
+              [[r["page"], r["viewport"], r["load"], r["draw"]["n"], fmt_ms(r["draw"]["p50_ms"]),
+                fmt_ms(r["draw"]["p99_ms"]), fmt_ms(r["on_screen"]["p50_ms"]), fmt_ms(r["on_screen"]["p99_ms"]),
+                fmt_ms(r["live"]["p50_ms"])] for r in results["roads"]["rows"]], left=3)
+        print("draw: the page's script building and drawing the layer once it has the data (target under 1 s on the "
+              "phone-sized page); on screen: ms from the start of the navigation until the layer is drawn (warm: "
+              "the layer from the browser's cache); live p50: the same loads' live indicator, for comparison")
     if results["live"]:
         print()
         print(f"## 2. Live delivery to K supervisor maps vs {args.sockets} python-socketio client(s), same changes "
@@ -709,6 +765,7 @@ def run(args):
                     t0 = time.perf_counter()
                     if args.loads:
                         results["load"], results["cold_breakdown"] = part1(pages, loop, base, sessions, args)
+                        results["roads"] = part1c(pages, base, sessions, args)
                     t1 = time.perf_counter()
                     if args.pages:
                         results["live"], results["clocks"] = part2(pages, loop, base, sessions, unit_ids, args,

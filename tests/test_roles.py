@@ -168,6 +168,7 @@ ENDPOINTS = [
     E("GET",   "/api/geocode?q=depan+RS+Antonius",                        {O, S, A},    200),
     E("GET",   "/api/reverse?lat=-0.0202&lon=109.3268",                   {O, S, A, C}, 200),
     E("GET",   "/api/map/layers",                                         {O, S, A, C}, 200),
+    E("GET",   "/api/map/roads",                                          {O, S, A, C}, 200),
     E("GET",   "/api/route?from_lat=-0.0366&from_lon=109.3135&to_lat=0.008&to_lon=109.3366", {O, S}, 200),
     E("GET",   "/api/stats/today",                                        {O, S},       200),
     E("GET",   "/api/units",                                              {O, S, A},    200),

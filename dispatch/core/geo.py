@@ -96,6 +96,8 @@ class Geo:
             self.rivers, road_graph_file=road_graph_file, road_speeds_kmh=road_speeds_kmh, detour=detour,
             timezone=timezone)
         self.route_max_walk_m = route_max_walk_m
+        # The streets the maps draw (core.maplayer): this file's even when routing is switched off.
+        self.road_graph_file = SHIPPED_ROADS if str(road_graph_file).lower() == "off" else road_graph_file
         if osrm_url:
             self.travel = OsrmTravelTime(osrm_url, fallback=self.travel, timeout=osrm_timeout_s)
         self.position_max_age_s = position_max_age_s

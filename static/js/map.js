@@ -212,7 +212,7 @@ async function start() {
   const user = await login(ROLES);
   $("#who").textContent = user.username;
   $("#logout").addEventListener("click", logout);
-  map = baseMap($("#map"), { zoneLabels: true });
+  map = baseMap($("#map"), { zoneLabels: true, hospitals: false });   // hospitals drawn here, with their beds
   for (const [name, z] of Object.entries(PANES)) map.createPane(name).style.zIndex = String(z);
   map.getPane("unitLabels").style.pointerEvents = "none";
   zoomClasses(map);

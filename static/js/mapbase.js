@@ -1,7 +1,9 @@
 // A Leaflet map of Pontianak with the project's own layers (zones, rivers, bridges), shared by the
-// supervisor map and the console's small map. Tiles only when the server is configured with them.
+// supervisor map, the console's small maps and the crew's map. Tiles only when the server is
+// configured with them; otherwise the project's own streets (roadlayer.js).
 import * as L from "/vendor/leaflet/leaflet-src.esm.js";
 import { get } from "./api.js";
+import { drawRoads } from "./roadlayer.js";
 
 export { L };
 export const PONTIANAK = [-0.035, 109.335];
@@ -15,7 +17,7 @@ function mapLayers() {
 // The map is there at once; the layers are drawn when they come. A failed request (a phone on a
 // poor network) is tried again, and never stops the page: the job, the buttons and the live
 // connection do not wait for rivers.
-export function baseMap(element, { zoom = 13, zones = true, focusable = true, zoneLabels = false } = {}) {
+export function baseMap(element, { zoom = 13, zones = true, focusable = true, zoneLabels = false, hospitals = true } = {}) {
   const map = L.map(element, { zoomControl: true, attributionControl: true, preferCanvas: false, keyboard: focusable })
     .setView(PONTIANAK, zoom);
   if (!focusable) {
@@ -25,10 +27,21 @@ export function baseMap(element, { zoom = 13, zones = true, focusable = true, zo
   let gone = false;
   map.on("unload", () => { gone = true; });
   let wait = 2000;
-  const draw = () => mapLayers().then((layers) => { if (!gone) drawLayers(map, layers, zones, zoneLabels); }).catch(() => {
+  const draw = () => mapLayers().then((layers) => {
+    if (gone) return;
+    drawLayers(map, layers, zones, zoneLabels);
+    if (!layers.tiles) streets();
+  }).catch(() => {
     if (gone) return;
     setTimeout(draw, wait);
     wait = Math.min(wait * 2, 30000);
+  });
+  // No tile server: the project's own streets, tried again on their own when they fail.
+  let streetWait = 2000;
+  const streets = () => drawRoads(map, { hospitals, zoneNames: !zoneLabels }).catch(() => {
+    if (gone) return;
+    setTimeout(streets, streetWait);
+    streetWait = Math.min(streetWait * 2, 30000);
   });
   draw();
   return map;
