@@ -28,6 +28,8 @@ def test_the_supervisor_map_draws_the_streets_lanes_only_close_up(pages, world):
     # The page draws its hospitals itself (with beds): the layer does not draw them again.
     expect(page.locator("#map .place-label-hospital")).to_have_count(0)
     expect(page.locator("#map .street-label")).to_have_count(0)
+    expect(page.locator("#legend .road-key li")).to_have_count(5)          # the key names the road classes
+    expect(page.locator("#legend .road-key")).to_contain_text("arteri")
     screenshot(page, "roads-map")
     zoom_in(page, "#map", 16)
     assert "lain" in classes(page, "#map")

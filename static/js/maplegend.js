@@ -19,7 +19,12 @@ function content() {
       el("li", { class: "wide" }, swatch("line"), t("map.legend.line"))),
     el("h3", { text: t("map.legend.hospitals") }),
     el("ul", {}, el("li", {}, swatch("hospital hospital-open", "H"), t("map.legend.hospital_open")),
-      el("li", {}, swatch("hospital hospital-diverting", "H"), t("map.legend.hospital_not"))),
+      el("li", {}, swatch("hospital hospital-diverting", "H"), t("map.legend.hospital_not")),
+      el("li", {}, swatch("place-puskesmas"), t("map.legend.puskesmas"))),
+    // The streets drawn with no tile server (roadlayer.js).
+    document.querySelector("#map[data-roads]") ? [el("h3", { text: t("map.legend.roads") }),
+      el("ul", { class: "road-key" }, ["arteri", "kolektor", "lokal", "lain", "bridge"].map((c) =>
+        el("li", {}, swatch(`road-line road-line-${c}`), t(`map.legend.road.${c}`))))] : null,
   ];
 }
 
@@ -29,7 +34,8 @@ export function legend() {
   let body = null;
   let title = null;
   // Open on a wall or desk screen; folded on a phone, where it would cover half the map.
-  control.onAdd = () => {
+  control.onAdd = (map) => {
+    map.getContainer().addEventListener("psc119:roads", () => control.refresh());   // the streets came
     title = el("summary", { text: t("map.legend") });
     body = el("div", {}, content());
     node = el("details", { class: "map-legend", id: "legend", role: "note",

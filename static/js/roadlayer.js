@@ -95,5 +95,6 @@ export async function drawRoads(map, { hospitals = true, zoneNames = true } = {}
   update();
   node.dataset.roads = "drawn";
   node.dataset.roadsMs = String(Math.round(performance.now() - started));
+  node.dispatchEvent(new CustomEvent("psc119:roads"));
   return layer;
 }

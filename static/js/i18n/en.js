@@ -68,6 +68,13 @@ export default {
   "map.legend.hospitals": "Hospitals",
   "map.legend.hospital_open": "taking patients",
   "map.legend.hospital_not": "diverting or closed",
+  "map.legend.puskesmas": "puskesmas (health centre)",
+  "map.legend.roads": "Roads",
+  "map.legend.road.arteri": "arterial",
+  "map.legend.road.kolektor": "collector",
+  "map.legend.road.lokal": "local",
+  "map.legend.road.lain": "lane (close up)",
+  "map.legend.road.bridge": "bridge",
   "map.legend": "Map key",
   // end map
   "console.title": "Operator console",

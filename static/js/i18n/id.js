@@ -68,6 +68,13 @@ export default {
   "map.legend.hospitals": "Rumah sakit",
   "map.legend.hospital_open": "menerima pasien",
   "map.legend.hospital_not": "mengalihkan pasien atau tutup",
+  "map.legend.puskesmas": "puskesmas",
+  "map.legend.roads": "Jalan",
+  "map.legend.road.arteri": "arteri",
+  "map.legend.road.kolektor": "kolektor",
+  "map.legend.road.lokal": "lokal",
+  "map.legend.road.lain": "gang (dekat)",
+  "map.legend.road.bridge": "jembatan",
   "map.legend": "Keterangan peta",
   // end map
   "console.title": "Konsol operator",
