@@ -478,6 +478,7 @@ BAD = {
     "unit: station_name missing": Bad("create_unit", drop("station_name"), "station_name"),
     "unit: lat missing": Bad("create_unit", drop("lat"), "lat"),
     "unit: lon missing": Bad("create_unit", drop("lon"), "lon"),
+    "unit: station_facility_id not an id": Bad("create_unit", put(station_facility_id="RS"), "station_facility_id"),
     "unit: unknown capability": Bad("create_unit", put(capability="MICU"), "capability"),
     "unit: capability lower case": Bad("create_unit", put(capability="als"), "capability"),
     "unit: capability null": Bad("create_unit", put(capability=None), "capability"),

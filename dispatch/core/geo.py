@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from ..geo.gazetteer import Gazetteer
 from ..geo.geocoder import FallbackGeocoder, OfflineGeocoder
 from ..geo.rivers import RiverNetwork
+from ..geo.streets import StreetIndex, merged_places
 from ..geo.roads import SHIPPED as SHIPPED_ROADS, GraphTravelTime, RoadGraph, parse_class_kmh
 from ..geo.travel import OsrmTravelTime, RiverAwareTravelTime
 from ..geo.zones import ZoneIndex
@@ -27,7 +28,14 @@ log = logging.getLogger(__name__)
 
 @lru_cache(maxsize=1)
 def shipped_gazetteer():
-    return Gazetteer.load()
+    """The gazetteer with the street index's streets, landmarks, schools and puskesmas (streets.json)."""
+    base = Gazetteer.load()
+    try:
+        index = StreetIndex.load()
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("the street index cannot be read (%s): the gazetteer alone", exc)
+        return base
+    return Gazetteer(merged_places(base.places, index))
 
 
 @lru_cache(maxsize=1)

@@ -23,7 +23,8 @@ from .text import MARKERS, analyse, compact, tokens
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "gazetteer.json"
 KINDS = ("kecamatan", "kelurahan", "hospital", "puskesmas", "landmark", "bridge", "road")
 # How much a match on each kind pins the location down.
-SPECIFICITY = {"hospital": 3, "puskesmas": 3, "landmark": 3, "bridge": 3, "road": 2, "kelurahan": 1, "kecamatan": 0}
+SPECIFICITY = {"hospital": 3, "puskesmas": 3, "landmark": 3, "school": 3, "bridge": 3, "gang": 2, "road": 2,
+               "kelurahan": 1, "kecamatan": 0}
 MAX_RUN = 6
 MAX_TOKENS = 120   # more than a 500-character text holds
 MIN_KEY = 3

@@ -114,6 +114,8 @@ class OfflineGeocoder(Geocoder):
         out = {}
         for match in analysis.matches:
             place = match.place
+            if match.how == "typo" and place.source == "streets.json" and len(match.text.replace(" ", "")) < 7:
+                continue    # a short word one letter off a street's name ("hijau", Jl. Hijas) is not that street
             confidence = _BASE_CONFIDENCE[SPECIFICITY[place.kind]]
             if match.how == "typo":
                 confidence -= _TYPO_PENALTY * match.distance
@@ -134,7 +136,14 @@ class OfflineGeocoder(Geocoder):
                     notes.append(f"{number} does not match {place.name}")
             lat, lon = place.lat, place.lon
             context = [z.place for z in zones_named if z.place is not place]
-            if place.kind == "road" and context and len(place.points) > 1:
+            near = [m.place for m in analysis.matches if m.how != "prefix" and m.place is not place
+                    and SPECIFICITY[m.place.kind] > SPECIFICITY["road"]]
+            if place.kind == "road" and near and len(place.points) > 1:
+                # "Jl. Tanjungpura depan Pasar Flamboyan": the known point of the road nearest the place.
+                pts = np.array(place.points)
+                i = int(np.argmin(haversine_m(pts[:, 0], pts[:, 1], near[0].lat, near[0].lon)))
+                lat, lon = float(pts[i, 0]), float(pts[i, 1])
+            elif place.kind == "road" and context and len(place.points) > 1:
                 # "Jl. Ahmad Yani, Bansir Laut": the known point of the road nearest that kelurahan.
                 zone = max(context, key=lambda p: SPECIFICITY[p.kind])
                 pts = np.array(place.points)
@@ -164,7 +173,27 @@ class OfflineGeocoder(Geocoder):
             best = out.get(place.name)
             if best is None or candidate["confidence"] > best["confidence"]:
                 out[place.name] = candidate
+        crossing = self._crossing(analysis)
+        if crossing is not None:
+            out[crossing["name"]] = crossing
         return sorted(out.values(), key=lambda c: (-c["confidence"], -SPECIFICITY[c["kind"]], c["name"]))
+
+    def _crossing(self, analysis):
+        """Two streets named together ("simpang Jl. Ahmad Yani - Jl. Sutoyo"): where they meet, or the
+        middle of their nearest points, as precise as they are apart."""
+        roads = []
+        for m in analysis.matches:
+            if m.how != "prefix" and m.place.kind == "road" and len(m.place.points) > 1 and m.place not in roads:
+                roads.append(m.place)
+        if len(roads) < 2:
+            return None
+        a, b = np.array(roads[0].points), np.array(roads[1].points)
+        d = haversine_m(a[:, None, 0], a[:, None, 1], b[None, :, 0], b[None, :, 1])
+        i, j = np.unravel_index(int(np.argmin(d)), d.shape)
+        lat, lon = float((a[i, 0] + b[j, 0]) / 2), float((a[i, 1] + b[j, 1]) / 2)
+        return {"name": f"Simpang {roads[0].name} – {roads[1].name}", "kind": "road", "lat": lat, "lon": lon,
+                **self._zone(lat, lon), "confidence": 0.9, "match": "exact", "matched_text": None,
+                "precision_m": round(max(50.0, float(d[i, j]) / 2 + 30)), "source": "gazetteer"}
 
     def _zone(self, lat, lon):
         zones = self.zones

@@ -24,7 +24,7 @@ class GeocodeQuery(Schema):
 
 class Candidate(Schema):
     name = fields.String()
-    kind = fields.String(metadata={"description": "kecamatan, kelurahan, hospital, puskesmas, landmark, bridge, "
+    kind = fields.String(metadata={"description": "kecamatan, kelurahan, hospital, puskesmas, landmark, school, bridge, "
                                                   "road, coordinates, server (a configured geocoding server)"})
     lat = fields.Float()
     lon = fields.Float()

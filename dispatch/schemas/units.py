@@ -75,7 +75,7 @@ class UnitCreate(Schema):
     lon = Lon()
     station_facility_id = Id(metadata={"description": "a hospital or puskesmas (GET /api/hospitals) as the station"})
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _station(self, data, **_kw):
         if "station_facility_id" in data:
             given = {f: "not with station_facility_id: the facility's position is the station"
