@@ -68,7 +68,7 @@ def test_dragging_the_pin_in_the_detail_corrects_the_incidents_location(pages, w
     page = pages("/console", who="op")
     detail = open_detail(page, incident["id"])
     expect(detail.locator("#detail-location")).to_contain_text("-0.03500, 109.33500")
-    marker = detail.locator("#detail-map .leaflet-marker-icon")
+    marker = detail.locator("#detail-map img.leaflet-marker-icon")
     expect(marker).to_be_visible()
     box = marker.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -92,9 +92,9 @@ def test_an_incident_whose_place_is_unknown_is_placed_by_a_click_on_its_map(page
     page = pages("/console", who="op")
     detail = open_detail(page, incident["id"])
     expect(detail).to_contain_text("klik peta untuk menaruh pin")
-    expect(detail.locator("#detail-map .leaflet-marker-icon")).to_have_count(0)
+    expect(detail.locator("#detail-map img.leaflet-marker-icon")).to_have_count(0)
     detail.locator("#detail-map").click(position={"x": 60, "y": 60})
-    expect(detail.locator("#detail-map .leaflet-marker-icon")).to_have_count(1)
+    expect(detail.locator("#detail-map img.leaflet-marker-icon")).to_have_count(1)
     stored = fresh(session).get(Incident, incident["id"])
     assert stored.lat is not None and stored.location_source == "operator"
     expect(detail.locator("#detail-location")).to_contain_text(f"{stored.lat:.5f}, {stored.lon:.5f}")

@@ -140,7 +140,7 @@ def click_on_intake_map(page, dx, dy):
     """Click the small intake map dx, dy pixels from its centre; the coordinates the page shows."""
     box = page.locator("#intake-map").bounding_box()
     page.locator("#intake-map").click(position={"x": box["width"] / 2 + dx, "y": box["height"] / 2 + dy})
-    expect(page.locator("#intake-map .leaflet-marker-icon")).to_have_count(1)
+    expect(page.locator("#intake-map img.leaflet-marker-icon")).to_have_count(1)
     hint = page.locator("#location-state")
     expect(hint).to_have_text(re.compile(r"^-?\d+\.\d{5}, -?\d+\.\d{5}$"))
     lat, lon = (float(v) for v in hint.inner_text().split(", "))
@@ -159,7 +159,7 @@ def test_a_pin_placed_on_the_intake_map_locates_the_call(pages, world, session):
     assert abs(lat - (-0.035 - 25 / PER_DEGREE_AT_12)) < 3 / PER_DEGREE_AT_12
     page.click("#submit-call")
     expect(page.locator("#intake-result")).to_contain_text("Tersimpan: PSC-")
-    expect(page.locator("#intake-map .leaflet-marker-icon")).to_have_count(0)      # a new call starts without
+    expect(page.locator("#intake-map img.leaflet-marker-icon")).to_have_count(0)      # a new call starts without
     incident = fresh(session).scalars(select(Incident)).one()
     assert incident.location_source == "given"
     assert abs(incident.lat - lat) <= 1e-5 and abs(incident.lon - lon) <= 1e-5   # the hint is rounded to 5 places
@@ -169,7 +169,7 @@ def test_a_pin_placed_on_the_intake_map_locates_the_call(pages, world, session):
 def test_a_suggestions_pin_goes_when_the_location_text_changes(pages, world, session):
     page = pages("/console", who="op")
     page.fill("#caller_phone", "0812555333")
-    where, marker = page.locator("#location_text"), page.locator("#intake-map .leaflet-marker-icon")
+    where, marker = page.locator("#location_text"), page.locator("#intake-map img.leaflet-marker-icon")
     where.click()
     page.keyboard.type("RS Antonius")
     suggested(page, "RS Antonius", "RSU Santo Antonius")
@@ -199,7 +199,7 @@ def test_a_pin_placed_on_the_map_stays_when_the_location_text_is_edited(pages, w
     page.keyboard.type("Gang Mawar, rumah cat hijau")
     page.keyboard.press("Backspace")                 # edited, not emptied
     page.keyboard.type("u")
-    expect(page.locator("#intake-map .leaflet-marker-icon")).to_have_count(1)
+    expect(page.locator("#intake-map img.leaflet-marker-icon")).to_have_count(1)
     expect(page.locator("#location-state")).to_have_text(f"{lat:.5f}, {lon:.5f}")
     page.click("#submit-call")
     expect(page.locator("#intake-result")).to_contain_text("Tersimpan: PSC-")
@@ -225,7 +225,7 @@ def test_enter_in_the_location_field_takes_the_first_suggestion_and_enter_again_
     expect(page.locator("#location_text")).to_have_value("RS Antonius")      # the words as typed stay
     expect(page.locator("#location-state")).to_have_text("Tempat dipilih: RSU Santo Antonius")
     expect(page.locator("#suggestions")).to_be_hidden()
-    expect(page.locator("#intake-map .leaflet-marker-icon")).to_have_count(1)
+    expect(page.locator("#intake-map img.leaflet-marker-icon")).to_have_count(1)
     expect(page.locator("#intake-result")).to_have_text("")
     assert sent == [] and fresh(session).scalars(select(Call)).all() == []
     page.keyboard.press("Enter")                     # suggestions closed: Enter saves
@@ -370,7 +370,7 @@ def test_enter_never_takes_a_suggestion_listed_for_what_was_typed_before(pages, 
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")                                   # neither pins that place nor saves
     expect(page.locator("#location_text")).to_have_value("RS Antonius")
-    expect(page.locator("#intake-map .leaflet-marker-icon")).to_have_count(0)
+    expect(page.locator("#intake-map img.leaflet-marker-icon")).to_have_count(0)
     expect(page.locator("#intake-result")).to_have_text("")
     holding.clear()
     for route in held:                                             # the list for the whole name comes
@@ -379,7 +379,7 @@ def test_enter_never_takes_a_suggestion_listed_for_what_was_typed_before(pages, 
     page.keyboard.press("Enter")
     expect(page.locator("#location_text")).to_have_value("RS Antonius")
     expect(page.locator("#location-state")).to_have_text("Tempat dipilih: RSU Santo Antonius")
-    expect(page.locator("#intake-map .leaflet-marker-icon")).to_have_count(1)
+    expect(page.locator("#intake-map img.leaflet-marker-icon")).to_have_count(1)
     assert sent == []
     page.keyboard.press("Enter")
     expect(page.locator("#intake-result")).to_contain_text("Tersimpan: PSC-")

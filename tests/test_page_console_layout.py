@@ -65,7 +65,7 @@ def test_the_suggestions_are_drawn_above_the_small_maps_zoom_buttons(pages, worl
     assert on_top, "the zoom button is drawn over the suggestions"
     page.mouse.click(x, y)                                  # a click there takes the suggestion under it
     expect(page.locator("#suggestions")).to_be_hidden()
-    expect(page.locator("#intake-map .leaflet-marker-icon")).to_have_count(1)
+    expect(page.locator("#intake-map img.leaflet-marker-icon")).to_have_count(1)
 
 
 def test_the_console_does_not_break_on_a_phone(pages, world):
