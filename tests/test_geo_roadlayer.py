@@ -4,7 +4,7 @@ import json
 import numpy as np
 
 from dispatch.geo.distance import haversine_m
-from dispatch.geo.roadlayer import _chains, build_layer, road_lines
+from dispatch.geo.roadlayer import build_layer, chain_edges, road_lines
 from dispatch.geo.roads import SHIPPED
 from dispatch.geo.zones import ZoneIndex
 
@@ -31,7 +31,7 @@ def test_a_chain_goes_through_nodes_of_two_edges_only():
     # a star (0 at its centre) and a path 3-4-5: the path is one line, the star three.
     edges = [(0, 1, [[0, 0], [0, 1]]), (0, 2, [[0, 0], [1, 0]]), (0, 6, [[0, 0], [-1, 0]]),
              (3, 4, [[5, 5], [5, 6]]), (4, 5, [[5, 6], [5, 7]])]
-    chains = _chains(edges)
+    chains = chain_edges(edges)
     assert len(chains) == 4 and [[5, 5], [5, 6], [5, 7]] in chains
 
 

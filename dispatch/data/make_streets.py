@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..geo.gazetteer import Gazetteer
 from ..geo.streets import StreetIndex
-from ..geo.text import tokens
+from ..geo.text import compact, tokens
 from ..geo.zones import ZoneIndex
 from .street_lines import RoadEdges, fill_gaps, line_metres, polylines, street_edges
 from .street_names import (NOT_STREETS, display_name, landmark_of_panel, light_street, street_aliases,
@@ -35,7 +35,7 @@ MIN_LIGHTS = 3          # fewer lights name no street we can draw
 
 
 def _compact(text):
-    return "".join(tokens(text))
+    return compact(tokens(text))
 
 
 def _r(x):
@@ -148,7 +148,7 @@ def place_puskesmas(folder, index, zones):
             street = by_key.get(street_key(street_text))
             kel = re.search(r"Kel\.?\s+([^,]+)", address, re.I)
             kel_zone = kelurahan.get(_compact(kel.group(1))) if kel else None
-            inside = index.within(street, kel_zone.geometry) if street is not None and kel_zone is not None else None
+            inside = street.within(kel_zone.geometry) if street is not None and kel_zone is not None else None
             if inside is not None:
                 (lat, lon), method, precision = inside, "street in kelurahan", 150
             elif street is not None:

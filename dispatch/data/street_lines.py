@@ -15,6 +15,7 @@ from shapely.geometry import LineString, Point
 from shapely.strtree import STRtree
 
 from ..geo.distance import METRES_PER_DEGREE as M_PER_DEG, haversine_m
+from ..geo.roadlayer import chain_edges
 
 NEAR_M = 25.0
 INSIDE_M = 20.0
@@ -105,30 +106,7 @@ def fill_gaps(road, edges, gap_m=GAP_M):
 
 def polylines(road, edges):
     """The edges joined end to end into polylines of [lat, lon] (through nodes where exactly two meet)."""
-    ends = {}
-    for e in edges:
-        for node in road.edges[e][:2]:
-            ends.setdefault(node, []).append(e)
-    used, lines = set(), []
-
-    def walk(start, edge):
-        shape, node = [], start
-        while True:
-            used.add(edge)
-            u, v = road.edges[edge][:2]
-            part = road.shapes[edge] if node == u else road.shapes[edge][::-1]
-            shape.extend(part if not shape else part[1:])
-            node = v if node == u else u
-            following = [e for e in ends[node] if e not in used]
-            if len(ends[node]) != 2 or not following:
-                return shape
-            edge = following[0]
-
-    starts = sorted(n for n, es in ends.items() if len(es) != 2)
-    for node in starts + sorted(ends):
-        for edge in ends[node]:
-            if edge not in used:
-                lines.append(walk(node, edge))
+    lines = chain_edges([(road.edges[e][0], road.edges[e][1], road.shapes[e]) for e in sorted(edges)])
     return [[[round(lat, 6), round(lon, 6)] for lat, lon in line] for line in lines]
 
 

@@ -9,7 +9,7 @@ the rest is written together (so "Gajahmada" is "Gajah Mada"), and the spellings
 """
 import re
 
-from ..geo.text import tokens
+from ..geo.text import compact, tokens
 
 # Title words and initials a street name may carry or drop ("Jl. Jend. A. Yani", "Jl. Letjen Suprapto").
 TITLES = frozenset({
@@ -169,7 +169,7 @@ def street_aliases(name, seen=()):
 
 
 def _compact(text):
-    return "".join(tokens(text))
+    return compact(tokens(text))
 
 
 def landmark_of_panel(name):

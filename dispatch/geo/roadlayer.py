@@ -25,7 +25,7 @@ def _flat(points):
     return out
 
 
-def _chains(edges):
+def chain_edges(edges):
     """Edges (u, v, points) of one class joined end to end where a node has exactly two of them."""
     at = defaultdict(list)
     for i, (u, v, _) in enumerate(edges):
@@ -63,7 +63,7 @@ def road_lines(roads):
         if u == v and not interior:
             continue
         by_class[cls].append((u, v, [nodes[u], *interior, nodes[v]]))
-    return {cls: [_flat(line) for line in _chains(edges)] for cls, edges in sorted(by_class.items())}
+    return {cls: [_flat(line) for line in chain_edges(edges)] for cls, edges in sorted(by_class.items())}
 
 
 def street_names(streets=None, gazetteer_roads=()):

@@ -9,17 +9,17 @@ over a few kilometres the error is far below a metre).
 """
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import shapely
+from shapely.geometry import LineString
 
 from .distance import METRES_PER_DEGREE
 from .gazetteer import Place
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "streets.json"
 MIN_PRECISION_M = 50.0
-GANG_PRECISION_M = 150.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,12 +38,6 @@ class Street:
     @property
     def vertices(self):
         return np.vstack(self.lines)
-
-    def segments(self):
-        """``(a, b)``: the start and end of every segment, in local metres (x east, y north)."""
-        a = np.vstack([_xy(line[:-1]) for line in self.lines])
-        b = np.vstack([_xy(line[1:]) for line in self.lines])
-        return a, b
 
     def middle(self, points=None):
         """The point halfway along the street (or along ``points``, a part of it kept in order)."""
@@ -66,9 +60,6 @@ class Street:
 
     def within(self, polygon):
         """The middle of the street's part inside a shapely polygon (lon, lat), or None."""
-        import shapely
-        from shapely.geometry import LineString
-
         part = shapely.intersection(shapely.MultiLineString(
             [LineString([(lon, lat) for lat, lon in line]) for line in self.lines]), polygon)
         if part.is_empty or part.length == 0:
@@ -76,37 +67,6 @@ class Street:
         point = part.interpolate(0.5, normalized=True) if part.geom_type == "LineString" else \
             max(part.geoms, key=lambda g: g.length).interpolate(0.5, normalized=True)
         return float(point.y), float(point.x)
-
-    def nearest(self, lat, lon):
-        """``(lat, lon, metres)``: the point of the street nearest a point."""
-        a, b = self._segments
-        p = _xy(np.array([[lat, lon]]))[0]
-        q, d = _project(a, b, p)
-        i = int(np.argmin(d))
-        return (*_latlon(q[i]), float(d[i]))
-
-    @property
-    def _segments(self):
-        return _segments_of(self)
-
-
-@lru_cache(maxsize=None)
-def _segments_of(street):
-    return street.segments()
-
-
-def meeting(first, second):
-    """``(lat, lon, metres)``: where two streets meet, or the middle of their nearest points."""
-    best = None
-    for one, other in ((first, second), (second, first)):
-        a, b = other._segments
-        for p in _xy(one.vertices):
-            q, d = _project(a, b, p)
-            i = int(np.argmin(d))
-            if best is None or d[i] < best[2]:
-                best = ((p + q[i]) / 2, None, float(d[i]))
-    point, _, metres = best
-    return (*_latlon(point), metres)
 
 
 class StreetIndex:
@@ -121,7 +81,6 @@ class StreetIndex:
             for s in data.get("streets", ()) if s.get("lines")
         ]
         self._by_name = {s.name: s for s in self.streets}
-        self.gangs = {g["name"]: g for g in data.get("gangs", ())}
 
     @classmethod
     def load(cls, path=SHIPPED):
@@ -130,15 +89,9 @@ class StreetIndex:
     def street(self, name):
         return self._by_name.get(name)
 
-    @staticmethod
-    def within(street, polygon):
-        return street.within(polygon)
-
-    def gang(self, name):
-        return self.gangs.get(name)
 
     def places(self):
-        """The index as gazetteer places: streets (at their middle), landmarks, schools, gangs, puskesmas."""
+        """The index as gazetteer places: streets (at their middle), landmarks, schools, puskesmas."""
         out = []
         for s in self.streets:
             lat, lon = s.middle()
@@ -146,10 +99,9 @@ class StreetIndex:
             out.append(Place(name=s.name, kind="road", lat=lat, lon=lon, aliases=s.aliases,
                              kecamatan=s.kecamatan[0] if s.kecamatan else None, precision_m=s.precision_m,
                              source="streets.json", points=points))
-        for kind, key in (("landmark", "landmarks"), ("school", "schools"), ("gang", "gangs"),
-                          ("puskesmas", "puskesmas")):
+        for kind, key in (("landmark", "landmarks"), ("school", "schools"), ("puskesmas", "puskesmas")):
             for p in self.data.get(key, ()):
-                precision = p.get("precision_m", GANG_PRECISION_M if kind == "gang" else 100)
+                precision = p.get("precision_m", 100)
                 out.append(Place(name=p["name"], kind=kind, lat=float(p["lat"]), lon=float(p["lon"]),
                                  aliases=tuple(p.get("aliases", ())), kecamatan=p.get("kecamatan"),
                                  precision_m=float(precision), source=p.get("source", "streets.json")))
@@ -169,19 +121,6 @@ def _xy(latlon):
     return np.column_stack([latlon[:, 1] * METRES_PER_DEGREE, latlon[:, 0] * METRES_PER_DEGREE])
 
 
-def _latlon(xy):
-    return float(xy[1] / METRES_PER_DEGREE), float(xy[0] / METRES_PER_DEGREE)
-
-
 def _length(line):
     xy = _xy(line)
     return float(np.hypot(*(xy[1:] - xy[:-1]).T).sum())
-
-
-def _project(a, b, p):
-    """The nearest points of segments a-b to p, and their distances."""
-    ab = b - a
-    denom = (ab ** 2).sum(axis=1)
-    t = np.where(denom > 0, ((p - a) * ab).sum(axis=1) / np.where(denom > 0, denom, 1), 0.0)
-    q = a + np.clip(t, 0, 1)[:, None] * ab
-    return q, np.hypot(*(q - p).T)
