@@ -1,4 +1,4 @@
-"""``flask --app wsgi`` commands: users, demo data, zones (``db`` comes from Flask-Migrate)."""
+"""``flask --app wsgi`` commands: users, demo data, facilities, zones (``db`` comes from Flask-Migrate)."""
 import json
 
 import click
@@ -6,7 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.engine import make_url
 
-from .core import auth, demo, zones
+from .core import auth, demo, facilities, zones
 from .core.clock import utcnow
 from .core.geo import load_zone_index, shipped_zones
 from .core.errors import DomainError
@@ -16,6 +16,7 @@ from .extensions import db
 user_cli = AppGroup("user", help="Manage user accounts.")
 seed_cli = AppGroup("seed", help="Load data.")
 zones_cli = AppGroup("zones", help="Kelurahan and kecamatan polygons.")
+facilities_cli = AppGroup("facilities", help="Hospitals and puskesmas.")
 
 
 def _fail(exc):
@@ -75,7 +76,7 @@ def seed_demo(if_empty):
         created = demo.seed_demo(db.session)
     except DomainError as exc:
         _fail(exc)
-    click.echo("Demo data loaded: 15 hospitals, 8 ambulances (PSC-01..PSC-08), one crew account each.")
+    click.echo("Demo data loaded: 15 hospitals, 23 puskesmas, 8 ambulances (PSC-01..PSC-08), one crew account each.")
     path = current_app.config.get("DEMO_ACCOUNTS_FILE")
     if path:
         demo.write_accounts(path, created, database=database_label(current_app.config), created_at=utcnow())
@@ -84,6 +85,17 @@ def seed_demo(if_empty):
         click.echo("Demo accounts (write these passwords down; DEMO_ACCOUNTS_FILE is not set):")
     for line in demo.format_accounts(created):
         click.echo("  " + line)
+
+
+@facilities_cli.command("load-puskesmas")
+def facilities_load_puskesmas():
+    """Add Pontianak's 23 puskesmas (positions estimated from their addresses, dispatch/data/streets.json)
+    to the hospitals table; those already there (by name) are left as they are."""
+    loaded = facilities.load_puskesmas(db.session)
+    click.echo(f"{len(loaded.added)} puskesmas added, {len(loaded.kept)} already there "
+               "(positions estimated from the addresses: check them on the map)")
+    for name in loaded.added:
+        click.echo(f"  + {name}")
 
 
 @zones_cli.command("import")
@@ -128,3 +140,4 @@ def register_cli(app):
     app.cli.add_command(user_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(zones_cli)
+    app.cli.add_command(facilities_cli)

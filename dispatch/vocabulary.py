@@ -68,7 +68,7 @@ LOCATION_SOURCES = ("given", "text_coordinates", "gazetteer", "server", "chosen"
 # The kinds of place a geocoding candidate has (dispatch.geo): what an operator's chosen
 # suggestion may say it is. "reverse" names a point picked on the map; "server" an answer of
 # a configured geocoding server.
-LOCATION_KINDS = ("hospital", "puskesmas", "landmark", "school", "bridge", "road", "kelurahan", "kecamatan",
+LOCATION_KINDS = ("hospital", "puskesmas", "landmark", "school", "bridge", "road", "gang", "kelurahan", "kecamatan",
                   "coordinates", "reverse", "server")
 
 # How precise an incident's point is: a point (coordinates, a map link, an operator's pin), a
@@ -82,7 +82,7 @@ APPROXIMATE_PRECISIONS = ("road", "kelurahan", "kecamatan")
 PRECISION_OF_KIND = {
     "hospital": "place", "puskesmas": "place", "landmark": "place", "school": "place", "bridge": "place",
     "server": "place",
-    "road": "road", "kelurahan": "kelurahan", "kecamatan": "kecamatan",
+    "road": "road", "gang": "road", "kelurahan": "kelurahan", "kecamatan": "kecamatan",
     "coordinates": "exact", "reverse": "exact",
 }
 EXACT_SOURCES = ("given", "text_coordinates", "operator")

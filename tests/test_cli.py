@@ -14,7 +14,10 @@ def test_seed_demo_loads_pontianak_and_refuses_twice(app, session, tmp_path):
     result = runner.invoke(args=["seed", "demo"])
     assert result.exit_code == 0, result.output
     fresh(session)
-    assert session.scalar(select(func.count()).select_from(Hospital)) == 15
+    kinds = dict(session.execute(select(Hospital.kind, func.count()).group_by(Hospital.kind)).all())
+    assert kinds == {"hospital": 15, "puskesmas": 23} and "23 puskesmas" in result.output
+    puskesmas = session.scalars(select(Hospital).where(Hospital.kind == "puskesmas")).all()
+    assert all(p.position_estimated and not p.has_emergency and p.status == "open" for p in puskesmas)
     units = session.scalars(select(Unit).order_by(Unit.call_sign)).all()
     assert len(units) == 8 and all(u.status == "available" for u in units)
     stations = " ".join(u.station_name for u in units)
@@ -116,3 +119,20 @@ def test_user_set_password(app, world):
     assert world.get("op", "/api/incidents").status_code == 401
     r = runner.invoke(args=["user", "set-password", "nobody", "--password", "baru-sekali-119"])
     assert r.exit_code != 0
+
+
+def test_facilities_load_puskesmas_adds_them_once_and_keeps_corrections(app, session):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["facilities", "load-puskesmas"])
+    assert first.exit_code == 0, first.output
+    assert "23 puskesmas added, 0 already there" in first.output and "+ UPT Puskesmas Siantan Hulu" in first.output
+    fresh(session)
+    moved = session.scalars(select(Hospital).where(Hospital.name == "UPT Puskesmas Saigon")).one()
+    moved.lat, moved.lon, moved.position_estimated = -0.0455, 109.3668, False   # a supervisor's survey
+    session.commit()
+    again = runner.invoke(args=["facilities", "load-puskesmas"])
+    assert again.exit_code == 0 and "0 puskesmas added, 23 already there" in again.output
+    fresh(session)
+    assert session.scalar(select(func.count()).select_from(Hospital)) == 23
+    kept = session.scalars(select(Hospital).where(Hospital.name == "UPT Puskesmas Saigon")).one()
+    assert (kept.lat, kept.lon, kept.position_estimated) == (-0.0455, 109.3668, False)

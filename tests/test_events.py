@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
 from conftest import ON_POSTGRES, fresh
-from dispatch.core import assignment, events, presence, zones
+from dispatch.core import assignment, events, facilities, presence, zones
 from dispatch.database import begin_write
 from dispatch.extensions import db
 from dispatch.geo.zones import SHIPPED as ZONES_FILE
@@ -78,6 +78,7 @@ def test_every_logged_event_matches_its_schema(world, session):
     world.post("op", f"/api/incidents/{other['id']}/cancel", {"reason": "y"})
     world.patch("sup", f"/api/hospitals/{world.hospital.id}", {"beds_available": 3})
     zones.import_zones(session, data=json.loads(ZONES_FILE.read_text()), source="zones.geojson")
+    facilities.load_puskesmas(session, actor=world.users["sup"])
     presence.device_connected(session, actor=world.users["crew_a"], sid="phone-a", server="test")
     for _ in range(world.app.config["LOGIN_FAILURES_PER_ACCOUNT"] + 1):   # the last one throttled
         world.client.post("/api/auth/login", json={"username": "crew_b", "password": "not-the-password"})

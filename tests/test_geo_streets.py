@@ -53,10 +53,43 @@ def test_two_streets_named_together_are_placed_where_they_meet(geocoder):
     assert c["precision_m"] < street["precision_m"]
 
 
-def test_a_gang_with_its_street_is_placed_on_the_street(geocoder):
-    c = next(c for c in geocoder.candidates("Gg. Mawar, Jl. Gajah Mada", typing=False) if c["kind"] == "road")
-    assert c["name"] == "Jl. Gajah Mada"
+def test_an_unknown_gang_with_its_street_is_placed_on_the_street_saying_so(geocoder):
+    c = first(geocoder, "Gg. Mawar, Jl. Gajah Mada")
+    assert (c["name"], c["kind"], c["unmatched"]) == ("Jl. Gajah Mada", "road", "Gg. Mawar")
+    assert "notes" not in c and c["precision_m"] == first(geocoder, "Jl. Gajah Mada")["precision_m"]
     assert first(geocoder, "Gg. Mawar") is None          # a gang alone: nothing invented
+    assert "unmatched" not in first(geocoder, "Jl. Gajah Mada")
+
+
+@pytest.mark.parametrize("text", ["Gg. Suez, Jl. Gajah Mada", "Jl. Gajahmada Gang Suez", "gg suez gajah mada"])
+def test_a_known_gang_with_its_street_is_placed_at_the_gang(geocoder, text):
+    """Gangs come from the schools' addresses ("Jl. Gajah Mada Gg. Suez"): the gang is where its school is."""
+    c = first(geocoder, text)
+    assert (c["name"], c["kind"]) == ("Gg. Suez", "gang") and c["confidence"] >= 0.85
+    street = next(x for x in geocoder.candidates(text, typing=False) if x["kind"] == "road")
+    assert c["precision_m"] < street["precision_m"]
+    # the street's own candidate moves to its point nearest the gang
+    alone = first(geocoder, "Jl. Gajah Mada")
+    assert haversine_m(street["lat"], street["lon"], c["lat"], c["lon"]) < \
+        haversine_m(alone["lat"], alone["lon"], c["lat"], c["lon"])
+
+
+def test_a_gang_off_a_street_the_index_lacks_is_found_with_that_street(geocoder):
+    c = first(geocoder, "Jl. Merdeka Gg. Merak")
+    assert (c["name"], c["kind"], c["confidence"]) == ("Gg. Merak", "gang", 0.86)
+    assert first(geocoder, "merak") is None               # the gang's name alone, without "Gg.": not the gang
+
+
+def test_a_gang_named_with_another_street_is_doubted(geocoder):
+    found = geocoder.candidates("Gg. Merak, Jl. Ahmad Yani", typing=False)
+    gang = next(c for c in found if c["kind"] == "gang")
+    assert gang["notes"] == ["Gg. Merak leaves from Jl. Merdeka, not Jl. Ahmad Yani"]
+    assert found[0]["name"] == "Jl. Ahmad Yani"
+
+
+def test_a_street_the_road_lines_miss_is_drawn_through_its_lights(geocoder):
+    c = first(geocoder, "Jl. Trunojoyo")
+    assert (c["name"], c["kind"]) == ("Jl. Trunojoyo", "road") and 150 < c["precision_m"] < 400
 
 
 def test_landmarks_schools_and_puskesmas_are_places(geocoder):
@@ -65,6 +98,24 @@ def test_landmarks_schools_and_puskesmas_are_places(geocoder):
     assert (school["name"], school["kind"]) == ("SD Negeri 3 Pontianak Kota", "school")
     pkm = first(geocoder, "Puskesmas Kampung Bali")
     assert (pkm["name"], pkm["kind"], pkm["kecamatan"]) == ("UPT Puskesmas Kampung Bali", "puskesmas", "Pontianak Kota")
+
+
+@pytest.mark.parametrize("text", ["SD Negeri 14", "depan SD 14", "SDN 14"])
+def test_a_school_number_alone_offers_every_school_of_that_number(geocoder, text):
+    found = [c for c in geocoder.candidates(text, typing=False) if c["kind"] == "school"]
+    assert {c["name"] for c in found} == {"SD Negeri 14 Pontianak Kota", "SD Negeri 14 Pontianak Selatan",
+                                          "SD Negeri 14 Pontianak Timur", "SD Negeri 14 Pontianak Utara"}
+    assert len({c["confidence"] for c in found}) == 1 and found[0]["confidence"] < 0.8
+    named = first(geocoder, "SD Negeri 14 Pontianak Selatan")
+    assert named["name"] == "SD Negeri 14 Pontianak Selatan" and named["confidence"] > found[0]["confidence"]
+
+
+@pytest.mark.parametrize("text, name", [("Puskesmas Siantan Hulu", "UPT Puskesmas Siantan Hulu"),
+                                        ("PKM Alianyang", "UPT Puskesmas Alianyang"),
+                                        ("depan puskesmas Pal Lima", "UPT Puskesmas Pal Lima")])
+def test_a_puskesmas_is_found_by_its_everyday_names(geocoder, text, name):
+    c = first(geocoder, text)
+    assert (c["name"], c["kind"]) == (name, "puskesmas")
 
 
 def test_a_short_word_one_letter_off_a_street_is_not_that_street(geocoder):

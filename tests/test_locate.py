@@ -32,6 +32,9 @@ ANTONIUS = (-0.0202106, 109.3267782)
     ("dekat jembatan Landak", "Jembatan Landak", "bridge", None, "Pontianak Utara"),
     ("RSUD Soedarso", "RSUD dr. Soedarso", "hospital", None, "Pontianak Tenggara"),
     ("Tugu Khatulistiwa", "Tugu Khatulistiwa", "landmark", None, "Pontianak Utara"),
+    ("Gg. Suez, Jl. Gajah Mada", "Gg. Suez", "gang", None, "Pontianak Selatan"),
+    ("depan SDN 3 Pontianak Kota", "SD Negeri 3 Pontianak Kota", "school", None, "Pontianak Kota"),
+    ("Puskesmas Siantan Hulu", "UPT Puskesmas Siantan Hulu", "puskesmas", "Siantan Hulu", "Pontianak Utara"),
 ])
 def test_call_text_is_geocoded_and_stored_on_the_incident(world, session, text, name, kind, kelurahan, kecamatan):
     body = take(world, location_text=text)
@@ -252,6 +255,24 @@ def test_resending_the_same_location_changes_nothing(world):
     assert len(world.events()) == before  # nothing changed, nothing logged
 
 
+def test_a_school_number_alone_is_asked_not_guessed(world, session):
+    """"SD Negeri 14": four schools have that number; the operator picks one, nothing is guessed."""
+    body = take(world, location_text="depan SD Negeri 14")
+    inc = body["incident"]
+    assert inc["location_known"] is False and inc["location_text"] == "depan SD Negeri 14"
+    offered = [c["name"] for c in body["location"]["candidates"] if c["kind"] == "school"]
+    assert len(offered) == 4 and all(n.startswith("SD Negeri 14 ") for n in offered)
+    assert "ambig" in body["location"]["message"]["en"].lower()
+
+
+def test_an_unknown_gang_on_a_known_street_keeps_the_gang_in_the_words(world, session):
+    body = take(world, location_text="Gg. Mawar, Jl. Gajah Mada")
+    inc = body["incident"]
+    assert (inc["location_name"], inc["location_kind"], inc["location_precision"]) == ("Jl. Gajah Mada", "road", "road")
+    assert body["location"]["candidates"][0]["unmatched"] == "Gg. Mawar"
+    assert stored(session, inc["id"]).location_text == "Gg. Mawar, Jl. Gajah Mada"
+
+
 # --- The words as said, and the place they were resolved to ------------------------------------
 
 @pytest.mark.parametrize("text, relation, precision, label", [
@@ -262,6 +283,10 @@ def test_resending_the_same_location_changes_nothing(world):
     ("dkt Kecamatan Pontianak Timur", "dekat", "kecamatan",
      {"id": "perkiraan: tengah kecamatan", "en": "approximate: centre of the kecamatan"}),
     ("Jl. Siam", None, "road",
+     {"id": "perkiraan: di sepanjang jalan", "en": "approximate: along the road"}),
+    ("Gg. Suez, Jl. Gajah Mada", None, "road",
+     {"id": "perkiraan: di sepanjang jalan", "en": "approximate: along the road"}),
+    ("Gg. Mawar, Jl. Gajah Mada", None, "road",
      {"id": "perkiraan: di sepanjang jalan", "en": "approximate: along the road"}),
     ("-0.0202106, 109.3267782", None, "exact", None),
     ("rumah kuning pagar hijau", None, "unknown", None),

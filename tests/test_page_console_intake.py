@@ -387,3 +387,28 @@ def test_enter_never_takes_a_suggestion_listed_for_what_was_typed_before(pages, 
     assert (incident.location_text, incident.location_name, incident.location_source) == (
         "RS Antonius", "RSU Santo Antonius", "chosen")
     assert abs(incident.lat - (-0.020211)) < 1e-5 and abs(incident.lon - 109.326778) < 1e-5
+
+
+def test_a_gang_and_its_street_are_suggested_and_an_unknown_gang_is_said_so(pages, world, session):
+    """"Gg. Suez, Jl. Gajah Mada": the gang first (it is in the street index); "Gg. Mawar, Jl. Gajah Mada":
+    the street, saying that Gg. Mawar is not known and the pin goes on the street. Saved as typed."""
+    page = pages("/console", who="op")
+    page.fill("#caller_phone", "0812444556")
+    page.locator("#location_text").click()
+    page.keyboard.type("Gg. Suez, Jl. Gajah Mada")
+    suggested(page, "Gg. Suez, Jl. Gajah Mada", "Gg. Suez")
+    expect(page.locator("#suggestions .suggestion-note")).to_have_count(0)
+    page.fill("#location_text", "")
+    page.keyboard.type("Gg. Mawar, Jl. Gajah Mada")
+    suggested(page, "Gg. Mawar, Jl. Gajah Mada", "Jl. Gajah Mada")
+    expect(page.locator("#suggestions li").first.locator(".suggestion-note")).to_have_text(
+        "Gg. Mawar belum dikenal: titik di jalannya")
+    page.keyboard.press("Enter")
+    expect(page.locator("#location-state")).to_have_text("Tempat dipilih: Jl. Gajah Mada")
+    page.keyboard.press("Enter")
+    expect(page.locator("#intake-result")).to_contain_text("Tersimpan: PSC-")
+    incident = fresh(session).scalars(select(Incident)).one()
+    assert (incident.location_text, incident.location_name, incident.location_kind) == (
+        "Gg. Mawar, Jl. Gajah Mada", "Jl. Gajah Mada", "road")
+    assert incident.location_precision == "road"
+    assert page.console_errors == []

@@ -236,3 +236,31 @@ def test_an_incident_on_the_map_says_the_words_as_said_the_place_and_how_precise
     expect(tip.locator(".said")).to_have_text("Gg. Mawar Sei Jawi Luar")
     expect(tip.locator(".resolved")).to_have_text("→ Sungaijawi Luar")
     expect(tip.locator(".precision")).to_have_text("perkiraan: tengah kelurahan")
+
+
+def test_puskesmas_are_small_green_dots_without_beds_and_come_when_loaded(pages, world, session):
+    """The puskesmas are no hospitals: no "H", no beds; their estimated position is said on hover; a
+    load while the map is open draws them at once (hospital.created)."""
+    from dispatch.core import facilities
+
+    page = wall_map(pages)
+    expect(page.locator(".hospital-h span")).to_have_count(1)
+    expect(page.locator("path.puskesmas-marker")).to_have_count(0)
+    facilities.load_puskesmas(session)
+    expect(page.locator("path.puskesmas-marker")).to_have_count(23)
+    expect(page.locator(".hospital-h span")).to_have_count(1)              # still the one hospital
+    expect(page.locator("#map .place-label-puskesmas")).to_have_count(0)   # not drawn twice by the streets
+    zoom_to(page, 14)
+    inside = page.evaluate("""() => {   // a dot well inside the map, under no control
+        const map = document.querySelector("#map").getBoundingClientRect();
+        return [...document.querySelectorAll("path.puskesmas-marker")].findIndex((d) => {
+            const r = d.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;
+            return x > map.x + map.width * .3 && x < map.x + map.width * .7
+                && y > map.y + map.height * .25 && y < map.y + map.height * .75; });
+    }""")
+    assert inside >= 0
+    page.locator("path.puskesmas-marker").nth(inside).hover()
+    tip = page.locator(".leaflet-tooltip", has_text="Puskesmas")
+    expect(tip).to_contain_text("posisi perkiraan dari alamat")
+    expect(tip).not_to_contain_text("tempat tidur")
+    assert page.console_errors == []

@@ -1,4 +1,4 @@
-"""Demo data for a new installation: Pontianak's hospitals, eight ambulances over all
+"""Demo data for a new installation: Pontianak's hospitals and its 23 puskesmas, eight ambulances over all
 six kecamatan, an operator, a supervisor, an admin and one crew account per ambulance;
 and the file that keeps the demo accounts for the developer (``DEMO_ACCOUNTS_FILE``)."""
 import json
@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from ..models import Hospital, Unit, User
 from ..database import writes
-from . import auth, units
+from . import auth, facilities, units
 from .clock import utcnow
 from .errors import Conflict
 
@@ -51,6 +51,7 @@ def seed_demo(session):
             status="open", updated_at=now,
         ))
     session.commit()
+    facilities.load_puskesmas(session)
     for u in data["units"]:
         units.create_unit(session, actor=None, **u)
     users = [(username, role, None) for username, role in DEMO_STAFF]

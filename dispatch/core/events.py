@@ -37,6 +37,7 @@ EVENT_TYPES = {
     "unit.created": ("unit",),
     "unit.status_changed": ("from", "to", "unit", "assignment_id"),
     "unit.presence_changed": ("reason", "unit"),
+    "hospital.created": ("hospital",),
     "hospital.updated": ("changes", "hospital"),
     "user.created": ("user",),
     "auth.throttled": ("username", "address", "scope", "retry_after_s"),

@@ -6,7 +6,8 @@ near a junction may be nearer the cross street: an edge is taken when two points
 lie along it, or one point well inside it (``INSIDE_M`` from both ends). Stretches with no
 light between two taken stretches (a junction, a short block) are filled with the shortest
 road path between them when it is at most ``GAP_M`` long. The taken edges are then joined
-into as few polylines as they make.
+into as few polylines as they make. A street whose lights stand off every road line (the RBI
+lines miss a few streets) is drawn through its lights (:func:`lights_line`).
 """
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -108,6 +109,16 @@ def polylines(road, edges):
     """The edges joined end to end into polylines of [lat, lon] (through nodes where exactly two meet)."""
     lines = chain_edges([(road.edges[e][0], road.edges[e][1], road.shapes[e]) for e in sorted(edges)])
     return [[[round(lat, 6), round(lon, 6)] for lat, lon in line] for line in lines]
+
+
+def lights_line(points):
+    """A street the road lines miss (its lights are all more than ``NEAR_M`` from any edge): the line
+    through its lights in their order along the street's main direction."""
+    pts = np.array(points, dtype=float)
+    xy = pts - pts.mean(axis=0)
+    axis = np.linalg.svd(xy, full_matrices=False)[2][0] if len(pts) > 1 else np.array([1.0, 0.0])
+    order = np.argsort(xy @ axis, kind="stable")
+    return [[round(float(pts[i, 0]), 6), round(float(pts[i, 1]), 6)] for i in order]
 
 
 def line_metres(lines):

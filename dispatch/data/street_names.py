@@ -54,7 +54,7 @@ STREETS = [
     ("Jl. M.T. Haryono", ["MT Haryono", "MT Haryono Belakang", "Mt. Haryono"]),
     ("Jl. Parit H. Husin 1", ["Paris 1", "Parit Haji Husin 1", "Parit H. Husin I", "Parit Haji Husein 1"]),
     ("Jl. Parit H. Husin 2", ["Paris 2", "Parit Haji Husin 2", "Parit H. Husin II", "Parit H. Husein II"]),
-    ("Jl. Daya Nasional", []),
+    ("Jl. Daya Nasional", ["Daya Nasionalke"]),
     ("Jl. Khatulistiwa", []),
     ("Jl. Panca Bakti", ["Panca Bhakti"]),
     ("Jl. Gusti Situt Mahmud", ["Situt Mahmud", "Gusti Situt Machmud", "Gusti Situ Mahmud", "Gusti Mahmud",

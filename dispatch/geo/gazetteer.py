@@ -21,7 +21,7 @@ from rapidfuzz.distance import Levenshtein
 from .text import MARKERS, analyse, compact, tokens
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "gazetteer.json"
-KINDS = ("kecamatan", "kelurahan", "hospital", "puskesmas", "landmark", "bridge", "road")
+KINDS = ("kecamatan", "kelurahan", "hospital", "puskesmas", "landmark", "school", "bridge", "road", "gang")
 # How much a match on each kind pins the location down.
 SPECIFICITY = {"hospital": 3, "puskesmas": 3, "landmark": 3, "school": 3, "bridge": 3, "gang": 2, "road": 2,
                "kelurahan": 1, "kecamatan": 0}
@@ -41,6 +41,7 @@ class Place:
     precision_m: float = 500.0
     source: str | None = None
     points: tuple = ()   # roads: known points along them, (lat, lon)
+    street: str | None = None   # gangs: the street the gang leaves from, as its address names it
 
 
 @dataclass
@@ -78,8 +79,10 @@ class Gazetteer:
             for alias in (place.name,) + tuple(place.aliases):
                 toks = tokens(alias)
                 keys = {compact(toks)}
-                if len(toks) > 1 and toks[0] in MARKERS:
-                    keys.add(compact(toks[1:]))  # "Kelurahan Tengah" is also "Tengah"
+                if len(toks) > 1 and toks[0] in MARKERS and place.kind != "gang":
+                    # "Kelurahan Tengah" is also "Tengah"; but "Gg. Merak" only with its "Gg." (the
+                    # city has a gang for every flower and bird: "merak" alone is not that lane).
+                    keys.add(compact(toks[1:]))
                 for key in keys:
                     if len(key) >= MIN_KEY:
                         bucket = self._exact.setdefault(key, [])

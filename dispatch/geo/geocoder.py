@@ -29,8 +29,8 @@ from geopy.location import Location
 from .backoff import PauseAfterFailure
 from .coords import parse_coordinates
 from .distance import haversine_m
-from .gazetteer import SPECIFICITY, Gazetteer
-from .text import tokens as text_tokens
+from .gazetteer import MIN_KEY, SPECIFICITY, Gazetteer
+from .text import MARKERS, compact, tokens as text_tokens
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ _RELATION_FACTOR = 0.95    # "depan/dekat ...": near the place, not at it
 _CONFLICT_FACTOR = 0.75    # a place named with a kelurahan/kecamatan it is not in
 _CONFLICT_M = 500         # how far outside a named zone a place must be to contradict it
 _NUMBER_CONFLICT_FACTOR = 0.4  # a place named with another number ("Jembatan Kapuas 2")
+_AMBIGUOUS_FACTOR = 0.8   # one name, several places of one kind ("SD Negeri 14": one per kecamatan)
+_GANG_ON_STREET = 0.86     # a gang named with its street ("Gg. Suez, Jl. Gajah Mada"): that lane
 
 
 class OfflineGeocoder(Geocoder):
@@ -75,7 +77,8 @@ class OfflineGeocoder(Geocoder):
         lats = np.array([p.lat for p in places])
         lons = np.array([p.lon for p in places])
         dist = haversine_m(lats, lons, lat, lon)
-        order = np.argsort(dist)
+        # Nearest first; at the same distance the more specific place (the hospital, not its street).
+        order = np.lexsort((-np.array([SPECIFICITY.get(p.kind, 0) for p in places]), np.round(dist, 1)))
         near = [(places[i], float(dist[i])) for i in order[:10]
                 if dist[i] <= max_distance_m and places[i].kind not in ("kelurahan", "kecamatan")]
         if near:
@@ -111,6 +114,12 @@ class OfflineGeocoder(Geocoder):
             return []
         zones_named = [m for m in analysis.matches if m.place.kind in ("kelurahan", "kecamatan") and m.how != "prefix"]
         unexplained = bool(analysis.unexplained())
+        roads_named = {m.place.name for m in analysis.matches if m.how != "prefix" and m.place.kind == "road"}
+        unknown_gang = _unknown_gang(analysis)
+        sharing = {}
+        for m in analysis.matches:
+            if m.how == "exact":
+                sharing.setdefault((m.start, m.end, m.place.kind), set()).add(m.place.name)
         out = {}
         for match in analysis.matches:
             place = match.place
@@ -134,10 +143,21 @@ class OfflineGeocoder(Geocoder):
                 if place.kind != "road" or _numbers(place):
                     confidence *= _NUMBER_CONFLICT_FACTOR
                     notes.append(f"{number} does not match {place.name}")
+            namesakes = len(sharing.get((match.start, match.end, place.kind), ())) if match.how == "exact" else 0
+            if namesakes > 1:
+                confidence *= _AMBIGUOUS_FACTOR   # the namesakes come back side by side: the operator picks
+            if place.kind == "gang" and place.street:
+                if place.street in roads_named or _street_words_in(analysis, place.street):
+                    confidence = max(confidence, _GANG_ON_STREET)
+                elif roads_named:
+                    # "Gg. Merak, Jl. Ahmad Yani": this Gg. Merak leaves from another street.
+                    confidence *= _CONFLICT_FACTOR
+                    notes.append(f"{place.name} leaves from {place.street}, not {sorted(roads_named)[0]}")
             lat, lon = place.lat, place.lon
             context = [z.place for z in zones_named if z.place is not place]
             near = [m.place for m in analysis.matches if m.how != "prefix" and m.place is not place
-                    and SPECIFICITY[m.place.kind] > SPECIFICITY["road"]]
+                    and (SPECIFICITY[m.place.kind] > SPECIFICITY["road"]
+                         or (m.place.kind == "gang" and m.place.street == place.name))]
             if place.kind == "road" and near and len(place.points) > 1:
                 # "Jl. Tanjungpura depan Pasar Flamboyan": the known point of the road nearest the place.
                 pts = np.array(place.points)
@@ -170,6 +190,9 @@ class OfflineGeocoder(Geocoder):
             }
             if notes:
                 candidate["notes"] = notes
+            if place.kind == "road" and unknown_gang:
+                # "Gg. Mawar, Jl. Gajah Mada": the street is known, its gang not: on the street, saying so.
+                candidate["unmatched"] = unknown_gang
             best = out.get(place.name)
             if best is None or candidate["confidence"] > best["confidence"]:
                 out[place.name] = candidate
@@ -292,6 +315,29 @@ def _number_after(tokens, match):
         return None
     following = tokens[match.end]
     return following if following.isdigit() else None
+
+
+def _unknown_gang(analysis):
+    """ "Gg. Mawar" when the text names a gang the index does not know (the words after "gang" that
+    no place explains), else None."""
+    covered = {i for m in analysis.matches if m.how != "prefix" for i in range(m.start, m.end)}
+    toks = analysis.tokens
+    for i, tok in enumerate(toks):
+        if tok == "gang" and i not in covered:
+            words = []
+            for t in toks[i + 1:]:
+                if t in MARKERS or toks.index(t, i + 1) in covered:
+                    break
+                words.append(t)
+            if words:
+                return "Gg. " + " ".join(w.title() for w in words[:4])
+    return None
+
+
+def _street_words_in(analysis, street):
+    """Whether the words of ``street`` (a street the index may not know: "Jl. Merdeka") are in the text."""
+    key = compact([t for t in text_tokens(street) if t not in MARKERS])
+    return len(key) >= MIN_KEY and key in compact(analysis.tokens)
 
 
 def _numbers(place):

@@ -91,7 +91,8 @@ class StreetIndex:
 
 
     def places(self):
-        """The index as gazetteer places: streets (at their middle), landmarks, schools, puskesmas."""
+        """The index as gazetteer places: streets (at their middle), landmarks, schools, gangs (with their
+        street), puskesmas."""
         out = []
         for s in self.streets:
             lat, lon = s.middle()
@@ -99,12 +100,14 @@ class StreetIndex:
             out.append(Place(name=s.name, kind="road", lat=lat, lon=lon, aliases=s.aliases,
                              kecamatan=s.kecamatan[0] if s.kecamatan else None, precision_m=s.precision_m,
                              source="streets.json", points=points))
-        for kind, key in (("landmark", "landmarks"), ("school", "schools"), ("puskesmas", "puskesmas")):
+        for kind, key in (("landmark", "landmarks"), ("school", "schools"), ("gang", "gangs"),
+                          ("puskesmas", "puskesmas")):
             for p in self.data.get(key, ()):
                 precision = p.get("precision_m", 100)
                 out.append(Place(name=p["name"], kind=kind, lat=float(p["lat"]), lon=float(p["lon"]),
                                  aliases=tuple(p.get("aliases", ())), kecamatan=p.get("kecamatan"),
-                                 precision_m=float(precision), source=p.get("source", "streets.json")))
+                                 precision_m=float(precision), source=p.get("source", "streets.json"),
+                                 street=p.get("street")))
         return out
 
 

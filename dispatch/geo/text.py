@@ -3,7 +3,7 @@
 ``tokens("Depan RSUD dr. Soedarso, Jln. A. Yani")`` gives
 ``['depan', 'rs', 'dokter', 'sudarso', 'jalan', 'a', 'yani']``: case, accents and
 punctuation go; abbreviations become one spelling (Jl./Jln./Jalan, Gg./Gang,
-Kel./Kelurahan, Kec., Sei/Sungai, RS/Rumah Sakit/RSU/RSUD, Tj./Tanjung, ...);
+Kel./Kelurahan, Kec., Sei/Sui/Sungai, RS/Rumah Sakit/RSU/RSUD, Tj./Tanjung, ...);
 the old spelling (oe, dj, tj) becomes the new one (u, j, c); roman numerals and
 number words become digits ("Pal V", "Pal Lima" -> "pal 5"); house numbers and
 RT/RW are dropped. Words that say where the caller is relative to a place
@@ -20,7 +20,7 @@ _SYNONYMS = {
     "gg": "gang", "gang": "gang",
     "kel": "kelurahan", "kelurahan": "kelurahan", "kelu": "kelurahan",
     "kec": "kecamatan", "kecamatan": "kecamatan", "kecamtan": "kecamatan",
-    "sei": "sungai", "sungai": "sungai", "sg": "sungai", "sgi": "sungai", "s.": "sungai",
+    "sei": "sungai", "sui": "sungai", "sungai": "sungai", "sg": "sungai", "sgi": "sungai", "s.": "sungai",
     "rs": "rs", "rsu": "rs", "rsud": "rs", "rsia": "rs",
     "tj": "tanjung", "tanjung": "tanjung",
     "ptk": "pontianak",

@@ -25,7 +25,7 @@ class GeocodeQuery(Schema):
 class Candidate(Schema):
     name = fields.String()
     kind = fields.String(metadata={"description": "kecamatan, kelurahan, hospital, puskesmas, landmark, school, bridge, "
-                                                  "road, coordinates, server (a configured geocoding server)"})
+                                                  "road, gang, coordinates, server (a configured geocoding server)"})
     lat = fields.Float()
     lon = fields.Float()
     kelurahan = fields.String(allow_none=True)
@@ -37,6 +37,9 @@ class Candidate(Schema):
     precision_m = fields.Float(allow_none=True, metadata={"description": "how far the point may be from the place"})
     source = fields.String()
     notes = fields.List(fields.String(), metadata={"description": "what in the text does not fit this place"})
+    unmatched = fields.String(metadata={
+        "description": "a street's candidate only: the gang the text names that the street index does not know "
+                       "(the point is on the street, not at the gang)", "example": "Gg. Mawar"})
 
 
 class CandidateList(Schema):

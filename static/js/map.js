@@ -192,6 +192,7 @@ async function drawHospitals() {
   hospitalLayer?.remove();
   hospitalLayer = L.layerGroup().addTo(map);
   for (const h of items) {
+    if (h.kind === "puskesmas") { drawPuskesmas(h); continue; }
     const beds = h.beds_available === null ? t("map.beds_unknown") : t("map.beds", { n: h.beds_available });
     const name = h.short_name || h.name;
     L.circleMarker([h.lat, h.lon], { radius: 8, weight: 2, pane: "hospitals", className: `hospital-marker hospital-${h.status}` })
@@ -204,6 +205,15 @@ async function drawHospitals() {
       icon: L.divIcon({ className: `map-label hospital-name hospital-${h.status}`, iconSize: null,
         html: el("span", { dataset: { hospital: h.id }, text: name }) }) }).addTo(hospitalLayer);
   }
+}
+
+// A puskesmas: a small green dot, no "H" and no beds (it has no emergency ward), and
+// whether its position is only estimated from its address.
+function drawPuskesmas(h) {
+  L.circleMarker([h.lat, h.lon], { radius: 5, weight: 2, pane: "hospitals", className: "place-dot place-puskesmas puskesmas-marker" })
+    .bindTooltip(el("div", { class: "tip" }, el("strong", { text: h.name }),
+      h.position_estimated ? [el("br"), t("map.position_estimated")] : null))
+    .addTo(hospitalLayer);   // named on hover: 23 names would bury the units at city zoom
 }
 
 async function start() {
@@ -226,7 +236,7 @@ async function start() {
     snapshot: (s) => { state.snapshot(s); refreshStats(); },
     event: (e) => {
       state.event(e);
-      if (e.type === "hospital.updated") drawHospitals().catch(() => {});
+      if (e.type === "hospital.updated" || e.type === "hospital.created") drawHospitals().catch(() => {});
       clearTimeout(statsTimer);
       statsTimer = setTimeout(refreshStats, 500);
     },

@@ -67,7 +67,8 @@ export async function drawRoads(map, { hospitals = true, zoneNames = true } = {}
   });
   const zoneLabels = zoneNames ? layer.zones.map((z) => ({ kind: z.kind,
     marker: label([z.lat, z.lon], z.name, `zone-label zone-label-${z.kind}`, "roadLabels") })) : [];
-  const places = layer.places.filter((p) => hospitals || p.kind !== "hospital").map((p) => ({
+  // A page that draws the facilities itself (the supervisor's map, from /api/hospitals) gets none here.
+  const places = layer.places.filter((p) => hospitals || (p.kind !== "hospital" && p.kind !== "puskesmas")).map((p) => ({
     dot: L.circleMarker([p.lat, p.lon], { pane: "roadLabels", radius: p.kind === "hospital" ? 6 : 4, weight: 2,
       interactive: false, className: `place-dot place-${p.kind}` }),
     name: label([p.lat, p.lon], p.name, `road-label place-label place-label-${p.kind}`, "roadLabels"),

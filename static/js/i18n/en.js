@@ -55,6 +55,7 @@ export default {
   "map.device_off": "crew device disconnected",
   "map.stale": "old position",
   "map.beds": "free beds: {n}",
+  "map.position_estimated": "position estimated from the address",
   "map.beds_unknown": "free beds: ?",
   // map (issue 11: legend, waiting times, hospitals)
   "map.waiting": "waiting {age}",
@@ -84,6 +85,7 @@ export default {
   "console.caller_name": "Caller's name",
   "console.location": "Location (address, landmark, coordinates)",
   "console.location_hint": "Type to search; drag the pin to correct it",
+  "console.suggestion_unmatched": "{gang} is not known: the pin is on the street",
   "console.location_chosen": "Place chosen: {place}",
   "console.complaint": "Complaint",
   "console.category": "Category",
@@ -196,6 +198,7 @@ export default {
   "event.unit.created": "Unit registered",
   "event.unit.status_changed": "Unit status",
   "event.unit.presence_changed": "Crew device presence",
+  "event.hospital.created": "Facility added",
   "event.hospital.updated": "Hospital updated",
   "event.user.created": "User created",
   "event.zones.imported": "Zones imported",

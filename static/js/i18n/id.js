@@ -55,6 +55,7 @@ export default {
   "map.device_off": "perangkat kru terputus",
   "map.stale": "posisi lama",
   "map.beds": "tempat tidur kosong: {n}",
+  "map.position_estimated": "posisi perkiraan dari alamat",
   "map.beds_unknown": "tempat tidur kosong: ?",
   // map (issue 11: legend, waiting times, hospitals)
   "map.waiting": "menunggu {age}",
@@ -84,6 +85,7 @@ export default {
   "console.caller_name": "Nama penelepon",
   "console.location": "Lokasi (alamat, patokan, koordinat)",
   "console.location_hint": "Ketik untuk mencari; seret pin untuk membetulkan",
+  "console.suggestion_unmatched": "{gang} belum dikenal: titik di jalannya",
   "console.location_chosen": "Tempat dipilih: {place}",
   "console.complaint": "Keluhan",
   "console.category": "Kategori",
@@ -196,6 +198,7 @@ export default {
   "event.unit.created": "Unit didaftarkan",
   "event.unit.status_changed": "Status unit",
   "event.unit.presence_changed": "Kehadiran perangkat kru",
+  "event.hospital.created": "Fasilitas ditambahkan",
   "event.hospital.updated": "Data rumah sakit diubah",
   "event.user.created": "Pengguna dibuat",
   "event.zones.imported": "Wilayah diimpor",
