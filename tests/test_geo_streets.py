@@ -61,6 +61,23 @@ def test_an_unknown_gang_with_its_street_is_placed_on_the_street_saying_so(geoco
     assert "unmatched" not in first(geocoder, "Jl. Gajah Mada")
 
 
+@pytest.mark.parametrize("text, name, kind, unmatched", [
+    ("simpang Jl. Ahmad Yani - Jl. Sutoyo", "Jl. Ahmad Yani", "road", "Jl. Sutoyo"),   # not in the data
+    ("Jl. Tanjungpura depan Kantor Pos", "Jl. Tanjungpura", "road", "Kantor Pos"),
+    ("Gg. Mawar, Kel. Tengah", "Tengah", "kelurahan", "Gg. Mawar"),
+    ("jl gajah mada dekat rumah makan", "Jl. Gajah Mada", "road", "Rumah Makan"),
+])
+def test_what_else_the_caller_names_that_is_not_known_is_said(geocoder, text, name, kind, unmatched):
+    c = first(geocoder, text)
+    assert (c["name"], c["kind"], c["unmatched"]) == (name, kind, unmatched)
+
+
+@pytest.mark.parametrize("text", ["Jl. A Yani no 12", "Jl A Yani RT 3 RW 2", "Jalan Ahmad Yani", "tanjungpura",
+                                  "Jl. Tanjungpura depan Pasar Flamboyan"])
+def test_house_numbers_and_known_places_leave_nothing_unmatched(geocoder, text):
+    assert all("unmatched" not in c for c in geocoder.candidates(text))
+
+
 @pytest.mark.parametrize("text", ["Gg. Suez, Jl. Gajah Mada", "Jl. Gajahmada Gang Suez", "gg suez gajah mada"])
 def test_a_known_gang_with_its_street_is_placed_at_the_gang(geocoder, text):
     """Gangs come from the schools' addresses ("Jl. Gajah Mada Gg. Suez"): the gang is where its school is."""

@@ -402,7 +402,7 @@ def test_a_gang_and_its_street_are_suggested_and_an_unknown_gang_is_said_so(page
     page.keyboard.type("Gg. Mawar, Jl. Gajah Mada")
     suggested(page, "Gg. Mawar, Jl. Gajah Mada", "Jl. Gajah Mada")
     expect(page.locator("#suggestions li").first.locator(".suggestion-note")).to_have_text(
-        "Gg. Mawar belum dikenal: titik di jalannya")
+        "Gg. Mawar belum dikenal: titik di Jl. Gajah Mada")
     page.keyboard.press("Enter")
     expect(page.locator("#location-state")).to_have_text("Tempat dipilih: Jl. Gajah Mada")
     page.keyboard.press("Enter")

@@ -115,7 +115,7 @@ class OfflineGeocoder(Geocoder):
         zones_named = [m for m in analysis.matches if m.place.kind in ("kelurahan", "kecamatan") and m.how != "prefix"]
         unexplained = bool(analysis.unexplained())
         roads_named = {m.place.name for m in analysis.matches if m.how != "prefix" and m.place.kind == "road"}
-        unknown_gang = _unknown_gang(analysis)
+        unknown = _unknown_named(analysis)
         sharing = {}
         for m in analysis.matches:
             if m.how == "exact":
@@ -190,9 +190,10 @@ class OfflineGeocoder(Geocoder):
             }
             if notes:
                 candidate["notes"] = notes
-            if place.kind == "road" and unknown_gang:
-                # "Gg. Mawar, Jl. Gajah Mada": the street is known, its gang not: on the street, saying so.
-                candidate["unmatched"] = unknown_gang
+            if unknown and SPECIFICITY[place.kind] <= SPECIFICITY["road"]:
+                # "Gg. Mawar, Jl. Gajah Mada", "simpang Jl. Ahmad Yani - Jl. Sutoyo": the street (or the
+                # kelurahan) is known, the gang, street or place named with it is not: there, saying so.
+                candidate["unmatched"] = unknown
             best = out.get(place.name)
             if best is None or candidate["confidence"] > best["confidence"]:
                 out[place.name] = candidate
@@ -317,20 +318,27 @@ def _number_after(tokens, match):
     return following if following.isdigit() else None
 
 
-def _unknown_gang(analysis):
-    """ "Gg. Mawar" when the text names a gang the index does not know (the words after "gang" that
-    no place explains), else None."""
+_SHORT_MARKER = {"gang": "Gg.", "jalan": "Jl.", "komplek": "Komp.", "perumahan": "Perum."}
+
+
+def _unknown_named(analysis):
+    """What the text names that no place explains, as the caller would write it, else None:
+    a gang or street after its marker ("Gg. Mawar", "Jl. Sutoyo"), else the words left over
+    ("Kantor Pos" in "Jl. Tanjungpura depan Kantor Pos")."""
     covered = {i for m in analysis.matches if m.how != "prefix" for i in range(m.start, m.end)}
     toks = analysis.tokens
     for i, tok in enumerate(toks):
-        if tok == "gang" and i not in covered:
+        if tok in _SHORT_MARKER and i not in covered:
             words = []
-            for t in toks[i + 1:]:
-                if t in MARKERS or toks.index(t, i + 1) in covered:
+            for j in range(i + 1, len(toks)):
+                if toks[j] in MARKERS or j in covered:
                     break
-                words.append(t)
-            if words:
-                return "Gg. " + " ".join(w.title() for w in words[:4])
+                words.append(toks[j])
+            if words and any(len(w) > 2 for w in words):
+                return _SHORT_MARKER[tok] + " " + " ".join(w.title() for w in words[:4])
+    left = [t for t in analysis.unexplained() if not t.isdigit()]
+    if left and sum(len(t) for t in left) >= 4:
+        return " ".join(t.title() for t in left[:4])
     return None
 
 

@@ -38,8 +38,9 @@ class Candidate(Schema):
     source = fields.String()
     notes = fields.List(fields.String(), metadata={"description": "what in the text does not fit this place"})
     unmatched = fields.String(metadata={
-        "description": "a street's candidate only: the gang the text names that the street index does not know "
-                       "(the point is on the street, not at the gang)", "example": "Gg. Mawar"})
+        "description": "on a street's or a zone's candidate: what the text also names that the geocoder does "
+                       "not know, a gang, a street or a place (the point is on the street or in the zone, not "
+                       "there)", "example": "Gg. Mawar"})
 
 
 class CandidateList(Schema):

@@ -141,7 +141,7 @@ async function suggest(text) {
       const li = el("li", { role: "option", "aria-selected": "false" }, el("b", { text: c.name }),
         c.kelurahan ? ` · ${c.kelurahan}` : "", c.kecamatan ? `, ${c.kecamatan}` : "",
         // "Gg. Mawar, Jl. Gajah Mada": the street is known, its gang is not; the pin is on the street.
-        c.unmatched ? el("small", { class: "suggestion-note", text: t("console.suggestion_unmatched", { gang: c.unmatched }) }) : null);
+        c.unmatched ? el("small", { class: "suggestion-note", text: t("console.suggestion_unmatched", { name: c.unmatched, place: c.name }) }) : null);
       li.addEventListener("mousedown", (ev) => ev.preventDefault());
       li.addEventListener("click", () => {
         picked = { lat: c.lat, lon: c.lon, from: "suggestion", text: $("#location_text").value, name: c.name,

@@ -85,7 +85,7 @@ export default {
   "console.caller_name": "Caller's name",
   "console.location": "Location (address, landmark, coordinates)",
   "console.location_hint": "Type to search; drag the pin to correct it",
-  "console.suggestion_unmatched": "{gang} is not known: the pin is on the street",
+  "console.suggestion_unmatched": "{name} is not known yet: the pin is on {place}",
   "console.location_chosen": "Place chosen: {place}",
   "console.complaint": "Complaint",
   "console.category": "Category",

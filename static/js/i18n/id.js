@@ -85,7 +85,7 @@ export default {
   "console.caller_name": "Nama penelepon",
   "console.location": "Lokasi (alamat, patokan, koordinat)",
   "console.location_hint": "Ketik untuk mencari; seret pin untuk membetulkan",
-  "console.suggestion_unmatched": "{gang} belum dikenal: titik di jalannya",
+  "console.suggestion_unmatched": "{name} belum dikenal: titik di {place}",
   "console.location_chosen": "Tempat dipilih: {place}",
   "console.complaint": "Keluhan",
   "console.category": "Kategori",
