@@ -66,6 +66,7 @@ def test_an_unknown_gang_with_its_street_is_placed_on_the_street_saying_so(geoco
     ("Jl. Tanjungpura depan Kantor Pos", "Jl. Tanjungpura", "road", "Kantor Pos"),
     ("Gg. Mawar, Kel. Tengah", "Tengah", "kelurahan", "Gg. Mawar"),
     ("jl gajah mada dekat rumah makan", "Jl. Gajah Mada", "road", "Rumah Makan"),
+    ("Gg. Mawar 2 masuk dari Jl. Tanjung Raya 2", "Jl. Tanjung Raya II", "road", "Gg. Mawar 2"),
 ])
 def test_what_else_the_caller_names_that_is_not_known_is_said(geocoder, text, name, kind, unmatched):
     c = first(geocoder, text)
@@ -137,3 +138,14 @@ def test_a_puskesmas_is_found_by_its_everyday_names(geocoder, text, name):
 
 def test_a_short_word_one_letter_off_a_street_is_not_that_street(geocoder):
     assert first(geocoder, "rumah kuning pagar hijau") is None
+
+
+def test_a_road_the_gazetteer_knows_by_one_point_is_one_street_with_its_lights(geocoder):
+    names = [c["name"] for c in geocoder.candidates("jl tanjung raya 2") if c["kind"] == "road"]
+    assert names == ["Jl. Tanjung Raya II"]            # not also the gazetteer's "Jalan Tanjung Raya II"
+
+
+def test_a_short_word_near_a_street_name_makes_no_crossing(geocoder):
+    """"rumah cat hijau" is not Jl. Hijas: no "Simpang Jl. Tanjung Raya II – Jl. Hijas"."""
+    names = [c["name"] for c in geocoder.candidates("masuk dari Jl. Tanjung Raya 2, rumah cat hijau")]
+    assert names and not any(n.startswith("Simpang") for n in names)

@@ -70,13 +70,16 @@ def build_streets(folder, road, gazetteer):
         }
     # The gazetteer's roads: merged into the street of the same name, or streets of their own.
     for place in gazetteer.places:
-        if place.kind != "road" or len(place.points) < 2:
+        if place.kind != "road":
             continue
         key = street_key(place.name)
         if key in streets:
+            # Even a road the gazetteer knows by one point: one street, not two ("Jalan Tanjung Raya II").
             s = streets[key]
             s["replaces"].append(place.name)
             s["aliases"] = street_aliases(s["name"], s["aliases"] + [place.name, *place.aliases])
+            continue
+        if len(place.points) < 2:
             continue
         edges = fill_gaps(road, street_edges(road, place.points, max_m=60), gap_m=1500)
         lines = polylines(road, edges) if edges else [[[_r(a), _r(b)] for a, b in place.points]]

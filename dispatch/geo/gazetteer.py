@@ -89,6 +89,7 @@ class Gazetteer:
                         if place not in bucket:
                             bucket.append(place)
         self._keys = sorted(self._exact)
+        self._around_cache = {}
         # Keys by length, for the typo search: a key more than two letters longer or shorter
         # than the text cannot be within two edits of it.
         by_length = {}
@@ -173,17 +174,7 @@ class Gazetteer:
                 rest = compact(rest_toks)
                 if len(rest) < MIN_KEY or rest.isdigit():
                     continue
-                for key in self._keys:
-                    if i < m.start:
-                        if not key.endswith(inner):
-                            continue
-                        key_rest = key[:-len(inner)]
-                    else:
-                        if not key.startswith(inner):
-                            continue
-                        key_rest = key[len(inner):]
-                    if len(key_rest) < 4:
-                        continue
+                for key, key_rest in self._around(inner, before=i < m.start):
                     allowed = 1 if len(key_rest) < 9 else 2
                     distance = Levenshtein.distance(rest, key_rest, score_cutoff=allowed)
                     if 0 < distance <= allowed and _digits(rest) == _digits(key_rest):
@@ -191,6 +182,19 @@ class Gazetteer:
                             if place is not m.place:
                                 out.append(Match(place, i, j, "typo", distance, " ".join(toks[i:j])))
         return out
+
+    def _around(self, inner, *, before):
+        """The keys that are ``inner`` with four letters or more before it (``before``) or after it, each
+        with those letters; worked out once per ``inner`` (the keys never change)."""
+        cache = self._around_cache
+        hit = cache.get((inner, before))
+        if hit is None:
+            if before:
+                hit = [(k, k[:-len(inner)]) for k in self._keys if k.endswith(inner) and len(k) - len(inner) >= 4]
+            else:
+                hit = [(k, k[len(inner):]) for k in self._keys if k.startswith(inner) and len(k) - len(inner) >= 4]
+            cache[(inner, before)] = hit
+        return hit
 
     def _prefixes(self, toks, covered):
         """Places whose key starts with the text still being typed (the last tokens)."""

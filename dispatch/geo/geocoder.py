@@ -123,8 +123,8 @@ class OfflineGeocoder(Geocoder):
         out = {}
         for match in analysis.matches:
             place = match.place
-            if match.how == "typo" and place.source == "streets.json" and len(match.text.replace(" ", "")) < 7:
-                continue    # a short word one letter off a street's name ("hijau", Jl. Hijas) is not that street
+            if _short_typo(match):
+                continue
             confidence = _BASE_CONFIDENCE[SPECIFICITY[place.kind]]
             if match.how == "typo":
                 confidence -= _TYPO_PENALTY * match.distance
@@ -207,7 +207,8 @@ class OfflineGeocoder(Geocoder):
         middle of their nearest points, as precise as they are apart."""
         roads = []
         for m in analysis.matches:
-            if m.how != "prefix" and m.place.kind == "road" and len(m.place.points) > 1 and m.place not in roads:
+            if (m.how != "prefix" and not _short_typo(m) and m.place.kind == "road" and len(m.place.points) > 1
+                    and m.place not in roads):
                 roads.append(m.place)
         if len(roads) < 2:
             return None
@@ -321,6 +322,16 @@ def _number_after(tokens, match):
 _SHORT_MARKER = {"gang": "Gg.", "jalan": "Jl.", "komplek": "Komp.", "perumahan": "Perum."}
 
 
+def _short_typo(match):
+    """A short word one letter off a street's name ("hijau", Jl. Hijas) is not that street."""
+    return match.how == "typo" and match.place.source == "streets.json" and len(match.text.replace(" ", "")) < 7
+
+
+# Words that end a gang's or street's name the text does not know ("Gg. Mawar 2 masuk dari ...").
+_NAME_ENDS = frozenset({"masuk", "dari", "ke", "di", "arah", "belok", "lurus", "sampai", "lalu", "terus", "yang",
+                        "dan", "ada", "tolong", "pak", "bu", "itu", "ini", "sini", "sana", "rumah", "no"})
+
+
 def _unknown_named(analysis):
     """What the text names that no place explains, as the caller would write it, else None:
     a gang or street after its marker ("Gg. Mawar", "Jl. Sutoyo"), else the words left over
@@ -331,9 +342,11 @@ def _unknown_named(analysis):
         if tok in _SHORT_MARKER and i not in covered:
             words = []
             for j in range(i + 1, len(toks)):
-                if toks[j] in MARKERS or j in covered:
+                if toks[j] in MARKERS or toks[j] in _NAME_ENDS or j in covered:
                     break
                 words.append(toks[j])
+                if toks[j].isdigit():
+                    break       # "Gg. Mawar 2"
             if words and any(len(w) > 2 for w in words):
                 return _SHORT_MARKER[tok] + " " + " ".join(w.title() for w in words[:4])
     left = [t for t in analysis.unexplained() if not t.isdigit()]
