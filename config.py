@@ -83,6 +83,10 @@ class Config:
     EVENT_REPLAY_LIMIT = int(os.environ.get("EVENT_REPLAY_LIMIT") or 5000)
     # The hub reads the log this often even without news of a commit (a lost Redis message).
     EVENT_POLL_S = float(os.environ.get("EVENT_POLL_S") or 2.0)
+    # A number with this many prank or silent calls in REPEAT_PRANK_HOURS is flagged repeat_prank
+    # on its history and on each new call (core/callers.py): a warning, never a refusal.
+    REPEAT_PRANK_CALLS = int(os.environ.get("REPEAT_PRANK_CALLS") or 3)
+    REPEAT_PRANK_HOURS = float(os.environ.get("REPEAT_PRANK_HOURS") or 24)
     # An assignment the crew has not accepted after this long is reported to operators.
     ASSIGNMENT_ACK_TIMEOUT_S = int(os.environ.get("ASSIGNMENT_ACK_TIMEOUT_S") or 60)
     # Presence: a unit's fix older than this is marked stale (the crew's phone reports every few seconds).

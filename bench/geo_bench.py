@@ -509,7 +509,7 @@ def bench_api(rng, requests_per_case, units=1_000):
         token = client.post("/api/auth/login", json={"username": "bench", "password": "bench-password-119"}).get_json()
         headers = {"Authorization": f"Bearer {token['token']}"}
         incident = client.post("/api/calls", headers=headers, json={
-            "caller_phone": "0811", "location_text": "depan RS Antonius", "category": "cardiac", "priority": "P1",
+            "caller_phone": "0811-573-001", "location_text": "depan RS Antonius", "category": "cardiac", "priority": "P1",
         }).get_json()["incident"]["id"]
 
         def get(url):

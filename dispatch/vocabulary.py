@@ -26,7 +26,12 @@ PRIORITIES = {
     "P3": {"id": "Hijau", "en": "Green", "colour": "green"},
 }
 
-DISPOSITIONS = ("emergency", "prank", "silent", "info", "duplicate")
+# What a call turned out to be: an emergency (it opens an incident), a prank, a silent line, a
+# request for information, a repeat of an open incident, or dropped (the line went dead before
+# the caller could say anything useful). Silent and dropped calls are called back (core.callers).
+DISPOSITIONS = ("emergency", "prank", "silent", "info", "duplicate", "dropped")
+# Flags a caller's history (and every new call of that number) can carry.
+CALLER_FLAGS = ("repeat_prank", "blocked")
 
 CAPABILITIES = ("ALS", "BLS")
 
@@ -146,6 +151,8 @@ DISPOSITION_LABELS = {
     "silent": {"id": "Tanpa suara", "en": "Silent (no voice)"},
     "info": {"id": "Minta info", "en": "Information only"},
     "duplicate": {"id": "Panggilan ulang", "en": "Repeat call"},
+    # The line went dead before the caller could say what happened: to be called back.
+    "dropped": {"id": "Terputus", "en": "Dropped (line cut)"},
 }
 
 # The target from a call to a unit sent, by priority, in seconds: the console colours a waiting

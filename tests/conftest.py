@@ -34,6 +34,7 @@ if ON_POSTGRES and XDIST_WORKER:
     TEST_DATABASE_URL = _given.set(database=f"{_given.database}_{XDIST_WORKER}").render_as_string(
         hide_password=False)
 PASSWORD = "correct-horse-119"
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 GAZETTEER = Path(__file__).resolve().parents[1] / "dispatch" / "data" / "gazetteer.json"
 # Reference geography beside the project (../shared, as on every developer machine and in CI).
 # Tests that read it skip, saying so, where it is missing.
@@ -57,6 +58,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
         if "database_url" not in item.fixturenames and item.get_closest_marker("database") is None:
             item.add_marker(pytest.mark.nodb)
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """The real Redis of this machine (CI starts it; CI=true fails where it is missing)."""
+    import redis
+    try:
+        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is required in CI and is not reachable at {TEST_REDIS_URL}: {exc}")
+        pytest.skip(f"Redis not reachable at {TEST_REDIS_URL} ({exc}); .ci/run starts it")
+    return TEST_REDIS_URL
 
 
 def make_config(url, **extra):

@@ -62,16 +62,16 @@ def test_non_emergency_calls_log_without_incident(world, session):
 
 def test_duplicate_call_links_to_existing_incident(world, session):
     inc = world.new_incident()
-    r = world.post("op", "/api/calls", {"caller_phone": "0812999", "disposition": "duplicate",
+    r = world.post("op", "/api/calls", {"caller_phone": "0812-999-004", "disposition": "duplicate",
                                         "incident_id": inc["id"]})
     assert r.status_code == 201
     assert r.get_json()["incident"] is None and r.get_json()["call"]["incident_id"] == inc["id"]
     timeline = world.get("op", f"/api/incidents/{inc['id']}").get_json()["timeline"]
     assert [e["type"] for e in timeline].count("call.received") == 2
-    r = world.post("op", "/api/calls", {"caller_phone": "0812999", "disposition": "emergency",
+    r = world.post("op", "/api/calls", {"caller_phone": "0812-999-004", "disposition": "emergency",
                                         "incident_id": inc["id"]})
     assert r.status_code == 422 and "incident_id" in r.get_json()["error"]["fields"]
-    r = world.post("op", "/api/calls", {"caller_phone": "0812999", "disposition": "duplicate", "incident_id": 777})
+    r = world.post("op", "/api/calls", {"caller_phone": "0812-999-004", "disposition": "duplicate", "incident_id": 777})
     assert r.status_code == 404 and "incident_id" in r.get_json()["error"]["fields"]
 
 
@@ -94,7 +94,7 @@ def test_reference_uses_wib_date_not_utc(world, session):
 
 def test_sql_looking_text_is_stored_as_text(world, session):
     nasty = "'); DROP TABLE incidents; --"
-    r = world.post("op", "/api/calls", {"caller_phone": "0812", "caller_name": nasty, "notes": nasty,
+    r = world.post("op", "/api/calls", {"caller_phone": "0812-573-002", "caller_name": nasty, "notes": nasty,
                                         "location_text": "<script>alert(1)</script>"})
     assert r.status_code == 201
     assert r.get_json()["call"]["caller_name"] == nasty
@@ -104,14 +104,14 @@ def test_sql_looking_text_is_stored_as_text(world, session):
 
 def test_failed_call_leaves_nothing_behind(world, session):
     before = [fresh(session).scalar(select(func.count()).select_from(m)) for m in (Call, Incident, Event)]
-    r = world.post("op", "/api/calls", {"caller_phone": "0812", "lat": 91, "lon": 109})
+    r = world.post("op", "/api/calls", {"caller_phone": "0812-573-002", "lat": 91, "lon": 109})
     assert r.status_code == 422 and "lat" in r.get_json()["error"]["fields"]
     after = [fresh(session).scalar(select(func.count()).select_from(m)) for m in (Call, Incident, Event)]
     assert before == after
 
 
 def test_lat_without_lon_is_refused(world):
-    r = world.post("op", "/api/calls", {"caller_phone": "0812", "lat": -0.03})
+    r = world.post("op", "/api/calls", {"caller_phone": "0812-573-002", "lat": -0.03})
     assert r.status_code == 422 and "lon" in r.get_json()["error"]["fields"]
 
 
@@ -150,7 +150,7 @@ def test_a_client_ref_is_one_users_and_one_calls(world, session):
     assert other.status_code == 201 and other.get_json()["applied"] is True
     # a prank call sent twice is logged once too
     for _ in range(2):
-        world.post("op", "/api/calls", {"caller_phone": "0899", "disposition": "prank", "client_ref": "k-8"})
+        world.post("op", "/api/calls", {"caller_phone": "0899-573-003", "disposition": "prank", "client_ref": "k-8"})
     assert count(session, Call) == 3 and count(session, Incident) == 2
 
 

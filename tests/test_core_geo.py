@@ -129,7 +129,7 @@ def test_settings_plug_in_servers(database_url):
 
 def test_call_is_geocoded_offline_when_the_geocoding_server_is_down(app, world):
     app.extensions["psc_geo"] = Geo(nominatim_url=closed_port_url(), nominatim_timeout_s=0.5)
-    resp = world.post("op", "/api/calls", {"caller_phone": "0811", "location_text": "depan RS Antonius"})
+    resp = world.post("op", "/api/calls", {"caller_phone": "0811-573-001", "location_text": "depan RS Antonius"})
     inc = resp.get_json()["incident"]
     assert inc["location_source"] == "gazetteer" and inc["location_name"] == "RSU Santo Antonius"
 
@@ -139,7 +139,7 @@ def test_call_is_geocoded_by_the_server_when_it_answers(app, world, stub):
                                        "importance": 0.5, "place_id": 1, "osm_type": "way", "osm_id": 2,
                                        "boundingbox": ["-0.04", "-0.03", "109.31", "109.32"]}]))
     app.extensions["psc_geo"] = Geo(nominatim_url=server.url)
-    body = world.post("op", "/api/calls", {"caller_phone": "0811", "location_text": "Jl. Merdeka"}).get_json()
+    body = world.post("op", "/api/calls", {"caller_phone": "0811-573-001", "location_text": "Jl. Merdeka"}).get_json()
     inc = body["incident"]
     assert inc["location_source"] == "server" and inc["location_name"] == "Jalan Merdeka, Pontianak"
     assert inc["kecamatan"] == "Pontianak Kota"

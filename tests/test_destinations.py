@@ -33,7 +33,7 @@ def hospitals(world, session):
 
 
 def incident(world, category, priority="P2", point=SENG_HIE):
-    resp = world.post("op", "/api/calls", {"caller_phone": "0811", "lat": point[0], "lon": point[1],
+    resp = world.post("op", "/api/calls", {"caller_phone": "0811-573-001", "lat": point[0], "lon": point[1],
                                            "category": category, "priority": priority})
     return resp.get_json()["incident"]["id"]
 
@@ -107,7 +107,7 @@ def test_crew_sees_suggestions_for_its_own_incident_only(world, hospitals, sessi
 
 
 def test_unknown_location_is_409(world, hospitals):
-    incident_id = world.post("op", "/api/calls", {"caller_phone": "0811"}).get_json()["incident"]["id"]
+    incident_id = world.post("op", "/api/calls", {"caller_phone": "0811-573-001"}).get_json()["incident"]["id"]
     resp = suggest(world, incident_id)
     assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "location_unknown"
 

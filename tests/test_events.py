@@ -5,6 +5,7 @@ import os
 import re
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 import requests
@@ -13,6 +14,7 @@ from sqlalchemy.exc import DatabaseError
 
 from conftest import ON_POSTGRES, fresh
 from dispatch.core import assignment, events, facilities, presence, zones
+from dispatch.core.clock import utcnow
 from dispatch.database import begin_write
 from dispatch.extensions import db
 from dispatch.geo.zones import SHIPPED as ZONES_FILE
@@ -64,7 +66,7 @@ def test_every_event_type_is_documented():
 def test_every_logged_event_matches_its_schema(world, session):
     """Drive a busy shift, then check each stored event against EVENT_TYPES."""
     inc = world.new_incident()
-    world.post("op", "/api/calls", {"caller_phone": "0812", "disposition": "prank"})
+    world.post("op", "/api/calls", {"caller_phone": "0812-573-002", "disposition": "prank"})
     world.patch("op", f"/api/incidents/{inc['id']}", {"priority": "P3"})
     accepted = world.assign(inc["id"], world.unit_a.id).get_json()["assignments"][0]["id"]
     assignment.accept_assignment(session, actor=world.users["crew_a"], assignment_id=accepted)
@@ -79,6 +81,9 @@ def test_every_logged_event_matches_its_schema(world, session):
     world.patch("sup", f"/api/hospitals/{world.hospital.id}", {"beds_available": 3})
     zones.import_zones(session, data=json.loads(ZONES_FILE.read_text()), source="zones.geojson")
     facilities.load_puskesmas(session, actor=world.users["sup"])
+    until = (utcnow() + timedelta(hours=2)).isoformat()
+    world.post("sup", "/api/callers/0899-573-003/block", {"reason": "iseng", "until": until})
+    world.call("sup", "DELETE", "/api/callers/0899-573-003/block")
     presence.device_connected(session, actor=world.users["crew_a"], sid="phone-a", server="test")
     for _ in range(world.app.config["LOGIN_FAILURES_PER_ACCOUNT"] + 1):   # the last one throttled
         world.client.post("/api/auth/login", json={"username": "crew_b", "password": "not-the-password"})
@@ -126,7 +131,7 @@ def test_a_failing_subscriber_does_not_undo_the_change(world):
 
     events.subscribe(broken)
     try:
-        r = world.post("op", "/api/calls", {"caller_phone": "0812"})
+        r = world.post("op", "/api/calls", {"caller_phone": "0812-573-002"})
         assert r.status_code == 201
         assert world.get("op", f"/api/incidents/{r.get_json()['incident']['id']}").status_code == 200
     finally:

@@ -45,10 +45,10 @@ def test_detail_names_the_callers_to_call_back_first_call_first(world):
     again = world.post("op", "/api/calls", {"caller_phone": "0812 000 119", "caller_name": "Pak RT",
                                              "disposition": "duplicate", "incident_id": inc["id"]})
     assert again.status_code == 201, again.get_json()
-    world.post("op", "/api/calls", {"caller_phone": "0899", "disposition": "prank"})   # about nothing
+    world.post("op", "/api/calls", {"caller_phone": "0899-573-003", "disposition": "prank"})   # about nothing
     calls = world.get("op", f"/api/incidents/{inc['id']}").get_json()["calls"]
     assert [(c["caller_name"], c["caller_phone"], c["disposition"]) for c in calls] == [
-        ("Bu Sari", "0811573119", "emergency"), ("Pak RT", "0812 000 119", "duplicate")]
+        ("Bu Sari", "+62811573119", "emergency"), ("Pak RT", "+62812000119", "duplicate")]
 
 
 def test_patch_records_what_changed(world):

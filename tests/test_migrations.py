@@ -79,3 +79,36 @@ def test_client_refs_move_into_one_store_and_back(empty_database_url):
         assert [tuple(r) for r in calls] == [(1, "konsol-1", "h1"), (2, None, None)]
         assert [tuple(r) for r in requests] == [(1, "hp-1", "h2")]
     db.engine.dispose()
+
+
+def test_numbers_are_normalised_with_the_typed_one_kept_and_dropped_calls_allowed(empty_database_url):
+    """0009: every stored number becomes its normalised form (one that cannot be a number stays),
+    the typed one beside it; 'dropped' is a disposition; downgrade gives back what was typed and
+    turns a dropped call into a silent one."""
+    app = create_app(make_config(empty_database_url))
+    at = "2026-12-01 08:00:00"
+    with app.app_context():
+        upgrade(revision="0008")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO users (id, username, password_hash, role, active, created_at) "
+                              "VALUES (1, 'op', 'x', 'operator', true, :at)"), {"at": at})
+            conn.execute(text("INSERT INTO calls (id, received_at, caller_phone, disposition, taken_by_id) VALUES "
+                              "(1, :at, '0811-573-119', 'prank', 1), (2, :at, '62811573119', 'silent', 1), "
+                              "(3, :at, '0811', 'info', 1)"), {"at": at})
+        upgrade(revision="0009")
+        with db.engine.begin() as conn:
+            rows = conn.execute(text("SELECT caller_phone, caller_phone_as_given FROM calls ORDER BY id")).all()
+            conn.execute(text("INSERT INTO calls (id, received_at, caller_phone, disposition, taken_by_id) "
+                              "VALUES (4, :at, '+62811573119', 'dropped', 1)"), {"at": at})
+        assert [tuple(r) for r in rows] == [("+62811573119", "0811-573-119"), ("+62811573119", "62811573119"),
+                                            ("0811", "0811")]
+        with pytest.raises(Exception, match="(?i)check"):
+            with db.engine.begin() as conn:
+                conn.execute(text("INSERT INTO calls (id, received_at, caller_phone, disposition, taken_by_id) "
+                                  "VALUES (5, :at, '112', 'teleported', 1)"), {"at": at})
+        downgrade(revision="0008")
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT caller_phone, disposition FROM calls ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [("0811-573-119", "prank"), ("62811573119", "silent"), ("0811", "info"),
+                                            ("+62811573119", "silent")]
+    db.engine.dispose()

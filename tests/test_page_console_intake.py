@@ -72,9 +72,10 @@ def test_enter_in_the_notes_saves_as_the_button_says_and_shift_enter_starts_a_li
 
 def test_the_prank_silent_and_info_buttons_say_what_the_call_was(pages, world):
     page = pages("/console", who="op", viewport=(1366, 768))
-    expect(page.locator(".actions .disposition")).to_have_text(["Iseng", "Tanpa suara", "Minta info"])
+    expect(page.locator(".actions .disposition")).to_have_text(["Iseng", "Tanpa suara", "Terputus", "Minta info"])
     page.click("#lang-switch")
-    expect(page.locator(".actions .disposition")).to_have_text(["Prank", "Silent (no voice)", "Information only"])
+    expect(page.locator(".actions .disposition")).to_have_text(["Prank", "Silent (no voice)", "Dropped (line cut)",
+                                                                   "Information only"])
 
 
 def test_field_errors_are_shown_next_to_the_field_in_indonesian(pages, world, session):
@@ -90,7 +91,7 @@ def test_field_errors_are_shown_next_to_the_field_in_indonesian(pages, world, se
     expect(error).to_have_text("Hanya angka, spasi, '+', '-' dan kurung (mis. 0811-573-119)")
     page.fill("#caller_phone", "x")                                 # two rules broken at once
     page.click("#submit-call")
-    expect(error).to_have_text("Panjang 2–32 karakter; Hanya angka, spasi, '+', '-' dan kurung (mis. 0811-573-119)")
+    expect(error).to_have_text("Panjang 2–40 karakter; Hanya angka, spasi, '+', '-' dan kurung (mis. 0811-573-119)")
     expect(page.locator("#intake")).not_to_contain_text(re.compile(r"digits|Length|Missing|may not|blank"))
     expect(page.locator("#complaint")).to_have_value("jatuh dari motor")      # nothing typed is lost
     assert fresh(session).scalars(select(Call)).all() == []
@@ -107,7 +108,8 @@ def test_a_prank_silent_or_info_call_is_logged_without_an_incident(pages, world,
     expect(page.locator("#caller_phone")).to_be_focused()
     expect(page.locator("#queue-list .queue-item")).to_have_count(0)
     stored = fresh(session).scalars(select(Call)).all()
-    assert [(c.caller_phone, c.disposition, c.incident_id) for c in stored] == [("0811223344", disposition, None)]
+    assert [(c.caller_phone, c.caller_phone_as_given, c.disposition, c.incident_id) for c in stored] == [
+        ("+62811223344", "0811223344", disposition, None)]
     assert fresh(session).scalars(select(Incident)).all() == []
     assert page.console_errors == []
 
@@ -272,7 +274,8 @@ def test_a_call_is_taken_with_the_keyboard_alone(pages, world, session):
     expect(page.locator("#caller_phone")).to_be_focused()
     call = fresh(session).scalars(select(Call)).one()
     incident = session.get(Incident, call.incident_id)
-    assert (call.caller_phone, call.caller_name, call.disposition) == ("0813 2222 3333", "Pak Anton", "emergency")
+    assert (call.caller_phone, call.caller_phone_as_given, call.caller_name, call.disposition) == (
+        "+6281322223333", "0813 2222 3333", "Pak Anton", "emergency")
     assert (incident.category, incident.priority) == ("breathing", "P1")
     assert (incident.complaint, incident.notes) == ("sesak napas sejak pagi", "pasien lansia, lantai 2")
     assert incident.location_text == "Masjid Raya Mujahidin" and incident.location_source == "chosen"

@@ -200,7 +200,7 @@ def test_events_committed_while_the_replay_runs_are_not_lost(consoles, world):
 
     def world_call():
         return world.client.post("/api/calls", headers=world.headers("op"),
-                                 json={"caller_phone": "0811", "lat": -0.03, "lon": 109.33}).status_code
+                                 json={"caller_phone": "0811-573-001", "lat": -0.03, "lon": 109.33}).status_code
 
     for _ in range(10):
         world.new_incident()

@@ -12,27 +12,14 @@ import uuid
 from datetime import datetime, timezone
 
 import pytest
-import redis
 import requests
 import socketio
 
 from test_serving import (BIN_DIR, READY_TIMEOUT, ROOT, clean_env, free_port, gunicorn_cmd, http_session, serving,
                           stop)
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 DEADLINE_S = 15
 PASSWORD = "correct-horse-119"
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis is required in CI and is not reachable at {REDIS_URL}: {exc}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL} ({exc}); .ci/run starts it")
-    return REDIS_URL
 
 
 def flask_cmd(env, *args):

@@ -161,7 +161,7 @@ def test_no_available_unit_gives_an_empty_list(scene, session):
 
 def test_unknown_location_is_409_with_a_clear_code(scene, session):
     place(session, "SEL-1", MUJAHIDIN)
-    resp = scene.post("op", "/api/calls", {"caller_phone": "0811", "location_text": "rumah kuning"})
+    resp = scene.post("op", "/api/calls", {"caller_phone": "0811-573-001", "location_text": "rumah kuning"})
     incident_id = resp.get_json()["incident"]["id"]
     resp = scene.get("op", f"/api/incidents/{incident_id}/recommendations")
     assert resp.status_code == 409
@@ -201,7 +201,7 @@ def test_recommended_unit_sent_by_the_console_is_kept(scene, session):
 
 def test_assignment_to_an_incident_without_location_records_no_eta(scene, session):
     unit = place(session, "SEL-1", MUJAHIDIN)
-    incident = scene.post("op", "/api/calls", {"caller_phone": "0811"}).get_json()["incident"]["id"]
+    incident = scene.post("op", "/api/calls", {"caller_phone": "0811-573-001"}).get_json()["incident"]["id"]
     assert scene.assign(incident, unit).status_code == 200
     row = fresh(session).query(Assignment).filter_by(incident_id=incident).one()
     assert row.eta_s is None and row.recommended_unit_id is None

@@ -116,6 +116,10 @@ class Scene:
             ok(report(world, "crew_b", world.unit_b.id, status))
         self.ids["cancelled"] = take_call(world)
         ok(world.post("op", f"/api/incidents/{self.ids['cancelled']}/cancel", {"reason": "salah sambung"}))
+        self.ids["phone"] = "0811-573-119"
+        self.ids["blocked"] = "0812-4444-5555"
+        ok(world.post("sup", "/api/callers/0812-4444-5555/block",
+                      {"reason": "iseng berulang", "until": (utcnow() + timedelta(hours=24)).isoformat()}), 201)
 
 
 def new_call(_ids):
@@ -170,6 +174,10 @@ ENDPOINTS = [
     E("GET",   "/api/map/layers",                                         {O, S, A, C}, 200),
     E("GET",   "/api/map/roads",                                          {O, S, A, C}, 200),
     E("GET",   "/api/route?from_lat=-0.0366&from_lon=109.3135&to_lat=0.008&to_lon=109.3366", {O, S}, 200),
+    E("GET",   "/api/callers/{phone}",                                   {O, S},       200),
+    E("POST",  "/api/callers/{phone}/block",                             {S},          201,
+      {"reason": "iseng berulang", "until": (utcnow() + timedelta(days=1)).isoformat()}),
+    E("DELETE", "/api/callers/{blocked}/block",                          {S},          200),
     E("GET",   "/api/stats/today",                                        {O, S},       200),
     E("GET",   "/api/units",                                              {O, S, A},    200),
     E("POST",  "/api/units",                                              {A},          201, new_unit),

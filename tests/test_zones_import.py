@@ -56,7 +56,7 @@ def test_import_replaces_the_zones_for_every_lookup(app, world, session, tmp_pat
     assert (body["kelurahan"], body["kecamatan"]) == ("Kelurahan Satu", "Kecamatan Uji")
     # Outside the imported area now: flagged, with the nearest (imported) kecamatan.
     assert reverse(world, 0.005, 109.33)["outside_service_area"] is True
-    inc = world.post("op", "/api/calls", {"caller_phone": "0811", "lat": -0.04, "lon": 109.31}).get_json()["incident"]
+    inc = world.post("op", "/api/calls", {"caller_phone": "0811-573-001", "lat": -0.04, "lon": 109.31}).get_json()["incident"]
     assert inc["kecamatan"] == "Kecamatan Uji"
     fresh(session)
     assert session.scalar(select(func.count(Zone.id))) == 2

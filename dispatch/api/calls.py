@@ -4,6 +4,7 @@ from ..extensions import db
 from ..schemas.calls import CallCreated, CallIn, CallList, CallQuery
 from .security import current_user, require
 from .blueprint import Blueprint
+from .callers import caller_rules
 from .geo import current_geo
 
 blp = Blueprint("calls", __name__, url_prefix="/api/calls", description="Incoming 119 calls")
@@ -16,7 +17,8 @@ blp = Blueprint("calls", __name__, url_prefix="/api/calls", description="Incomin
 @blp.alt_response(200, schema=CallCreated, description="the same `client_ref` sent again: nothing new stored "
                   "(`applied: false`), the call stored the first time")
 @blp.alt_response(404, description="not_found: no such `incident_id` (`fields.incident_id`)")
-@blp.alt_response(409, description="client_ref_reused: this `client_ref` was used for a different call")
+@blp.alt_response(409, description="client_ref_reused: this `client_ref` was used for a different call; "
+                  "caller_blocked: the number is blocked (`details.block`): send `confirm_blocked: true` to take it")
 def take_call(body):
     """Log a call. An emergency call opens an incident in `pending`; other dispositions do not.
 
@@ -25,7 +27,8 @@ def take_call(body):
     The same `client_ref` sent again by the same user stores nothing and answers `200` with the
     call stored the first time (`applied: false`).
     """
-    call, incident, located, applied = calls.take_call(db.session, actor=current_user(), geo=current_geo(), **body)
+    call, incident, located, applied = calls.take_call(db.session, actor=current_user(), geo=current_geo(),
+                                                       rules=caller_rules(), **body)
     answer = {"call": call, "incident": incident, "location": located.summary() if located else None,
               "applied": applied}
     return answer if applied else (answer, 200)

@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from ..geo.text import relation
 from ..models import Call, Incident
 from ..database import writes
-from . import events, idempotency
+from . import callers, events, idempotency
 from .clock import utcnow
 from .errors import InvalidInput, NotFound
 from .incidents import next_reference
@@ -17,7 +17,7 @@ def list_calls(session, *, limit=100):
     return list(session.scalars(select(Call).order_by(Call.received_at.desc(), Call.id.desc()).limit(limit)))
 
 
-def take_call(session, *, geo=None, **call):
+def take_call(session, *, geo=None, rules=callers.Rules(), **call):
     """Store the call; for an emergency, open an incident in ``pending``.
 
     The incident's location is the suggestion the operator chose (``location_name`` and
@@ -37,6 +37,11 @@ def take_call(session, *, geo=None, **call):
     False. The same ref with other values is refused (``client_ref_reused``). A ref is one
     user's (``core/idempotency.py``).
 
+    The number is stored normalised (``dispatch/phones.py``) beside the number as typed, with the
+    flags its history gives (``repeat_prank``, ``blocked``: ``core/callers.py``). A call from a
+    blocked number is refused with ``caller_blocked`` (409, the block in its details) unless
+    ``confirm_blocked``: then it is taken like any other.
+
     Returns ``(call, incident, located, applied)``; ``located`` says how the location was found.
     """
     ref = idempotency.ref("call", owner_id=call["actor"].id, client_ref=call.pop("client_ref", None),
@@ -48,7 +53,7 @@ def take_call(session, *, geo=None, **call):
     if call.get("disposition", "emergency") == "emergency":
         located = _locate(geo, call)
     try:
-        return (*_record_call(session, located=located, ref=ref, **call), True)
+        return (*_record_call(session, located=located, ref=ref, rules=rules, **call), True)
     except IntegrityError:
         # The same call raced in from a second request and won: answer with it.
         session.rollback()
@@ -75,8 +80,11 @@ def _seen(session, ref):
 def _record_call(session, *, actor, caller_phone, located, disposition="emergency", caller_name=None,
                  location_text=None, lat=None, lon=None, location_accuracy_m=None, location_name=None,
                  location_kind=None, complaint=None, category="other", priority="P2", notes=None, incident_id=None,
-                 ref=None):
+                 ref=None, confirm_blocked=False, rules=callers.Rules()):
     now = utcnow()
+    number = callers.number_of(caller_phone, field="caller_phone")
+    block = callers.check_block(session, number.number, confirmed=confirm_blocked, now=now)
+    flags = callers.flags_of(session, number.number, rules=rules, now=now, block=block)
     if incident_id is not None and disposition != "duplicate":
         raise InvalidInput("incident_id is only for a 'duplicate' call",
                            fields={"incident_id": "only with disposition duplicate"})
@@ -95,7 +103,8 @@ def _record_call(session, *, actor, caller_phone, located, disposition="emergenc
         )
         apply_location(incident, located)
     call = Call(
-        received_at=now, caller_phone=caller_phone.strip(), caller_name=caller_name, location_text=location_text,
+        received_at=now, caller_phone=number.number, caller_phone_as_given=caller_phone.strip(),
+        caller_flags=flags, caller_name=caller_name, location_text=location_text,
         lat=lat, lon=lon, location_accuracy_m=location_accuracy_m, complaint=complaint,
         disposition=disposition, taken_by_id=actor.id, incident=incident or linked,
     )

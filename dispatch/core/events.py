@@ -24,6 +24,8 @@ from .subscribers import Subscribers
 # record() refuses anything else, so the log never holds an undocumented shape.
 EVENT_TYPES = {
     "call.received": ("call",),
+    "caller.blocked": ("phone", "block"),
+    "caller.unblocked": ("phone", "block", "replaced"),
     "incident.created": ("incident",),
     "incident.updated": ("changes", "incident"),
     "incident.assigned": ("assignment", "unit", "incident"),

@@ -2,6 +2,7 @@
 from ..database import Base
 from .assignment import Assignment
 from .call import Call
+from .caller import CallerBlock
 from .client_request import ClientRequest
 from .device_session import DeviceSession
 from .event import Event
@@ -12,6 +13,6 @@ from .user import ApiToken, User
 from .zone import Zone
 
 __all__ = [
-    "Base", "Assignment", "Call", "ClientRequest", "DeviceSession", "Event", "Hospital",
+    "Base", "Assignment", "Call", "CallerBlock", "ClientRequest", "DeviceSession", "Event", "Hospital",
     "Incident", "IncidentCounter", "Unit", "ApiToken", "User", "Zone",
 ]

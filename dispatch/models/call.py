@@ -1,21 +1,28 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Enum, Float, ForeignKey, String
+from sqlalchemy import Enum, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..vocabulary import DISPOSITIONS
-from ..database import Base, UTCDateTime
+from ..database import Base, JSONType, UTCDateTime
+from ..phones import display
 
 
 class Call(Base):
     """One call to 119, whatever it turned out to be."""
 
     __tablename__ = "calls"
+    # A caller's history (core/callers.py): every call of one number, newest first.
+    __table_args__ = (Index("ix_calls_caller_phone_received_at", "caller_phone", "received_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # The number normalised (dispatch/phones.py: E.164, or a short number as dialled), and as typed.
     caller_phone: Mapped[str] = mapped_column(String(32))
+    caller_phone_as_given: Mapped[Optional[str]] = mapped_column(String(40))
+    # What the caller's history said when the call was taken: "repeat_prank", "blocked", ...
+    caller_flags: Mapped[Optional[list]] = mapped_column(JSONType, default=list)
     caller_name: Mapped[Optional[str]] = mapped_column(String(200))
     location_text: Mapped[Optional[str]] = mapped_column(String(500))
     lat: Mapped[Optional[float]] = mapped_column(Float)
@@ -30,3 +37,7 @@ class Call(Base):
 
     incident = relationship("Incident")
     taken_by = relationship("User")
+
+    @property
+    def caller_phone_display(self):
+        return display(self.caller_phone)

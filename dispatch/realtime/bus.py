@@ -39,26 +39,37 @@ class RedisBus:
         except (redis.RedisError, OSError) as exc:
             log.warning("could not announce new events on Redis (%s); other processes poll", exc)
 
-    def listen(self, wake, moved, *, stopped=None):
+    def listen(self, wake, moved, *, stopped=None, ready=None):
         """Call ``wake()`` for every announced commit and ``moved(position)`` for every position,
-        from a daemon thread, reconnecting as needed, until ``stopped`` is set."""
+        from a daemon thread, reconnecting as needed, until ``stopped`` is set. ``ready`` is set
+        once the first subscription holds (a position published before it would be missed)."""
         stopped = stopped or threading.Event()
-        thread = threading.Thread(target=self._listen, args=(wake, moved, stopped), name="psc119-event-bus",
-                                  daemon=True)
+        ready = ready or threading.Event()
+        thread = threading.Thread(target=self._listen, args=(wake, moved, stopped, ready),
+                                  name="psc119-event-bus", daemon=True)
         thread.start()
         return thread
 
-    def _listen(self, wake, moved, stopped):
+    def _listen(self, wake, moved, stopped, ready):
         positions_channel = (self.channel + ":positions").encode()
         while not stopped.is_set():
             try:
-                pubsub = redis.Redis.from_url(self.url, socket_connect_timeout=2).pubsub(
-                    ignore_subscribe_messages=True)
+                pubsub = redis.Redis.from_url(self.url, socket_connect_timeout=2).pubsub()
                 pubsub.subscribe(self.channel, positions_channel.decode())
-                wake()  # (re)subscribed: whatever was announced meanwhile is read now
+                confirmed = 0
                 while not stopped.is_set():
                     message = pubsub.get_message(timeout=1.0)
-                    if message is None or message.get("type") != "message":
+                    if message is None:
+                        continue
+                    if message.get("type") == "subscribe":
+                        # Subscribed once Redis confirms both channels (subscribe() only sends
+                        # the command): whatever was announced before is read now.
+                        confirmed += 1
+                        if confirmed == 2:
+                            ready.set()
+                            wake()
+                        continue
+                    if message.get("type") != "message":
                         continue
                     if message.get("channel") == positions_channel:
                         try:

@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 BATCH = 500
 # A connection with this many messages unsent gets no positions this round (it is owed them).
 POSITION_BACKLOG = 20
+# How long the first connection waits for the Redis bus to confirm its subscription.
+BUS_READY_S = 5.0
 
 
 def _fix_time(position):
@@ -93,7 +95,14 @@ class Hub:
             event_log.subscribe(self.notify)
             auth.on_revocation(self.connections.token_revoked)
             if self._bus is not None:
-                self._threads.append(self._bus.listen(self.notify, self.position, stopped=self._stopped))
+                listening = threading.Event()
+                self._threads.append(self._bus.listen(self.notify, self.position, stopped=self._stopped,
+                                                      ready=listening))
+                # The first console goes live only once this process hears the others (a position
+                # announced before would never reach it); Redis down: it goes on, and polls.
+                if not listening.wait(BUS_READY_S):
+                    log.warning("the event bus on Redis did not answer in %s s; going on without it for now",
+                                BUS_READY_S)
             else:
                 positions.subscribe(self.position)
             self._thread = threading.Thread(target=self._pump, name="psc119-event-pump", daemon=True)
@@ -168,6 +177,11 @@ class Hub:
             connections = [c for c in self.connections.all() if c.live and not c.closed]
             recipients = defaultdict(list)   # unit id -> sids (one `position` message per unit)
             batches = defaultdict(list)      # units -> sids (one `positions` message per round)
+            for conn in self.connections.all():
+                if not conn.live and not conn.closed:
+                    # Being brought up to date: its snapshot may have been read before this fix
+                    # was committed, so it is owed the newest position once live.
+                    conn.owed |= moved
             for conn in connections:
                 due, conn.owed = moved | conn.owed, set()
                 if conn.crew is not None:
@@ -233,6 +247,8 @@ class Hub:
                     self._catch_up(conn, missed)
             conn.live = True
         self.notify()
+        if conn.owed:
+            self._positions_waiting.set()
 
     def disconnected(self, sid, *, transport_open=False):
         """The Socket.IO session went: its record is forgotten at once (the transport, if

@@ -1,14 +1,30 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from ..vocabulary import CATEGORIES, DISPOSITIONS, PRIORITIES
-from .common import Choice, ClientRef, FullMatch, Id, Text, has_field
+from ..phones import NotAPhoneNumber, normalise
+from ..vocabulary import CALLER_FLAGS, CATEGORIES, DISPOSITIONS, PRIORITIES
+from .common import Choice, ClientRef, Flag, FullMatch, Id, Text, has_field
 from .geo import LocationResult
 from .incidents import IncidentOut, LocationFields
 
 PHONE = FullMatch(
-    r"^\+?[0-9][0-9 ()\-]{1,30}$",
+    r"^\+?\(?[0-9][0-9 ().\-/]{0,38}$",
     error="digits, spaces, '+', '-' and brackets only (e.g. 0811-573-119)",
 )
+
+
+def possible_phone(value):
+    """A number libphonenumber can read (region ID), or a short service number (112, 119)."""
+    if PHONE.regex.fullmatch(value) is None:
+        return   # PHONE says why, once
+    try:
+        normalise(value)
+    except NotAPhoneNumber as exc:
+        raise ValidationError(str(exc)) from None
+
+
+PHONE_DESCRIPTION = ("as typed or shown by the telephone: 0811-573-119, +62 811 573 119 and 62811573119 are "
+                     "one number (stored as +62811573119, the typed form kept beside it); short service "
+                     "numbers (112, 119) as they are")
 
 
 class CallIn(LocationFields):
@@ -22,7 +38,8 @@ class CallIn(LocationFields):
         ],
     }
 
-    caller_phone = fields.String(required=True, validate=[validate.Length(min=2, max=32), PHONE])
+    caller_phone = fields.String(required=True, validate=[validate.Length(min=2, max=40), PHONE, possible_phone],
+                                 metadata={"description": PHONE_DESCRIPTION, "example": "0811-573-119"})
     caller_name = Text(200, allow_none=True)
     location_text = Text(500, allow_none=True)
     complaint = Text(2000, allow_none=True)
@@ -34,6 +51,8 @@ class CallIn(LocationFields):
         allow_none=True,
         metadata={"description": "for a 'duplicate' call: the incident it repeats"},
     )
+    confirm_blocked = Flag(load_default=False, metadata={
+        "description": "take the call although its number is blocked (without it: 409 caller_blocked)"})
     client_ref = ClientRef(metadata={
         "description": "the console's own id for this call: sent again (an answer lost), the call is stored once"})
 
@@ -41,7 +60,12 @@ class CallIn(LocationFields):
 class CallOut(Schema):
     id = fields.Integer()
     received_at = fields.DateTime()
-    caller_phone = fields.String()
+    caller_phone = fields.String(metadata={"description": "normalised: E.164, or a short number as dialled",
+                                           "example": "+62811573119"})
+    caller_phone_as_given = fields.String(allow_none=True, metadata={"description": "as typed"})
+    caller_phone_display = fields.String(metadata={"description": "as shown: 0811-573-119"})
+    caller_flags = fields.List(fields.String(), metadata={
+        "description": f"what the caller's history said when the call was taken: {', '.join(CALLER_FLAGS)}"})
     caller_name = fields.String(allow_none=True)
     location_text = fields.String(allow_none=True)
     lat = fields.Float(allow_none=True)

@@ -104,3 +104,13 @@ def ClientRef(**kw):
     """A client's own id for a request, so that sending it again changes nothing."""
     return CleanString(validate=[validate.Length(min=1, max=64),
                                  FullMatch(f"^[^\\x00{SPACE}]+$", error="no spaces")], **kw)
+
+
+class Flag(fields.Boolean):
+    """A JSON ``true`` or ``false`` in a body, nothing else (not 0, 1 or "yes"): the document's
+    ``boolean`` means the same to the server."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):   # (1 == True in Python: a set of {True} would take 1)
+            raise self.make_error("invalid")
+        return value

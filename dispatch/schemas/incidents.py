@@ -2,7 +2,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from ..vocabulary import (APPROXIMATE_PRECISIONS, CATEGORIES, LOCATION_KINDS, LOCATION_PRECISION_LABELS,
                           LOCATION_PRECISIONS, LOCATION_SOURCES, PRIORITIES)
-from .common import Accuracy, Choice, Id, Lat, Lon, Text, has_field
+from .common import Accuracy, Choice, Flag, Id, Lat, Lon, Text, has_field
 
 
 class AssignmentOut(Schema):
@@ -179,7 +179,7 @@ class CancelIn(Schema):
 
 class CloseIn(Schema):
     outcome = Text(500, allow_none=True)
-    release_units = fields.Boolean(load_default=False, metadata={
+    release_units = Flag(load_default=False, metadata={
         "description": "free every unit still on the incident that is not transporting a patient, and close, "
                        "in one action"})
 
@@ -202,7 +202,10 @@ class CallerOut(Schema):
     """A call about the incident, as the console shows it: who to call back."""
     id = fields.Integer()
     received_at = fields.DateTime()
-    caller_phone = fields.String()
+    caller_phone = fields.String(metadata={"description": "normalised (+62811573119): for a tel: link"})
+    caller_phone_display = fields.String(metadata={"description": "as an operator writes it: 0811-573-119"})
+    caller_phone_as_given = fields.String(allow_none=True, metadata={"description": "as typed at intake"})
+    caller_flags = fields.List(fields.String(), metadata={"description": "repeat_prank, blocked: when taken"})
     caller_name = fields.String(allow_none=True)
     disposition = fields.String()
 

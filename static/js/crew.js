@@ -236,7 +236,7 @@ function navLinks() {
       seen.add(href);
       links.push(el("a", { class: "call-button", href, dataset: { phone: call.caller_phone },
         id: seen.size === 1 ? "call-caller" : null },
-      t("crew.call_caller"), " ", el("b", { text: call.caller_phone }),
+      t("crew.call_caller"), " ", el("b", { text: call.caller_phone_display || call.caller_phone }),
       call.caller_name ? el("span", { class: "muted", text: ` (${call.caller_name})` }) : null));
     }
   }

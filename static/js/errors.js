@@ -16,6 +16,10 @@ const FIELD_RULES = [
   [/^Not a valid (.*)\.$/, () => t("field.invalid")],
   [/^Unknown field\.$/, () => t("field.unknown")],
   [/^digits, spaces, '\+', '-' and brackets only/, () => t("field.phone")],
+  [/^too short for a phone number/, () => t("field.phone_short")],
+  [/^a mobile number \(08\.\.\.\) has 10 to 13 digits/, () => t("field.phone_mobile")],
+  [/^not a possible phone number/, () => t("field.phone_impossible")],
+  [/^too many digits for a phone number/, () => t("field.phone_long")],
 ];
 
 // One field's message (a string or a list of them).

@@ -163,7 +163,7 @@ export async function loadDetail({ force = true } = {}) {
     // Who to call back: the caller who opened it, and anyone who called about it again.
     (incident.calls || []).length ? el("ul", { class: "callers", id: "callers" }, incident.calls.map((c) =>
       el("li", { dataset: { call: c.id } }, el("span", { class: "muted", text: `${t("console.caller")}: ` }),
-        el("b", { class: "phone", text: c.caller_phone }), c.caller_name ? ` · ${c.caller_name}` : "",
+        el("b", { class: "phone", text: c.caller_phone_display || c.caller_phone }), c.caller_name ? ` · ${c.caller_name}` : "",
         ` · ${clock(c.received_at)}`))) : null,
     el("h3", { text: t("console.units_on_incident") }),
     el("ul", { id: "assignment-list", class: "assignment-list" }, finished ? pastUnits(incident)

@@ -5,8 +5,10 @@ import { explain, fieldText } from "../errors.js";
 import { newRef } from "../outbox.js";
 import { $, el, replace } from "../dom.js";
 import { t } from "../i18n.js";
+import { dateTime } from "../time.js";
 import { baseMap, L, PONTIANAK } from "../mapbase.js";
 import { codes, term } from "../vocabulary.js";
+import { callerPanel, callerTyped, clearCaller } from "./caller.js";
 import { actions } from "./shared.js";
 
 let pin = null;                 // the intake map's marker
@@ -56,6 +58,7 @@ export function intakeForm() {
   const form = el("form", { id: "intake", class: "intake", autocomplete: "off", novalidate: true },
     el("h2", { text: t("console.intake") }),
     field("caller_phone", "console.phone", phone),
+    callerPanel(),
     field("caller_name", "console.caller_name", name),
     el("div", { class: "field", dataset: { field: "location_text" } },
       el("label", { for: "location_text", text: t("console.location") }), where, suggestions,
@@ -69,7 +72,7 @@ export function intakeForm() {
     field("notes", "console.notes", notes, "console.notes_hint"),
     el("div", { class: "actions" },
       el("button", { type: "submit", class: "primary", id: "submit-call", text: t("console.submit") }),
-      ["prank", "silent", "info"].map((d) => el("button", { type: "button", class: "disposition",
+      ["prank", "silent", "dropped", "info"].map((d) => el("button", { type: "button", class: "disposition",
         id: `disposition-${d}`, dataset: { disposition: d, kind: "dispositions", code: d }, text: term("dispositions", d) }))),
     el("p", { id: "intake-result", class: "result", role: "status" }));
   form.addEventListener("submit", (ev) => { ev.preventDefault(); submitCall("emergency"); });
@@ -86,6 +89,7 @@ export function intakeForm() {
     if (slot) slot.textContent = "";
   });
   form.querySelectorAll(".disposition").forEach((b) => b.addEventListener("click", () => submitCall(b.dataset.disposition)));
+  phone.addEventListener("input", () => callerTyped(phone.value));
   let timer = null;
   where.addEventListener("input", () => {
     // The pin of a suggestion belongs to its name: once the text says something else, the pin goes
@@ -200,17 +204,17 @@ function showFieldErrors(fields) {
 let submitting = false;
 let lastAttempt = null;          // {body, ref}: the call last sent, until it is saved
 
-async function submitCall(disposition) {
+async function submitCall(disposition, confirmBlocked = false) {
   if (submitting) return;
   submitting = true;
   try {
-    await saveCall(disposition);
+    await saveCall(disposition, confirmBlocked);
   } finally {
     submitting = false;
   }
 }
 
-async function saveCall(disposition) {
+async function saveCall(disposition, confirmBlocked) {
   const form = $("#intake");
   const value = (name) => form.elements[name].value.trim() || null;
   const body = {
@@ -229,6 +233,7 @@ async function saveCall(disposition) {
   const sent = JSON.stringify(body);
   if (lastAttempt?.body !== sent) lastAttempt = { body: sent, ref: newRef() };
   body.client_ref = lastAttempt.ref;
+  if (confirmBlocked) body.confirm_blocked = true;
   const result = $("#intake-result");
   result.textContent = t("console.saving");
   result.dataset.state = "saving";
@@ -240,6 +245,7 @@ async function saveCall(disposition) {
     result.textContent = answer.incident ? t("console.saved", { ref: answer.incident.reference }) : t("console.logged");
     if (answer.incident && answer.location?.source === "unknown") result.textContent += ` — ${t("console.location_unknown")}`;
     form.reset();
+    clearCaller();
     suggestRequest += 1;
     dropPin();
     $("#suggestions").hidden = true;
@@ -251,6 +257,16 @@ async function saveCall(disposition) {
     result.dataset.state = "not-saved";
     if (err instanceof ApiError && err.code === "timeout") {
       result.textContent = t("console.maybe_saved");
+    } else if (err instanceof ApiError && err.code === "caller_blocked") {
+      // A soft block only warns: the operator reads why, and takes the call with one key.
+      const block = err.details.block || {};
+      result.dataset.state = "blocked";
+      const confirm = el("button", { type: "button", id: "confirm-blocked", class: "primary",
+        text: t("console.blocked_take_anyway") });
+      confirm.addEventListener("click", () => submitCall(disposition, true));
+      replace(result, el("span", { text: t("console.blocked_confirm", { until: dateTime(block.until), reason: block.reason }) }),
+        " ", confirm);
+      confirm.focus();
     } else {
       if (err instanceof ApiError) showFieldErrors(err.fields);
       result.textContent = t("console.not_saved", { why: explain(err) });
