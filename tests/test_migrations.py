@@ -105,7 +105,7 @@ def test_numbers_are_normalised_with_the_typed_one_kept_and_dropped_calls_allowe
         with pytest.raises(Exception, match="(?i)check"):
             with db.engine.begin() as conn:
                 conn.execute(text("INSERT INTO calls (id, received_at, caller_phone, disposition, taken_by_id) "
-                                  "VALUES (5, :at, '112', 'teleported', 1)"), {"at": at})
+                                  "VALUES (5, :at, '112', 'lost', 1)"), {"at": at})
         downgrade(revision="0008")
         with db.engine.connect() as conn:
             rows = conn.execute(text("SELECT caller_phone, disposition FROM calls ORDER BY id")).all()
