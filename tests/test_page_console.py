@@ -104,6 +104,26 @@ def test_an_expired_session_asks_to_log_in_again_and_keeps_the_typed_call(pages,
     expect(page.locator("#intake-result")).to_contain_text("PSC-")
 
 
+def test_a_late_refusal_of_the_old_session_does_not_log_the_new_one_out(pages, world, http, live_server):
+    # A request sent with the token before the new login and answered after it (here the caller
+    # look-up, held back) is about the old session: the login screen does not come back.
+    page = pages("/console", who="op")
+    held = []
+    page.route("**/api/callers/**", lambda route: route.continue_() if held else held.append(route))
+    with page.expect_request(lambda r: "/api/callers/" in r.url):
+        page.fill("#caller_phone", "0812999888")
+    token = page.evaluate("localStorage.getItem('psc119.token')")
+    http.post(f"{live_server}/api/auth/logout", headers={"Authorization": f"Bearer {token}"})
+    page.locator("#submit-call").dispatch_event("click")
+    expect(page.locator("#login")).to_be_visible()
+    log_in(page, "op")
+    with page.expect_response(lambda r: "/api/callers/" in r.url and r.status == 401):
+        held[0].continue_()
+    page.fill("#complaint", "pingsan di pasar")
+    page.click("#submit-call")
+    expect(page.locator("#intake-result")).to_contain_text("PSC-")
+    expect(page.locator("#login")).to_be_hidden()
+
 def test_the_console_on_a_phone(pages, world):
     world.new_incident()
     page = pages("/console", phone=True, who="op")

@@ -35,11 +35,18 @@ export function forget() {
   localStorage.removeItem(USER);
 }
 
+// The session is over: the login screen comes back (session.js). Only for the token in use now: a
+// late answer to a request sent with the token before a new login is not a new expiry.
+export function sessionExpired(usedToken) {
+  if (usedToken && usedToken === token()) window.dispatchEvent(new CustomEvent("psc119:session-expired"));
+}
+
 const TIMEOUT_MS = 15000;   // no answer by then: said, never a page waiting forever
 
 export async function api(method, path, body) {
   const headers = { Accept: "application/json" };
-  if (token()) headers.Authorization = `Bearer ${token()}`;
+  const used = token();
+  if (used) headers.Authorization = `Bearer ${used}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
   try {
@@ -50,9 +57,7 @@ export async function api(method, path, body) {
     throw new ApiError(0, { code: timedOut ? "timeout" : "offline", message: String(err) });
   }
   const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (response.status === 401 && path !== "/api/auth/login") {
-    window.dispatchEvent(new CustomEvent("psc119:session-expired"));
-  }
+  if (response.status === 401 && path !== "/api/auth/login") sessionExpired(used);
   if (!response.ok) throw new ApiError(response.status, data?.error);
   return data;
 }

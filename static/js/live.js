@@ -2,7 +2,7 @@
 // from the last event handled after any reconnect (nothing missed, nothing twice), and an
 // indicator that never lets an old screen pass for a live one.
 import { io } from "/vendor/socket.io/socket.io.esm.min.js";
-import { token } from "./api.js";
+import { sessionExpired, token } from "./api.js";
 import { el, replace } from "./dom.js";
 import { t } from "./i18n.js";
 import { duration, secondsSince } from "./time.js";
@@ -11,6 +11,7 @@ export function connectLive(handlers, { positions = "batch" } = {}) {
   let lastEventId = null;
   let dataAt = null;
   let state = "connecting";
+  let sentToken = null;   // the token of the last (re)connect: a refusal is about that one
   const stateListeners = new Set();
 
   const setState = (next) => {
@@ -24,7 +25,7 @@ export function connectLive(handlers, { positions = "batch" } = {}) {
     reconnectionDelay: 300,
     reconnectionDelayMax: 3000,
     // Asked again on every (re)connect: resume from the last event this page handled.
-    auth: (cb) => cb({ token: token(), positions, ...(lastEventId === null ? {} : { last_event_id: lastEventId }) }),
+    auth: (cb) => { sentToken = token(); cb({ token: sentToken, positions, ...(lastEventId === null ? {} : { last_event_id: lastEventId }) }); },
   });
   // The screen is current while the connection is up: its age counts from when it went down.
   const down = (next) => {
@@ -41,14 +42,14 @@ export function connectLive(handlers, { positions = "batch" } = {}) {
   socket.on("connect_error", (err) => {
     const code = err?.data?.code;
     if (code === "invalid_token" || code === "unauthorized") {
-      window.dispatchEvent(new CustomEvent("psc119:session-expired"));
+      sessionExpired(sentToken);
       setState("offline");
       return;
     }
     setState(navigator.onLine ? "reconnecting" : "offline");
   });
   socket.on("error", (err) => {
-    if (err?.code === "invalid_token") window.dispatchEvent(new CustomEvent("psc119:session-expired"));
+    if (err?.code === "invalid_token") sessionExpired(sentToken);
   });
   socket.on("snapshot", (snapshot) => {
     lastEventId = snapshot.last_event_id;
@@ -71,6 +72,7 @@ export function connectLive(handlers, { positions = "batch" } = {}) {
     socket,
     get state() { return state; },
     get lastEventId() { return lastEventId; },
+    get token() { return sentToken; },
     onState(fn) { stateListeners.add(fn); fn(state, dataAt); },
     // A command with an acknowledgement; rejects when there is no answer in time.
     call(name, payload, timeoutMs = 8000) {

@@ -1,5 +1,6 @@
 // A crew's button presses that could not reach the server wait here, on the phone, and are sent
 // when the connection returns, each with its own client_ref so the server applies it once.
+import { sessionExpired } from "./api.js";
 const PREFIX = "psc119.outbox.";   // one outbox per unit: another crew on this phone never sends them
 // Errors that sending again will not fix: the press is dropped and the crew told.
 const FINAL = new Set(["invalid_transition", "validation_error", "forbidden", "not_found", "conflict",
@@ -78,7 +79,7 @@ export class Outbox {
           this.remove(first);
           this.onResult?.(first, answer);
         } else {
-          if (answer.error?.code === "invalid_token") window.dispatchEvent(new CustomEvent("psc119:session-expired"));
+          if (answer.error?.code === "invalid_token") sessionExpired(this.live.token);
           this.retry();
           break;   // rate limited, the server busy or logged out: later
         }
