@@ -87,6 +87,11 @@ class Config:
     # on its history and on each new call (core/callers.py): a warning, never a refusal.
     REPEAT_PRANK_CALLS = int(os.environ.get("REPEAT_PRANK_CALLS") or 3)
     REPEAT_PRANK_HOURS = float(os.environ.get("REPEAT_PRANK_HOURS") or 24)
+    # A call that opens an incident comes back with the open incidents it is possibly about
+    # (core/duplicates.py), and each call is checked against its number's history (flags, block).
+    # Switched off ("0") only to measure what they cost (bench/intake_bench.py).
+    DUPLICATE_SEARCH = os.environ.get("DUPLICATE_SEARCH", "1") != "0"
+    CALLER_CHECKS = os.environ.get("CALLER_CHECKS", "1") != "0"
     # An assignment the crew has not accepted after this long is reported to operators.
     ASSIGNMENT_ACK_TIMEOUT_S = int(os.environ.get("ASSIGNMENT_ACK_TIMEOUT_S") or 60)
     # Presence: a unit's fix older than this is marked stale (the crew's phone reports every few seconds).

@@ -45,6 +45,26 @@ FACILITY_KIND_LABELS = {
     "puskesmas": {"id": "Puskesmas", "en": "Community health centre (puskesmas)"},
 }
 
+# Categories that can be one event told differently by two callers ("ditabrak motor" and "luka
+# parah"): a possible duplicate of another category of its group scores a little less than one of
+# the same category, one of another group less again; "other" goes with anything (core/duplicates.py).
+CATEGORY_GROUPS = {
+    "injury": ("traffic_accident", "trauma", "burn"),
+    "illness": ("cardiac", "breathing", "stroke", "unconscious", "poisoning"),
+    "maternity": ("maternity",),
+}
+
+# Why an open incident is suggested as the one a call is about (core/duplicates.py), with the
+# words the console shows.
+DUPLICATE_REASONS = {
+    "near": {"id": "dekat", "en": "close by"},
+    "recent": {"id": "baru saja", "en": "recent"},
+    "same_caller": {"id": "nomor yang sama", "en": "same number"},
+    "same_place": {"id": "tempat yang sama disebut", "en": "same place named"},
+    "same_category": {"id": "jenis sama", "en": "same kind"},
+    "related_category": {"id": "jenis serupa", "en": "similar kind"},
+}
+
 # P1 calls of these categories want an ALS unit when one is not much slower (core.recommend).
 ALS_CATEGORIES = ("cardiac", "breathing", "stroke", "unconscious")
 
@@ -113,9 +133,16 @@ UNIT_BUSY = ("dispatched", "en_route", "on_scene", "transporting", "at_hospital"
 # An assignment follows its unit's status while active, then ends cleared or cancelled.
 ASSIGNMENT_STATUSES = UNIT_BUSY + ("cleared", "cancelled")
 
-INCIDENT_STATUSES = ("pending", "dispatched", "on_scene", "transporting", "closed", "cancelled")
+INCIDENT_STATUSES = ("pending", "dispatched", "on_scene", "transporting", "closed", "cancelled", "merged")
 INCIDENT_OPEN = ("pending", "dispatched", "on_scene", "transporting")
-INCIDENT_FINISHED = ("closed", "cancelled")
+# Merged: found to be the same event as another incident, which carries on with its calls
+# (core/duplicates.py); it can come back only by unlinking its call.
+INCIDENT_FINISHED = ("closed", "cancelled", "merged")
+
+# How two incidents are related, in the words of NENA EIDO (MergeInformationType): the incident
+# merged into another is "replaced" by it, the survivor is "replacing" it; one taken back out
+# of a merge was "split" from it.
+INCIDENT_RELATIONS = ("replacing", "replaced", "split")
 
 
 def reason(code, id_text, en_text):
@@ -142,6 +169,7 @@ INCIDENT_STATUS_LABELS = {
     "transporting": {"id": "Membawa pasien", "en": "Transporting"},
     "closed": {"id": "Ditutup", "en": "Closed"},
     "cancelled": {"id": "Dibatalkan", "en": "Cancelled"},
+    "merged": {"id": "Digabung", "en": "Merged"},
 }
 
 DISPOSITION_LABELS = {

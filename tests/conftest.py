@@ -208,12 +208,16 @@ class World:
     def patch(self, who, url, json=None, **kw):
         return self.call(who, "PATCH", url, json=json, **kw)
 
-    def new_incident(self, **fields):
+    def new_call(self, who="op", **fields):
+        """An emergency call (by default): the whole answer (call, incident, possible_duplicates)."""
         body = {"caller_phone": "0811573119", "location_text": "Jl. Gajah Mada", "lat": -0.035, "lon": 109.335,
                 "category": "cardiac", "priority": "P1", **fields}
-        resp = self.post("op", "/api/calls", body)
+        resp = self.post(who, "/api/calls", body)
         assert resp.status_code == 201, resp.get_json()
-        return resp.get_json()["incident"]
+        return resp.get_json()
+
+    def new_incident(self, **fields):
+        return self.new_call(**fields)["incident"]
 
     def assign(self, incident_id, unit_id, who="op"):
         return self.post(who, f"/api/incidents/{incident_id}/assign", {"unit_id": unit_id})

@@ -19,6 +19,7 @@ from dispatch.models import (ApiToken, Assignment, Call, ClientRequest, Event, H
                              User)
 from dispatch.schemas.auth import LoginIn
 from dispatch.schemas.calls import CallIn
+from dispatch.schemas.duplicates import LinkIn, MergeIn, UnlinkIn
 from dispatch.schemas.hospitals import HospitalPatch
 from dispatch.schemas.incidents import AssignIn, CancelIn, CloseIn, IncidentPatch, ReopenIn
 from dispatch.schemas.units import LocationIn, StatusIn, UnitCreate
@@ -109,6 +110,11 @@ class Scene:
         for status in ("en_route", "on_scene"):
             ok(send(w, "crew_a", "POST", f"/api/units/{w.unit_a.id}/status", {"status": status}))
         self.ids["pending"] = self.take_call()
+        self.ids["prank"] = ok(send(w, "op", "POST", "/api/calls", {"caller_phone": "0899-573-001", "disposition": "prank"}),
+                               201)["call"]["id"]
+        self.ids["repeat"] = ok(send(w, "op", "POST", "/api/calls", {"caller_phone": "0899-573-002",
+                                                                     "link_to_incident_id": self.ids["pending"]}),
+                                201)["call"]["id"]
         self.ids["closable"] = self.take_call()
         withdrawn = self.assign(self.ids["closable"], w.unit_b.id)
         for status in ("en_route", "on_scene"):
@@ -180,6 +186,11 @@ ENDPOINTS = {
         "beds_available": 4, "status": "diverting"}),
     "login": Endpoint(NOBODY, "POST", "/api/auth/login", LoginIn, lambda ids: {
         "username": "op", "password": PASSWORD}),
+    "merge_incident": Endpoint("sup", "POST", "/api/incidents/{closable}/merge", MergeIn, lambda ids: {
+        "into": ids["pending"], "reason": "laporan yang sama"}),
+    "link_call": Endpoint("op", "POST", "/api/calls/{prank}/link", LinkIn, lambda ids: {"incident_id": ids["pending"]}),
+    "unlink_call": Endpoint("op", "POST", "/api/calls/{repeat}/unlink", UnlinkIn, lambda ids: {
+        "category": "trauma", "priority": "P1"}),
 }
 
 
@@ -400,6 +411,24 @@ BAD = {
     "call: incident_id 2**63": Bad("take_call", put(disposition="duplicate", incident_id=INT64_OVERFLOW),
                                    "incident_id"),
     "call: incident_id on an emergency": Bad("take_call", put(incident_id=1), "incident_id"),
+    "call: link_to_incident_id string": Bad("take_call", put(link_to_incident_id="1"), "link_to_incident_id"),
+    "call: link_to_incident_id 0": Bad("take_call", put(link_to_incident_id=0), "link_to_incident_id"),
+    "call: link_to_incident_id on a prank": Bad("take_call", put(disposition="prank", link_to_incident_id=1),
+                                                "link_to_incident_id"),
+    "call: link_to_incident_id unknown": Bad("take_call", put(link_to_incident_id=UNKNOWN_ID), "link_to_incident_id",
+                                             404, "not_found"),
+    # --- POST /api/calls/<id>/link, /unlink
+    "link: incident_id missing": Bad("link_call", drop("incident_id"), "incident_id"),
+    "link: incident_id string": Bad("link_call", put(incident_id="2"), "incident_id"),
+    "link: incident_id 2**63": Bad("link_call", put(incident_id=INT64_OVERFLOW), "incident_id"),
+    "link: incident unknown": Bad("link_call", put(incident_id=UNKNOWN_ID), "incident_id", 404, "not_found"),
+    "merge: into missing": Bad("merge_incident", drop("into"), "into"),
+    "merge: into string": Bad("merge_incident", put(into="2"), "into"),
+    "merge: into unknown": Bad("merge_incident", put(into=UNKNOWN_ID), "into", 404, "not_found"),
+    "merge: reason blank": Bad("merge_incident", put(reason=" "), "reason"),
+    "merge: reason 501 chars": Bad("merge_incident", put(reason=LONG(501)), "reason"),
+    "unlink: category unknown": Bad("unlink_call", put(category="flu"), "category"),
+    "unlink: priority P4": Bad("unlink_call", put(priority="P4"), "priority"),
     "call: duplicate of unknown incident": Bad("take_call", put(disposition="duplicate", incident_id=UNKNOWN_ID),
                                                "incident_id", 404, "not_found"),
     # --- PATCH /api/incidents/<id>

@@ -79,6 +79,15 @@ def test_every_logged_event_matches_its_schema(world, session):
     world.post("op", f"/api/incidents/{other['id']}/assignments/{aid}/cancel", {"reason": "x"})
     world.post("op", f"/api/incidents/{other['id']}/cancel", {"reason": "y"})
     world.patch("sup", f"/api/hospitals/{world.hospital.id}", {"beds_available": 3})
+    survivor, again = world.new_incident(), world.new_call()["call"]
+    repeat = world.post("op", "/api/calls", {"caller_phone": "0812-573-004", "disposition": "duplicate",
+                                             "incident_id": survivor["id"]}).get_json()["call"]
+    assert world.post("op", f"/api/calls/{again['id']}/link", {"incident_id": survivor["id"]}).status_code == 200
+    assert world.post("op", f"/api/calls/{again['id']}/unlink", {}).status_code == 200   # split back out
+    assert world.post("op", f"/api/calls/{repeat['id']}/unlink", {}).status_code == 200   # one of its own
+    moving, kept = world.new_incident(), world.new_incident()
+    world.assign(moving["id"], world.unit_c.id)
+    assert world.post("sup", f"/api/incidents/{moving['id']}/merge", {"into": kept["id"]}).status_code == 200
     zones.import_zones(session, data=json.loads(ZONES_FILE.read_text()), source="zones.geojson")
     facilities.load_puskesmas(session, actor=world.users["sup"])
     until = (utcnow() + timedelta(hours=2)).isoformat()

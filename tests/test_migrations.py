@@ -112,3 +112,38 @@ def test_numbers_are_normalised_with_the_typed_one_kept_and_dropped_calls_allowe
         assert [tuple(r) for r in rows] == [("0811-573-119", "prank"), ("62811573119", "silent"), ("0811", "info"),
                                             ("+62811573119", "silent")]
     db.engine.dispose()
+
+
+def test_emergency_calls_keep_the_incident_they_opened_and_merged_incidents_are_allowed(empty_database_url):
+    """0010: an emergency call stored before knows the incident it opened (a duplicate's does not);
+    'merged' is an incident status with a pointer to the survivor; downgrade turns a merged
+    incident into a cancelled one that says why."""
+    app = create_app(make_config(empty_database_url))
+    at = "2026-12-01 08:00:00"
+    incident = ("INSERT INTO incidents (id, reference, category, priority, status, created_at, updated_at, "
+                "location_source, location_precision, outside_service_area{extra}) VALUES "
+                "({id}, 'PSC-20261201-000{id}', 'other', 'P2', '{status}', :at, :at, 'unknown', 'unknown', false{values})")
+    with app.app_context():
+        upgrade(revision="0009")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO users (id, username, password_hash, role, active, created_at) "
+                              "VALUES (1, 'op', 'x', 'operator', true, :at)"), {"at": at})
+            conn.execute(text(incident.format(id=1, status="pending", extra="", values="")), {"at": at})
+            conn.execute(text("INSERT INTO calls (id, received_at, caller_phone, disposition, taken_by_id, incident_id) "
+                              "VALUES (1, :at, '+62811573119', 'emergency', 1, 1), "
+                              "(2, :at, '+62811573120', 'duplicate', 1, 1), (3, :at, '112', 'prank', 1, NULL)"),
+                         {"at": at})
+        upgrade(revision="0010")
+        with db.engine.begin() as conn:
+            rows = conn.execute(text("SELECT id, incident_id, opened_incident_id FROM calls ORDER BY id")).all()
+            conn.execute(text(incident.format(id=2, status="merged", extra=", merged_into_id, merged_at",
+                                              values=", 1, :at")), {"at": at})
+        assert [tuple(r) for r in rows] == [(1, 1, 1), (2, 1, None), (3, None, None)]
+        with pytest.raises(Exception, match="(?i)check"):
+            with db.engine.begin() as conn:
+                conn.execute(text(incident.format(id=3, status="joined", extra="", values="")), {"at": at})
+        downgrade(revision="0009")
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, status, cancel_reason FROM incidents ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(1, "pending", None), (2, "cancelled", "merged into another incident")]
+    db.engine.dispose()

@@ -98,14 +98,16 @@ def test_the_document_says_the_rules_across_fields(world):
     schemas = world.client.get("/api/openapi.json").get_json()["components"]["schemas"]
     assert schemas["HospitalPatch"]["minProperties"] == 1 and schemas["IncidentPatch"]["minProperties"] == 1
     assert schemas["CallIn"]["dependentRequired"] == {"lat": ["lon"], "lon": ["lat"]}
-    duplicate_only = schemas["CallIn"]["allOf"][-1]
+    duplicate_only, linked = schemas["CallIn"]["allOf"][-2:]
     assert duplicate_only["then"]["properties"]["disposition"] == {"const": "duplicate"}
+    assert linked["then"]["properties"]["disposition"] == {"enum": ["emergency", "duplicate"]}
     assert schemas["StatusIn"]["then"]["properties"]["status"] == {"const": "transporting"}
     hospital = world.hospital.id
     refused = [
         world.patch("sup", f"/api/hospitals/{hospital}", {}),
         world.post("op", "/api/calls", {"caller_phone": "0811573119", "lat": -0.03}),
         world.post("op", "/api/calls", {"caller_phone": "0811573119", "incident_id": 1}),
+        world.post("op", "/api/calls", {"caller_phone": "0811573119", "disposition": "prank", "link_to_incident_id": 1}),
         world.post("op", "/api/calls", {"caller_phone": "0811573119", "client_ref": "a b"}),
         world.post("op", "/api/calls", {"caller_phone": "0811573119", "client_ref": "ab\x1c"}),
         world.post("op", "/api/calls", {"caller_phone": "0811573119\n"}),

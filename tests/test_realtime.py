@@ -267,6 +267,28 @@ def test_a_crew_gets_its_assignment_and_nothing_else(consoles, world):
     assert crew_b.nothing_more()
 
 
+def test_a_crew_whose_incident_is_merged_follows_its_unit_to_the_survivor(consoles, world):
+    crew = consoles("crew_a")
+    crew.next("snapshot")
+    survivor = world.new_incident(notes="korban di seberang")
+    mine = world.new_incident()
+    world.assign(mine["id"], world.unit_a.id)
+    crew.next("assignment")
+    assert world.post("sup", f"/api/incidents/{mine['id']}/merge", {"into": survivor["id"]}).status_code == 200
+    seen = [crew.next("event")[1]]
+    while seen[-1]["type"] != "assignment.moved":
+        seen.append(crew.next("event")[1])
+    moved = seen[-1]
+    assert moved["incident_id"] == survivor["id"] and moved["data"]["from_incident_id"] == mine["id"]
+    assert moved["data"]["unit"]["current_assignment"]["incident_id"] == survivor["id"]
+    # from then on the survivor's events are the crew's
+    world.patch("op", f"/api/incidents/{survivor['id']}", {"notes": "korban di seberang, pagar biru"})
+    later = crew.next("event")[1]
+    while later["type"] != "incident.updated":
+        later = crew.next("event")[1]
+    assert later["incident_id"] == survivor["id"]
+
+
 def fix(world, who, unit_id, lat, at):
     resp = world.post(who, f"/api/units/{unit_id}/location", {"lat": lat, "lon": 109.3402, "recorded_at": at})
     assert resp.status_code == 200, resp.get_json()

@@ -116,6 +116,12 @@ class Scene:
             ok(report(world, "crew_b", world.unit_b.id, status))
         self.ids["cancelled"] = take_call(world)
         ok(world.post("op", f"/api/incidents/{self.ids['cancelled']}/cancel", {"reason": "salah sambung"}))
+        self.ids["prank"] = ok(world.post("op", "/api/calls", {"caller_phone": "0899-573-001", "disposition": "prank"}),
+                               201)["call"]["id"]
+        self.ids["repeat"] = ok(world.post("op", "/api/calls", {"caller_phone": "0899-573-002",
+                                                                "link_to_incident_id": self.ids["incident"]}),
+                                201)["call"]["id"]
+        self.ids["mergeable"] = take_call(world)
         self.ids["phone"] = "0811-573-119"
         self.ids["blocked"] = "0812-4444-5555"
         ok(world.post("sup", "/api/callers/0812-4444-5555/block",
@@ -150,6 +156,14 @@ def E(method, path, allowed, success, body=None):
     return Endpoint(method, path, frozenset(allowed), success, body)
 
 
+def merge_into(ids):
+    return {"into": ids["incident"], "reason": "laporan yang sama"}
+
+
+def link_to_incident(ids):
+    return {"incident_id": ids["incident"]}
+
+
 def send_unit_c(ids):
     return {"unit_id": ids["unit_c"]}
 
@@ -158,7 +172,10 @@ ENDPOINTS = [
     # method   path                                                       allowed       success  valid body
     E("GET",   "/api/calls",                                              {O, S},       200),
     E("POST",  "/api/calls",                                              {O, S},       201, new_call),
+    E("POST",  "/api/calls/{prank}/link",                                 {O, S},       200, link_to_incident),
+    E("POST",  "/api/calls/{repeat}/unlink",                              {O, S},       200, {}),
     E("GET",   "/api/incidents",                                          {O, S, A},    200),
+    E("GET",   "/api/incidents/possible-duplicates?lat=-0.0263&lon=109.3425&phone=0811573119", {O, S}, 200),
     E("GET",   "/api/incidents/{incident}",                               {O, S, A, C}, 200),
     E("PATCH", "/api/incidents/{incident}",                               {O, S},       200, {"notes": "blue gate"}),
     E("POST",  "/api/incidents/{incident}/assign",                        {O, S},       200, send_unit_c),
@@ -167,6 +184,7 @@ ENDPOINTS = [
     E("POST",  "/api/incidents/{closable}/close",                         {O, S},       200,
       {"outcome": "treated", "release_units": True}),
     E("POST",  "/api/incidents/{cancelled}/reopen",                       {O, S},       200, {"reason": "called again"}),
+    E("POST",  "/api/incidents/{mergeable}/merge",                        {S},          200, merge_into),
     E("GET",   "/api/incidents/{incident}/recommendations",               {O, S},       200),
     E("GET",   "/api/incidents/{incident}/hospitals",                     {O, S, C},    200),
     E("GET",   "/api/geocode?q=depan+RS+Antonius",                        {O, S, A},    200),

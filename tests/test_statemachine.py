@@ -20,7 +20,8 @@ INCIDENT_ALLOWED = {
     ("pending", "dispatched"), ("dispatched", "on_scene"), ("on_scene", "transporting"),
     ("transporting", "closed"), ("on_scene", "closed"), ("dispatched", "pending"),
     ("closed", "pending"), ("cancelled", "pending"),      # reopened
-} | {(s, "cancelled") for s in ("pending", "dispatched", "on_scene", "transporting")}
+    ("merged", "pending"),                                # split back out (its call unlinked)
+} | {(s, end) for s in ("pending", "dispatched", "on_scene", "transporting") for end in ("cancelled", "merged")}
 
 
 @pytest.mark.parametrize("current,requested", sorted(itertools.product(UNIT_STATUSES, repeat=2)))

@@ -1,6 +1,7 @@
 
-from ..core import assignment, destinations, incidents, recommend
+from ..core import assignment, destinations, duplicates, incidents, links, recommend
 from ..extensions import db
+from ..schemas.duplicates import DuplicateList, DuplicateQuery, MergeIn, MergeOut
 from ..schemas.geo import HospitalSuggestions, LimitQuery, RecommendationList
 from ..schemas.incidents import (AssignIn, CancelIn, CloseIn, IncidentDetail, IncidentList, IncidentOut,
                                  IncidentPatch, IncidentQuery, ReopenIn)
@@ -22,6 +23,23 @@ def list_incidents(query):
     return {"items": incidents.list_incidents(db.session, status=query["status"], limit=query["limit"])}
 
 
+@blp.route("/possible-duplicates", methods=["GET"])
+@require(*DISPATCHERS)
+@blp.arguments(DuplicateQuery, location="query")
+@blp.response(200, DuplicateList)
+def possible_duplicates(query):
+    """Open incidents that are probably the event a call being typed is about, best first, each with
+    why (`near`, `recent`, `same_caller`, `same_place`, `same_category`, `related_category`), its
+    distance, its age and every call logged about it.
+
+    Close in space counts within a radius of 300 m plus the uncertainty of both locations; close in
+    time, a call about it within 60 minutes. Without `lat`/`lon`, `q` is located as the intake does."""
+    return {"possible_duplicates": duplicates.search(
+        db.session, geo=current_geo(), lat=query.get("lat"), lon=query.get("lon"),
+        accuracy_m=query.get("accuracy_m"), q=query.get("q"), phone=query.get("phone"),
+        category=query.get("category"), exclude_id=query.get("exclude_incident_id"), limit=query["limit"])}
+
+
 @blp.route("/<id:incident_id>", methods=["GET"])
 @require("operator", "supervisor", "admin", "crew")
 @blp.response(200, IncidentDetail)
@@ -32,6 +50,7 @@ def get_incident(incident_id):
     incident = incidents.get_incident(db.session, actor=current_user(), incident_id=incident_id)
     incident.timeline = incidents.timeline(db.session, incident.id)
     incident.calls = incidents.calls_about(db.session, incident.id)
+    incident.related = incidents.related(db.session, incident)
     return incident
 
 
@@ -142,3 +161,21 @@ def reopen(body, incident_id):
     """Put a closed or cancelled incident back in the queue (`pending`), within 24 hours of closing."""
     return incidents.reopen_incident(db.session, actor=current_user(), incident_id=incident_id,
                                      reason=body["reason"])
+
+
+@blp.route("/<id:incident_id>/merge", methods=["POST"])
+@require("supervisor")
+@blp.arguments(MergeIn)
+@blp.response(200, MergeOut)
+@blp.alt_response(404, description="not_found: no such incident, or no such `into` (`fields.into`)")
+@blp.alt_response(409, description="incident_finished / incident_merged: one of the two is no longer open")
+def merge(body, incident_id):
+    """Merge this incident into `into`: two incidents that turn out to be one event (supervisor).
+
+    Every call, note, event and assignment of both is kept: the calls move to the survivor, its
+    active units move too (`assignment.moved`: the crew follows), the survivor keeps the higher
+    priority and its timeline shows both; this one ends `merged` (`merged_into_id`). Merging an
+    incident into itself is `422` naming `into`."""
+    merged, into = links.merge_incidents(db.session, actor=current_user(), incident_id=incident_id,
+                                         into_id=body["into"], reason=body.get("reason"))
+    return {"incident": merged, "into": into}

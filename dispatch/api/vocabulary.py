@@ -24,4 +24,5 @@ def vocabulary():
         "unit_statuses": _terms(v.UNIT_STATUS_LABELS, v.UNIT_STATUSES),
         "incident_statuses": _terms(v.INCIDENT_STATUS_LABELS, v.INCIDENT_STATUSES),
         "location_precisions": _terms(v.LOCATION_PRECISION_LABELS),
+        "duplicate_reasons": _terms(v.DUPLICATE_REASONS),
     }

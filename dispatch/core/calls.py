@@ -1,4 +1,6 @@
 """Taking a call: every call is stored; an emergency call becomes an incident."""
+from typing import NamedTuple
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -8,7 +10,9 @@ from ..database import writes
 from . import callers, events, idempotency
 from .clock import utcnow
 from .errors import InvalidInput, NotFound
+from .duplicates import Probe, possible_duplicates
 from .incidents import next_reference
+from .links import check_link_body, open_target
 from .payloads import call_data, incident_data
 from .locate import Located, apply_location, locate_chosen, locate_point, locate_text
 
@@ -17,7 +21,18 @@ def list_calls(session, *, limit=100):
     return list(session.scalars(select(Call).order_by(Call.received_at.desc(), Call.id.desc()).limit(limit)))
 
 
-def take_call(session, *, geo=None, rules=callers.Rules(), **call):
+class Taken(NamedTuple):
+    """What taking a call gave: the call, its incident (None unless it opened one), how it was
+    located, whether it was stored now (False: a retry of a ``client_ref`` seen before), and the
+    open incidents it is possibly about (core/duplicates.py; empty when switched off)."""
+    call: Call
+    incident: Incident | None
+    located: Located | None
+    applied: bool
+    possible_duplicates: list
+
+
+def take_call(session, *, geo=None, rules=callers.Rules(), duplicates=True, **call):
     """Store the call; for an emergency, open an incident in ``pending``.
 
     The incident's location is the suggestion the operator chose (``location_name`` and
@@ -42,25 +57,40 @@ def take_call(session, *, geo=None, rules=callers.Rules(), **call):
     blocked number is refused with ``caller_blocked`` (409, the block in its details) unless
     ``confirm_blocked``: then it is taken like any other.
 
-    Returns ``(call, incident, located, applied)``; ``located`` says how the location was found.
+    With ``link_to_incident_id`` the call is about that open incident (409 when it is finished or
+    merged): it is stored as its ``duplicate`` and no incident is opened. An emergency call that
+    opened an incident comes back with the other open incidents it is possibly about (with
+    ``duplicates``), so the operator can link it at once (core/links.py).
+
+    Returns a :class:`Taken`.
     """
     ref = idempotency.ref("call", owner_id=call["actor"].id, client_ref=call.pop("client_ref", None),
                           body={k: v for k, v in call.items() if k != "actor"})
     seen = _seen(session, ref)
     if seen is not None:
-        return seen
+        return Taken(*seen, _suggest(session, seen[0], seen[1], duplicates))
     located = None
-    if call.get("disposition", "emergency") == "emergency":
+    if call.get("disposition", "emergency") == "emergency" and call.get("link_to_incident_id") is None:
         located = _locate(geo, call)
     try:
-        return (*_record_call(session, located=located, ref=ref, rules=rules, **call), True)
+        taken = (*_record_call(session, located=located, ref=ref, rules=rules, **call), True)
     except IntegrityError:
         # The same call raced in from a second request and won: answer with it.
         session.rollback()
-        seen = _seen(session, ref)
-        if seen is None:
+        taken = _seen(session, ref)
+        if taken is None:
             raise
-        return seen
+    return Taken(*taken, _suggest(session, taken[0], taken[1], duplicates))
+
+
+def _suggest(session, call, incident, enabled):
+    """The other open incidents a call that opened ``incident`` is possibly about."""
+    if not enabled or incident is None or incident.status != "pending":
+        return []
+    probe = Probe(lat=incident.lat, lon=incident.lon, accuracy_m=incident.location_accuracy_m,
+                  place=incident.location_name, text=incident.location_text, phone=call.caller_phone,
+                  category=incident.category)
+    return possible_duplicates(session, probe, now=call.received_at, exclude_id=incident.id)
 
 
 def _seen(session, ref):
@@ -80,16 +110,25 @@ def _seen(session, ref):
 def _record_call(session, *, actor, caller_phone, located, disposition="emergency", caller_name=None,
                  location_text=None, lat=None, lon=None, location_accuracy_m=None, location_name=None,
                  location_kind=None, complaint=None, category="other", priority="P2", notes=None, incident_id=None,
-                 ref=None, confirm_blocked=False, rules=callers.Rules()):
+                 link_to_incident_id=None, ref=None, confirm_blocked=False, rules=callers.Rules()):
     now = utcnow()
     number = callers.number_of(caller_phone, field="caller_phone")
-    block = callers.check_block(session, number.number, confirmed=confirm_blocked, now=now)
-    flags = callers.flags_of(session, number.number, rules=rules, now=now, block=block)
+    block, flags = None, []
+    if rules is not None:   # None: the checks switched off, to measure them (config CALLER_CHECKS)
+        block = callers.check_block(session, number.number, confirmed=confirm_blocked, now=now)
+        flags = callers.flags_of(session, number.number, rules=rules, now=now, block=block)
     if incident_id is not None and disposition != "duplicate":
         raise InvalidInput("incident_id is only for a 'duplicate' call",
                            fields={"incident_id": "only with disposition duplicate"})
     linked = None
-    if incident_id is not None:
+    if link_to_incident_id is not None:
+        check_link_body(disposition)
+        if incident_id is not None and incident_id != link_to_incident_id:
+            raise InvalidInput("link_to_incident_id and incident_id name two incidents",
+                               fields={"link_to_incident_id": "not the same as incident_id"})
+        disposition = "duplicate"
+        linked = open_target(session, link_to_incident_id, field="link_to_incident_id")
+    elif incident_id is not None:
         linked = session.get(Incident, incident_id)
         if linked is None:
             raise NotFound(f"incident {incident_id} not found", fields={"incident_id": "unknown incident"})
@@ -106,7 +145,7 @@ def _record_call(session, *, actor, caller_phone, located, disposition="emergenc
         received_at=now, caller_phone=number.number, caller_phone_as_given=caller_phone.strip(),
         caller_flags=flags, caller_name=caller_name, location_text=location_text,
         lat=lat, lon=lon, location_accuracy_m=location_accuracy_m, complaint=complaint,
-        disposition=disposition, taken_by_id=actor.id, incident=incident or linked,
+        disposition=disposition, taken_by_id=actor.id, incident=incident or linked, opened_incident=incident,
     )
     session.add(call)
     session.flush()

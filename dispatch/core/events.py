@@ -24,6 +24,8 @@ from .subscribers import Subscribers
 # record() refuses anything else, so the log never holds an undocumented shape.
 EVENT_TYPES = {
     "call.received": ("call",),
+    "call.linked": ("call", "from_incident_id", "incident"),
+    "call.unlinked": ("call", "from_incident_id", "incident"),
     "caller.blocked": ("phone", "block"),
     "caller.unblocked": ("phone", "block", "replaced"),
     "incident.created": ("incident",),
@@ -33,7 +35,10 @@ EVENT_TYPES = {
     "incident.cancelled": ("reason", "incident"),
     "incident.closed": ("outcome", "incident"),
     "incident.reopened": ("reason", "from", "incident"),
+    "incident.merged": ("from", "reason", "relation", "changes", "incident", "into"),
+    "incident.split": ("relation", "from_incident_id", "incident"),
     "assignment.cancelled": ("reason", "assignment", "incident"),
+    "assignment.moved": ("assignment", "unit", "from_incident_id", "incident"),
     "assignment.accepted": ("assignment",),
     "assignment.unacknowledged": ("assignment", "timeout_s", "waited_s"),
     "unit.created": ("unit",),
@@ -117,10 +122,13 @@ def to_dict(row, actor=None):
     }
 
 
-def list_after(session, *, after=0, limit=500, incident_id=None):
+def list_after(session, *, after=0, limit=500, incident_id=None, incident_ids=None):
+    """Events after ``after`` in id order; of one incident, or of several (``incident_ids``)."""
     stmt = select(Event).where(Event.id > after).order_by(Event.id).limit(limit)
     if incident_id is not None:
         stmt = stmt.where(Event.incident_id == incident_id)
+    if incident_ids is not None:
+        stmt = stmt.where(Event.incident_id.in_(incident_ids))
     return [to_dict(r) for r in session.scalars(stmt)]
 
 

@@ -44,8 +44,32 @@ def get_incident(session, *, actor, incident_id):
     return incident
 
 
+def _merged_ids(session, incident_id):
+    """The incidents merged into ``incident_id``, and those merged into them, and so on."""
+    found, frontier = [], [incident_id]
+    while frontier:
+        frontier = list(session.scalars(select(Incident.id).where(Incident.merged_into_id.in_(frontier))))
+        found.extend(frontier)
+    return found
+
+
 def timeline(session, incident_id):
-    return events.list_after(session, after=0, limit=10_000, incident_id=incident_id)
+    """Its events, with those of every incident merged into it, in order."""
+    return events.list_after(session, after=0, limit=10_000, incident_ids=[incident_id, *_merged_ids(session, incident_id)])
+
+
+def related(session, incident):
+    """The incidents merged into this one (it is ``replacing`` them) and the one it was merged into
+    (it was ``replaced`` by it), in NENA EIDO's words."""
+    merged = session.scalars(select(Incident).where(Incident.merged_into_id == incident.id)
+                             .order_by(Incident.merged_at, Incident.id)).all()
+    found = [{"id": i.id, "reference": i.reference, "status": i.status, "relation": "replacing", "at": i.merged_at}
+             for i in merged]
+    if incident.merged_into is not None:
+        into = incident.merged_into
+        found.append({"id": into.id, "reference": into.reference, "status": into.status, "relation": "replaced",
+                      "at": incident.merged_at})
+    return found
 
 
 def calls_about(session, incident_id):
@@ -223,6 +247,10 @@ def reopen_incident(session, *, actor, incident_id, reason):
     if incident.status not in INCIDENT_FINISHED:
         raise Conflict(f"incident is '{incident.status}': it is open, there is nothing to reopen",
                        code="incident_open", details={"current": incident.status})
+    if incident.status == "merged":
+        raise Conflict(f"incident was merged into another one (id {incident.merged_into_id}); unlink its call to "
+                       "give it back its own incident", code="incident_merged",
+                       details={"current": "merged", "merged_into_id": incident.merged_into_id})
     now = utcnow()
     finished_at = incident.closed_at if incident.status == "closed" else incident.cancelled_at
     if finished_at is None or now - finished_at > REOPEN_WINDOW:

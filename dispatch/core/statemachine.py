@@ -35,12 +35,13 @@ def unit_move(current, requested):
 
 # --- Incident ---------------------------------------------------------------------------
 INCIDENT_TRANSITIONS = {
-    "pending": {"dispatched", "cancelled"},
-    "dispatched": {"pending", "on_scene", "cancelled"},
-    "on_scene": {"transporting", "closed", "cancelled"},
-    "transporting": {"closed", "cancelled"},
+    "pending": {"dispatched", "cancelled", "merged"},
+    "dispatched": {"pending", "on_scene", "cancelled", "merged"},
+    "on_scene": {"transporting", "closed", "cancelled", "merged"},
+    "transporting": {"closed", "cancelled", "merged"},
     "closed": {"pending"},       # reopened (core.incidents.reopen_incident), within its window
     "cancelled": {"pending"},
+    "merged": {"pending"},       # split back out: its call unlinked (core.links.unlink_call)
 }
 
 # The incident phase that a unit's status stands for.
@@ -51,7 +52,7 @@ PHASE_OF_UNIT_STATUS = {
     "transporting": "transporting",
     "at_hospital": "transporting",
 }
-_PHASE_RANK = {"pending": 0, "dispatched": 1, "on_scene": 2, "transporting": 3}
+PHASE_RANK = {"pending": 0, "dispatched": 1, "on_scene": 2, "transporting": 3}
 
 
 def incident_move(current, requested):
@@ -72,7 +73,7 @@ def derive_incident_status(current, active_unit_statuses):
     if current not in INCIDENT_OPEN:
         return current
     phases = [PHASE_OF_UNIT_STATUS[s] for s in active_unit_statuses]
-    best = max(phases, key=_PHASE_RANK.__getitem__, default="pending")
-    if _PHASE_RANK[current] >= _PHASE_RANK["on_scene"] and _PHASE_RANK[best] < _PHASE_RANK[current]:
+    best = max(phases, key=PHASE_RANK.__getitem__, default="pending")
+    if PHASE_RANK[current] >= PHASE_RANK["on_scene"] and PHASE_RANK[best] < PHASE_RANK[current]:
         return current
     return best

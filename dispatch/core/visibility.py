@@ -36,7 +36,7 @@ class CrewView:
         """Whether the crew may see ``event``; moves to or off an incident as the events say."""
         unit_id, incident_id, kind = event.get("unit_id"), event.get("incident_id"), event["type"]
         own = unit_id == self.unit_id
-        if own and kind == "incident.assigned":
+        if own and kind in ("incident.assigned", "assignment.moved"):   # moved: its incident merged into another
             self.incident_id = incident_id
             return True
         visible = own or (incident_id is not None and incident_id == self.incident_id)

@@ -33,9 +33,14 @@ class Call(Base):
         Enum(*DISPOSITIONS, name="call_disposition", native_enum=False, create_constraint=True)
     )
     taken_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    # The incident the call is about: the one it opened, or the one it repeats (a duplicate).
     incident_id: Mapped[Optional[int]] = mapped_column(ForeignKey("incidents.id"), index=True)
+    # The incident this call opened (an emergency), kept when the call is linked to another one and
+    # its own merged into it: unlinking the call brings that incident back.
+    opened_incident_id: Mapped[Optional[int]] = mapped_column(ForeignKey("incidents.id"))
 
-    incident = relationship("Incident")
+    incident = relationship("Incident", foreign_keys=[incident_id])
+    opened_incident = relationship("Incident", foreign_keys=[opened_incident_id])
     taken_by = relationship("User")
 
     @property

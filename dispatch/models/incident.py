@@ -58,11 +58,15 @@ class Incident(Base):
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Merged into another incident found to be the same event (status "merged"): the survivor.
+    merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("incidents.id"), index=True)
+    merged_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     assignments = relationship(
         "Assignment", back_populates="incident", order_by="Assignment.id", lazy="selectin"
     )
     destination_hospital = relationship("Hospital")
+    merged_into = relationship("Incident", remote_side=[id], foreign_keys=[merged_into_id])
 
 
 class IncidentCounter(Base):

@@ -1,31 +1,10 @@
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
-from ..phones import NotAPhoneNumber, normalise
 from ..vocabulary import CALLER_FLAGS, CATEGORIES, DISPOSITIONS, PRIORITIES
-from .common import Choice, ClientRef, Flag, FullMatch, Id, Text, has_field
+from .common import Choice, ClientRef, Flag, Id, Phone, Text, has_field
+from .duplicates import PossibleDuplicate
 from .geo import LocationResult
 from .incidents import IncidentOut, LocationFields
-
-PHONE = FullMatch(
-    r"^\+?\(?[0-9][0-9 ().\-/]{0,38}$",
-    error="digits, spaces, '+', '-' and brackets only (e.g. 0811-573-119)",
-)
-
-
-def possible_phone(value):
-    """A number libphonenumber can read (region ID), or a short service number (112, 119)."""
-    if PHONE.regex.fullmatch(value) is None:
-        return   # PHONE says why, once
-    try:
-        normalise(value)
-    except NotAPhoneNumber as exc:
-        raise ValidationError(str(exc)) from None
-
-
-PHONE_DESCRIPTION = ("as typed or shown by the telephone: 0811-573-119, +62 811 573 119 and 62811573119 are "
-                     "one number (stored as +62811573119, the typed form kept beside it); short service "
-                     "numbers (112, 119) as they are")
-
 
 class CallIn(LocationFields):
     JSON_SCHEMA = {
@@ -35,11 +14,12 @@ class CallIn(LocationFields):
             # incident_id only for a duplicate call (the disposition's default is emergency).
             {"if": has_field("incident_id", "integer"),
              "then": {"required": ["disposition"], "properties": {"disposition": {"const": "duplicate"}}}},
+            {"if": has_field("link_to_incident_id", "integer"),
+             "then": {"properties": {"disposition": {"enum": ["emergency", "duplicate"]}}}},
         ],
     }
 
-    caller_phone = fields.String(required=True, validate=[validate.Length(min=2, max=40), PHONE, possible_phone],
-                                 metadata={"description": PHONE_DESCRIPTION, "example": "0811-573-119"})
+    caller_phone = Phone(required=True)
     caller_name = Text(200, allow_none=True)
     location_text = Text(500, allow_none=True)
     complaint = Text(2000, allow_none=True)
@@ -49,8 +29,13 @@ class CallIn(LocationFields):
     disposition = Choice(DISPOSITIONS, load_default="emergency")
     incident_id = Id(
         allow_none=True,
-        metadata={"description": "for a 'duplicate' call: the incident it repeats"},
+        metadata={"description": "for a 'duplicate' call: the incident it repeats (link_to_incident_id says it "
+                                 "in one field)"},
     )
+    link_to_incident_id = Id(allow_none=True, metadata={
+        "description": "the open incident this call is about (a possible duplicate the operator chose): the call "
+                       "is stored as its duplicate and no incident is opened; 409 incident_finished / "
+                       "incident_merged when it is no longer open"})
     confirm_blocked = Flag(load_default=False, metadata={
         "description": "take the call although its number is blocked (without it: 409 caller_blocked)"})
     client_ref = ClientRef(metadata={
@@ -74,7 +59,10 @@ class CallOut(Schema):
     complaint = fields.String(allow_none=True)
     disposition = fields.String()
     taken_by_id = fields.Integer(allow_none=True)
-    incident_id = fields.Integer(allow_none=True)
+    incident_id = fields.Integer(allow_none=True, metadata={
+        "description": "the incident it is about: the one it opened, or the one it repeats (a duplicate)"})
+    opened_incident_id = fields.Integer(allow_none=True, metadata={
+        "description": "the incident this call opened (kept when it was linked to another one and its own merged)"})
 
 
 class CallCreated(Schema):
@@ -83,6 +71,9 @@ class CallCreated(Schema):
     incident = fields.Nested(IncidentOut, allow_none=True)
     location = fields.Nested(LocationResult, allow_none=True,
                              metadata={"description": "how the incident was located (emergency calls)"})
+    possible_duplicates = fields.List(fields.Nested(PossibleDuplicate), metadata={
+        "description": "for a call that opened an incident: the other open incidents it is possibly about, best "
+                       "first (link it with POST /api/calls/<id>/link); empty otherwise"})
 
 
 class CallList(Schema):
@@ -91,3 +82,13 @@ class CallList(Schema):
 
 class CallQuery(Schema):
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+
+
+class LinkOut(Schema):
+    call = fields.Nested(CallOut)
+    incident = fields.Nested(IncidentOut, metadata={"description": "the incident the call is now about"})
+    applied = fields.Boolean(metadata={"description": "false when the call was linked to it already"})
+    merged_incident = fields.Nested(IncidentOut, allow_none=True, metadata={
+        "description": "the call's own incident, merged into the chosen one (link); null otherwise"})
+    left_incident = fields.Nested(IncidentOut, allow_none=True, metadata={
+        "description": "the incident the call left (unlink)"})

@@ -2,6 +2,8 @@ from datetime import datetime, timezone
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from ..phones import NotAPhoneNumber, normalise
+
 # The largest id a client may send: the id columns are 32-bit integers on PostgreSQL.
 MAX_ID = 2**31 - 1
 
@@ -114,3 +116,30 @@ class Flag(fields.Boolean):
         if not isinstance(value, bool):   # (1 == True in Python: a set of {True} would take 1)
             raise self.make_error("invalid")
         return value
+
+
+PHONE = FullMatch(
+    r"^\+?\(?[0-9][0-9 ().\-/]{0,38}$",
+    error="digits, spaces, '+', '-' and brackets only (e.g. 0811-573-119)",
+)
+
+
+def _possible_phone(value):
+    """A number libphonenumber can read (region ID), or a short service number (112, 119)."""
+    if PHONE.regex.fullmatch(value) is None:
+        return   # PHONE says why, once
+    try:
+        normalise(value)
+    except NotAPhoneNumber as exc:
+        raise ValidationError(str(exc)) from None
+
+
+PHONE_DESCRIPTION = ("as typed or shown by the telephone: 0811-573-119, +62 811 573 119 and 62811573119 are "
+                     "one number (stored as +62811573119, the typed form kept beside it); short service "
+                     "numbers (112, 119) as they are")
+
+
+def Phone(**kw):
+    """A phone number as typed (dispatch/phones.py reads it)."""
+    metadata = {"description": PHONE_DESCRIPTION, "example": "0811-573-119", **kw.pop("metadata", {})}
+    return fields.String(validate=[validate.Length(min=2, max=40), PHONE, _possible_phone], metadata=metadata, **kw)

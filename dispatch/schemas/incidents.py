@@ -81,6 +81,9 @@ class IncidentOut(Schema):
     closed_at = fields.DateTime(allow_none=True)
     cancelled_at = fields.DateTime(allow_none=True)
     updated_at = fields.DateTime()
+    merged_into_id = fields.Integer(allow_none=True, metadata={
+        "description": "status merged: the incident it was merged into (the same event), which carries on"})
+    merged_at = fields.DateTime(allow_none=True)
     assignments = fields.List(fields.Nested(AssignmentOut))
 
 
@@ -210,8 +213,20 @@ class CallerOut(Schema):
     disposition = fields.String()
 
 
+class RelatedIncident(Schema):
+    id = fields.Integer()
+    reference = fields.String()
+    status = fields.String()
+    relation = fields.String(metadata={"description": "NENA EIDO: replacing (it was merged into this one), "
+                                                      "replaced (this one was merged into it)"})
+    at = fields.DateTime(metadata={"description": "when they were merged"})
+
+
 class IncidentDetail(IncidentOut):
-    timeline = fields.List(fields.Nested(EventOut))
+    timeline = fields.List(fields.Nested(EventOut), metadata={
+        "description": "its events, with those of the incidents merged into it, in order"})
+    related = fields.List(fields.Nested(RelatedIncident), metadata={
+        "description": "the incidents merged into it, and the one it was merged into"})
     calls = fields.List(fields.Nested(CallerOut), metadata={
         "description": "the calls about it, first first: the one that opened it and any repeated ones"})
 

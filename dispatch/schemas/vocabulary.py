@@ -21,7 +21,8 @@ class PriorityTerm(Term):
 class VocabularyOut(Schema):
     categories = _terms("incident categories, in the order the intake offers them")
     priorities = fields.List(fields.Nested(PriorityTerm), metadata={"description": "P1 (red), P2 (yellow), P3 (green)"})
-    dispositions = _terms("what a call was: emergency, prank, silent, info, duplicate")
+    dispositions = _terms("what a call was: emergency, prank, silent, info, duplicate, dropped")
     unit_statuses = _terms("a unit's statuses, in the order of a job")
     incident_statuses = _terms("an incident's statuses, open ones first")
     location_precisions = _terms("how precisely an incident's place is known")
+    duplicate_reasons = _terms("why an open incident is suggested as the one a call is about")

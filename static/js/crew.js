@@ -366,7 +366,12 @@ async function start() {
       if (e.type === "assignment.cancelled" && e.unit_id === job.unit?.id) {
         job.notice = t("crew.cancelled", { reason: data.reason || "" });
       }
-      if (["incident.assigned", "unit.status_changed", "assignment.cancelled", "incident.updated"].includes(e.type)) {
+      if (e.type === "assignment.moved" && e.unit_id === job.unit?.id) {
+        // Two reports of one event merged by a supervisor: the job goes on, under the other reference.
+        job.notice = t("crew.merged", { ref: data.incident?.reference || "" });
+      }
+      if (["incident.assigned", "unit.status_changed", "assignment.cancelled", "incident.updated",
+        "assignment.moved"].includes(e.type)) {
         await loadIncident();
       }
       render();

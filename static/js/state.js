@@ -26,6 +26,7 @@ export class LiveState {
   event(event) {
     const data = event.data || {};
     if (data.unit) this.putUnit(data.unit);
+    if (data.into) this.putIncident(data.into);   // incident.merged: the survivor, with what it took
     if (data.incident) {
       this.putIncident(data.incident);
     } else if (data.assignment) {

@@ -23,7 +23,7 @@ export function callerTyped(value) {
 // Whether what is typed can already be a whole number (the server has the last word): a mobile or
 // landline with its 0 or country code, a Pontianak number without its area code, or a service
 // number such as 112. A number half typed is not asked about.
-function looksWhole(value) {
+export function looksWhole(value) {
   const digits = value.replace(/[^0-9]/g, "");
   if (value.trim().startsWith("+") || digits.startsWith("62")) return digits.length >= 10;
   if (digits.startsWith("0")) return digits.length >= (digits.startsWith("08") ? 10 : 9);

@@ -9,7 +9,7 @@ import { baseMap, L, PONTIANAK } from "../mapbase.js";
 import { LiveState } from "../state.js";
 import { clock, duration } from "../time.js";
 import { term } from "../vocabulary.js";
-import { alertIn, focusedIn, refocus, resolvedPlace, state, view } from "./shared.js";
+import { actions, alertIn, focusedIn, refocus, resolvedPlace, state, view } from "./shared.js";
 import { showWay, wayFor } from "./way.js";
 
 let detailMap = null;           // the selected incident's map: one, moved into each rebuilt detail
@@ -133,7 +133,8 @@ export async function loadDetail({ force = true } = {}) {
   priority.addEventListener("change", () => save({ priority: priority.value }));
   const typed = incident.location_text ?? incident.address_text ?? "";
   const active = (incident.assignments || []).filter((a) => a.active);
-  const finished = incident.status === "closed" || incident.status === "cancelled";
+  const merged = incident.status === "merged";
+  const finished = incident.status === "closed" || incident.status === "cancelled" || merged;
   // A closed or cancelled incident is reopened before its location or notes change.
   const address = el("input", { id: "change-address", value: typed, readonly: finished });
   const notes = el("textarea", { id: "change-notes", rows: 2, readonly: finished });
@@ -148,7 +149,8 @@ export async function loadDetail({ force = true } = {}) {
   replace(panel,
     el("h2", { text: `${t("console.detail")} ${incident.reference}` }),
     el("p", {}, term("categories", incident.category), " · ", term("incident_statuses", incident.status)),
-    el("div", { class: "detail-actions" }, finished
+    related(incident),
+    el("div", { class: "detail-actions" }, merged ? null : finished
       ? el("button", { type: "button", id: "reopen-incident", text: t("console.reopen"),
         onclick: () => ask(id, "reopen") })
       : [el("label", { for: "change-priority", text: t("console.change_priority") }), priority,
@@ -164,7 +166,11 @@ export async function loadDetail({ force = true } = {}) {
     (incident.calls || []).length ? el("ul", { class: "callers", id: "callers" }, incident.calls.map((c) =>
       el("li", { dataset: { call: c.id } }, el("span", { class: "muted", text: `${t("console.caller")}: ` }),
         el("b", { class: "phone", text: c.caller_phone_display || c.caller_phone }), c.caller_name ? ` · ${c.caller_name}` : "",
-        ` · ${clock(c.received_at)}`))) : null,
+        ` · ${clock(c.received_at)}`,
+        // A repeat call linked by mistake is given an incident of its own.
+        c.disposition === "duplicate" ? [" ", el("span", { class: "badge", text: term("dispositions", "duplicate") }), " ",
+          el("button", { type: "button", class: "unlink-call", dataset: { call: c.id }, text: t("console.unlink"),
+            title: t("console.unlink_hint"), onclick: () => unlink(panel, c) })] : null))) : null,
     el("h3", { text: t("console.units_on_incident") }),
     el("ul", { id: "assignment-list", class: "assignment-list" }, finished ? pastUnits(incident)
       : active.length === 0 ? el("li", { class: "muted", text: t("console.no_unit_yet") })
@@ -225,6 +231,26 @@ export async function loadDetail({ force = true } = {}) {
 // The units that were on a closed or cancelled incident, each with how and when it left it:
 // finished (cleared by its crew, or released when the incident was closed), released when it was
 // cancelled, or withdrawn before.
+// The incidents merged into this one, or the one it was merged into (NENA EIDO: replacing / replaced).
+function related(incident) {
+  const links = incident.related || [];
+  if (!links.length) return null;
+  return el("ul", { class: "related", id: "related" }, links.map((r) =>
+    el("li", { dataset: { incident: r.id, relation: r.relation } },
+      t(r.relation === "replaced" ? "console.merged_into" : "console.merged_from", { ref: r.reference }), " · ",
+      clock(r.at), " ",
+      el("button", { type: "button", class: "link", text: t("console.open_incident"), onclick: () => actions.select(r.id) }))));
+}
+
+async function unlink(panel, call) {
+  try {
+    const answer = await post(`/api/calls/${call.id}/unlink`, {});
+    actions.select(answer.incident.id);
+  } catch (err) {
+    alertIn(panel, err);
+  }
+}
+
 function pastUnits(incident) {
   const past = (incident.assignments || []).filter((a) => !a.active);
   if (past.length === 0) return el("li", { class: "muted", text: t("console.no_unit_yet") });
@@ -262,7 +288,8 @@ async function showOnDetailMap(incident, save) {
   if (incident.id !== view.selected) return;
   detailMap.invalidateSize();
   const first = detailFor?.id !== incident.id;
-  const finished = incident.status === "closed" || incident.status === "cancelled";
+  const merged = incident.status === "merged";
+  const finished = incident.status === "closed" || incident.status === "cancelled" || merged;
   detailFor = { id: incident.id, known: incident.location_known, finished, save, incident,
     unitIds: (incident.assignments || []).filter((a) => a.active).map((a) => a.unit_id) };
   drawDetailUnits();

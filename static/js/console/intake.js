@@ -8,7 +8,8 @@ import { t } from "../i18n.js";
 import { dateTime } from "../time.js";
 import { baseMap, L, PONTIANAK } from "../mapbase.js";
 import { codes, term } from "../vocabulary.js";
-import { callerPanel, callerTyped, clearCaller } from "./caller.js";
+import { callerPanel, callerTyped, clearCaller, looksWhole } from "./caller.js";
+import { duplicatesPanel, probeChanged, showSaved, watchDuplicates } from "./duplicates.js";
 import { actions } from "./shared.js";
 
 let pin = null;                 // the intake map's marker
@@ -65,6 +66,8 @@ export function intakeForm() {
       el("small", { class: "hint", id: "location-state", text: t("console.location_hint") }),
       el("span", { class: "field-error", role: "alert" })),
     el("div", { id: "intake-map", class: "mini-map" }),
+    // Where the operator is looking while the place is typed, and when the call is saved.
+    duplicatesPanel(),
     field("complaint", "console.complaint", complaint),
     field("category", "console.category", category),
     el("fieldset", { class: "field", dataset: { field: "priority" } },
@@ -89,6 +92,10 @@ export function intakeForm() {
     if (slot) slot.textContent = "";
   });
   form.querySelectorAll(".disposition").forEach((b) => b.addEventListener("click", () => submitCall(b.dataset.disposition)));
+  // What is typed so far is asked about: the open incidents this call may be about.
+  form.addEventListener("input", typed);
+  form.addEventListener("change", typed);
+  watchDuplicates((incident) => submitCall("duplicate", false, incident));
   phone.addEventListener("input", () => callerTyped(phone.value));
   let timer = null;
   where.addEventListener("input", () => {
@@ -153,6 +160,7 @@ async function suggest(text) {
         list.hidden = true;
         placePin(c.lat, c.lon);
         showChosen();
+        typed();
       });
       return li;
     }));
@@ -186,6 +194,7 @@ function placePin(lat, lon) {
       const p = pin.getLatLng();
       picked = { lat: p.lat, lon: p.lng, from: "map" };
       $("#location-state").textContent = `${p.lat.toFixed(5)}, ${p.lng.toFixed(5)}`;
+      typed();
     });
   } else {
     pin.setLatLng([lat, lon]);
@@ -201,20 +210,38 @@ function showFieldErrors(fields) {
   }
 }
 
+// The call as typed so far, as a question for the possible duplicates.
+function typed() {
+  const form = $("#intake");
+  if (!form) return;
+  const phone = form.elements.caller_phone.value.trim();
+  const category = form.elements.category.value;
+  probeChanged({
+    lat: picked?.lat ?? null, lon: picked?.lon ?? null,
+    accuracy_m: picked?.from === "suggestion" ? picked.precision_m ?? null : null,
+    // The words go with the question only when no place was chosen for them (the point says it).
+    q: picked ? null : form.elements.location_text.value.trim(),
+    phone: looksWhole(phone) ? phone : null,
+    category: category === "other" ? null : category,
+  });
+}
+
 let submitting = false;
 let lastAttempt = null;          // {body, ref}: the call last sent, until it is saved
 
-async function submitCall(disposition, confirmBlocked = false) {
+// `linkTo`: the open incident the operator chose among the possible duplicates: the call is saved
+// as a repeat call of it.
+async function submitCall(disposition, confirmBlocked = false, linkTo = null) {
   if (submitting) return;
   submitting = true;
   try {
-    await saveCall(disposition, confirmBlocked);
+    await saveCall(disposition, confirmBlocked, linkTo);
   } finally {
     submitting = false;
   }
 }
 
-async function saveCall(disposition, confirmBlocked) {
+async function saveCall(disposition, confirmBlocked, linkTo) {
   const form = $("#intake");
   const value = (name) => form.elements[name].value.trim() || null;
   const body = {
@@ -223,6 +250,7 @@ async function saveCall(disposition, confirmBlocked) {
     category: form.elements.category.value, priority: form.querySelector("input[name=priority]:checked").value,
     notes: value("notes"), disposition,
   };
+  if (linkTo) body.link_to_incident_id = linkTo.id;
   if (picked) Object.assign(body, { lat: picked.lat, lon: picked.lon });
   if (picked?.from === "suggestion") {
     Object.assign(body, { location_name: picked.name, location_kind: picked.kind });
@@ -242,14 +270,17 @@ async function saveCall(disposition, confirmBlocked) {
     lastAttempt = null;
     showFieldErrors({});
     result.dataset.state = "saved";
-    result.textContent = answer.incident ? t("console.saved", { ref: answer.incident.reference }) : t("console.logged");
+    result.textContent = answer.incident ? t("console.saved", { ref: answer.incident.reference })
+      : linkTo ? t("duplicates.logged_repeat", { ref: linkTo.reference }) : t("console.logged");
     if (answer.incident && answer.location?.source === "unknown") result.textContent += ` — ${t("console.location_unknown")}`;
+    if (answer.possible_duplicates?.length) result.textContent += ` — ${t("duplicates.maybe_same")}`;
     form.reset();
     clearCaller();
     suggestRequest += 1;
     dropPin();
     $("#suggestions").hidden = true;
     miniMap?.setView(PONTIANAK, 12);
+    showSaved(answer.call, answer.possible_duplicates);
     form.elements.caller_phone.focus();
     if (answer.incident) actions.saved(answer.incident);
   } catch (err) {
@@ -263,7 +294,7 @@ async function saveCall(disposition, confirmBlocked) {
       result.dataset.state = "blocked";
       const confirm = el("button", { type: "button", id: "confirm-blocked", class: "primary",
         text: t("console.blocked_take_anyway") });
-      confirm.addEventListener("click", () => submitCall(disposition, true));
+      confirm.addEventListener("click", () => submitCall(disposition, true, linkTo));
       replace(result, el("span", { text: t("console.blocked_confirm", { until: dateTime(block.until), reason: block.reason }) }),
         " ", confirm);
       confirm.focus();
@@ -280,6 +311,7 @@ export async function mountMiniMap() {
     placePin(ev.latlng.lat, ev.latlng.lng);
     picked = { lat: ev.latlng.lat, lon: ev.latlng.lng, from: "map" };
     $("#location-state").textContent = `${ev.latlng.lat.toFixed(5)}, ${ev.latlng.lng.toFixed(5)}`;
+    typed();
   });
 }
 

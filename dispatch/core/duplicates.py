@@ -1,0 +1,171 @@
+"""Possible duplicates: the open incidents a new call is probably about.
+
+A bad crash brings ten callers. While a call is typed (and again when it is saved) the open
+incidents that are probably the same event are suggested, best first, each with why: close in
+space (within a radius that grows with the uncertainty of both locations), close in time (a call
+about it within the last hour), a compatible category, the same caller number, the same road or
+landmark named. The system only suggests: the operator links the call (core/links.py).
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, or_, select
+
+from ..geo.distance import haversine_m
+from ..geo.text import analyse
+from ..models import Call, Incident
+from ..vocabulary import CATEGORY_GROUPS, INCIDENT_OPEN
+from .callers import number_of
+from .clock import utcnow
+from .locate import locate_text
+
+# An incident with a call within this window is recent enough to be the same event.
+WINDOW = timedelta(minutes=60)
+# Two points this close are one place even when both are exact; each location's uncertainty adds.
+BASE_RADIUS_M = 300.0
+# A point whose uncertainty is not known (coordinates typed in): a GPS fix's worth.
+DEFAULT_ACCURACY_M = 50.0
+LIMIT = 5
+# Below this a suggestion is noise and is not shown.
+MIN_SCORE = 0.3
+# Words that say what kind of place, not which: sharing them does not make two places one.
+_GENERIC = frozenset("""jalan gang simpang komplek perumahan kompleks kota pontianak rumah depan dekat belakang
+samping seberang sebelah arah menuju kiri kanan ujung lorong parit sungai pasar masjid sekolah kantor toko warung
+kecelakaan tabrakan motor mobil orang pingsan luka""".split())
+_GROUP_OF = {category: group for group, members in CATEGORY_GROUPS.items() for category in members}
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What is known of the call being taken: its point and how uncertain it is, the place the
+    geocoder matched, the words as typed, the caller's normalised number and the category."""
+    lat: float | None = None
+    lon: float | None = None
+    accuracy_m: float | None = None
+    place: str | None = None
+    text: str | None = None
+    phone: str | None = None
+    category: str | None = None
+
+    @property
+    def located(self):
+        return self.lat is not None and self.lon is not None
+
+
+def search(session, *, geo=None, lat=None, lon=None, accuracy_m=None, q=None, phone=None, category=None,
+           exclude_id=None, limit=LIMIT, now=None):
+    """Possible duplicates of a call being typed (GET /api/incidents/possible-duplicates): without
+    ``lat``/``lon`` the words ``q`` are located as the intake would locate them."""
+    place = None
+    if lat is None and q and geo is not None:
+        located = locate_text(geo, q)
+        if located.known:
+            lat, lon, accuracy_m, place = located.lat, located.lon, located.precision_m, located.name
+    key = number_of(phone, field="phone").number if phone else None
+    probe = Probe(lat=lat, lon=lon, accuracy_m=accuracy_m, place=place, text=q, phone=key, category=category)
+    return possible_duplicates(session, probe, now=now or utcnow(), exclude_id=exclude_id, limit=limit)
+
+
+def possible_duplicates(session, probe, *, now, exclude_id=None, limit=LIMIT):
+    """The open incidents ``probe`` is probably about, best first: ``[{"incident", "distance_m",
+    "minutes_ago", "last_call_minutes_ago", "score", "why", "calls"}]``.
+
+    Candidates are the open incidents with a call within WINDOW and those the same number called
+    about; each is scored in Python (a handful: the calls of one hour).
+    """
+    since = now - WINDOW
+    recent = select(Call.incident_id).where(Call.received_at >= since, Call.incident_id.isnot(None))
+    conditions = [Incident.id.in_(recent)]
+    if probe.phone:
+        conditions.append(Incident.id.in_(select(Call.incident_id).where(Call.caller_phone == probe.phone,
+                                                                          Call.incident_id.isnot(None))))
+    last_call = (select(Call.incident_id, func.max(Call.received_at).label("at"))
+                 .group_by(Call.incident_id).subquery())
+    query = (select(Incident, last_call.c.at).join(last_call, last_call.c.incident_id == Incident.id)
+             .where(Incident.status.in_(INCIDENT_OPEN), or_(*conditions)))
+    if exclude_id is not None:
+        query = query.where(Incident.id != exclude_id)
+    rows = session.execute(query).all()
+    if not rows:
+        return []
+    callers = _callers(session, [incident.id for incident, _ in rows])
+    words = _words(probe.text) | _words(probe.place)
+    found = []
+    for incident, last_at in rows:
+        scored = _score(probe, words, incident, last_at, now, callers.get(incident.id, []))
+        if scored is not None:
+            found.append(scored)
+    found.sort(key=lambda item: (-item["score"], item["distance_m"] if item["distance_m"] is not None else 1e9,
+                                 item["minutes_ago"]))
+    return found[:limit]
+
+
+def _callers(session, ids):
+    by_incident = {}
+    for call in session.scalars(select(Call).where(Call.incident_id.in_(ids)).order_by(Call.received_at, Call.id)):
+        by_incident.setdefault(call.incident_id, []).append(call)
+    return by_incident
+
+
+def _words(text):
+    if not text:
+        return frozenset()
+    tokens, _ = analyse(text)
+    return frozenset(t for t in tokens if len(t) >= 4 and not t.isdigit() and t not in _GENERIC)
+
+
+def radius_m(probe_accuracy_m, incident_accuracy_m):
+    """How far apart two reports of one event may be: BASE_RADIUS_M plus both uncertainties."""
+    return (BASE_RADIUS_M + (probe_accuracy_m if probe_accuracy_m is not None else DEFAULT_ACCURACY_M)
+            + (incident_accuracy_m if incident_accuracy_m is not None else DEFAULT_ACCURACY_M))
+
+
+def _category(a, b):
+    """+0.1 the same category, +0.05 the same group, -0.2 another group, 0 when either is 'other'."""
+    if not a or not b or "other" in (a, b):
+        return 0.0, None
+    if a == b:
+        return 0.1, "same_category"
+    if _GROUP_OF.get(a) is not None and _GROUP_OF.get(a) == _GROUP_OF.get(b):
+        return 0.05, "related_category"
+    return -0.2, None
+
+
+def _score(probe, words, incident, last_at, now, calls):
+    why = []
+    distance = None
+    space = 0.0
+    if probe.located and incident.lat is not None:
+        distance = haversine_m(probe.lat, probe.lon, incident.lat, incident.lon)
+        reach = radius_m(probe.accuracy_m, incident.location_accuracy_m)
+        space = max(0.0, 1.0 - distance / (2 * reach))
+        if distance <= reach:
+            why.append("near")
+    minutes = max(0.0, (now - last_at).total_seconds() / 60)
+    time = max(0.0, 1.0 - minutes / (WINDOW.total_seconds() / 60))
+    if time > 0:
+        why.append("recent")
+    same_caller = probe.phone is not None and any(c.caller_phone == probe.phone for c in calls)
+    if same_caller:
+        why.append("same_caller")
+    same_place = bool(probe.place and incident.location_name
+                      and probe.place.casefold() == incident.location_name.casefold())
+    if not same_place and words:
+        same_place = bool(words & (_words(incident.location_text) | _words(incident.location_name)))
+    far = distance is not None and "near" not in why and space == 0.0
+    if same_place and not far:
+        why.append("same_place")
+    else:
+        same_place = False
+    category, category_reason = _category(probe.category, incident.category)
+    if category_reason:
+        why.append(category_reason)
+    if not ("near" in why or same_caller or same_place):
+        return None
+    score = 0.5 * space + 0.2 * time + (0.3 if same_caller else 0) + (0.15 if same_place else 0) + category
+    score = round(min(1.0, max(0.0, score)), 3)
+    if score < MIN_SCORE:
+        return None
+    return {"incident": incident, "distance_m": None if distance is None else round(distance),
+            "minutes_ago": round((now - incident.created_at).total_seconds() / 60, 1),
+            "last_call_minutes_ago": round(minutes, 1), "score": score, "why": why, "calls": calls}
