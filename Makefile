@@ -51,6 +51,7 @@ bench: setup-dev                      ## geography; API latency and throughput (
 	$(PY) bench/geo_bench.py
 	$(PY) bench/api_latency.py
 	$(PY) bench/realtime_bench.py
+	$(PY) bench/intake_bench.py
 	$(PY) bench/page_bench.py
 
 clean:

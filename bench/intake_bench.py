@@ -7,7 +7,10 @@ to ``POST /api/calls`` with 10,000 open incidents and 1,000,000 stored calls. Th
 2. fills it in SQL: ``--open`` open incidents spread over the last 30 days (``--recent`` of them
    with calls in the last hour, as on a busy evening), and ``--calls`` calls over the last year from
    a pool of 200,000 numbers (a few numbers calling very often), most of them pranks, silent,
-   dropped and information calls as in Indonesian 112/119 centres; then ``ANALYZE``,
+   dropped and information calls as in Indonesian 112/119 centres; then ``ANALYZE``
+   (each call of the bench is moved a day back and its incident cancelled after its request,
+   outside the timing, so that the database stays as described: not 800 calls and incidents more
+   in the last hour, some 50 times Pontianak's busiest hour),
 3. takes emergency calls through the real app (Flask's test client, in this process) with both
    on (``DUPLICATE_SEARCH``, ``CALLER_CHECKS``) and both off, alternating one request each so that
    the two see the same database and the same machine, from numbers of the pool and places all
@@ -51,7 +54,8 @@ def fill(database_url, *, open_incidents, recent, calls):
                    (ARRAY['traffic_accident','trauma','cardiac','breathing','other'])[1 + i % 5],
                    (ARRAY['P1','P2','P3'])[1 + i % 3], 'pending',
                    {south} + random() * {north - south}, {west} + random() * {east - west}, 50,
-                   'Jl. Bench ' || (i % 300), 'given', 'exact', false,
+                   (ARRAY['Jl. Gajah Mada','Jl. Tanjungpura','Jl. Ahmad Yani','Gg. Mawar','Jl. Imam Bonjol',
+                          'Jl. Sungai Raya Dalam','depan Pasar Flamboyan'])[1 + i % 7], 'given', 'exact', false,
                    now() - CASE WHEN i <= {recent} THEN random() * interval '60 minutes'
                                 ELSE interval '1 hour' + random() * interval '30 days' END,
                    now()
@@ -102,14 +106,15 @@ def a_call(rng):
     south, west, north, east = CITY
     return {"caller_phone": f"0812{int(rng.random() ** 3 * NUMBERS):07d}", "lat": south + rng.random() * (north - south),
             "lon": west + rng.random() * (east - west), "location_accuracy_m": rng.choice([10, 30, 100, 500]),
-            "location_text": f"Jl. Bench {rng.randrange(300)}", "category": rng.choice(["traffic_accident", "cardiac"]),
+            "location_text": rng.choice(["Jl. Gajah Mada", "Jl. Tanjungpura", "Jl. Ahmad Yani", "Gg. Mawar",
+                                         "depan Pasar Flamboyan", "dekat Masjid Raya Mujahidin", None]), "category": rng.choice(["traffic_accident", "cardiac"]),
             "priority": "P1"}
 
 
 def row(name, samples):
     ordered = sorted(samples)
-    return (f"| {name:<44} | {len(ordered):>5} | {percentile(ordered, 0.5) * 1000:>8.2f} | "
-            f"{percentile(ordered, 0.99) * 1000:>8.2f} |")
+    return (f"| {name:<44} | {len(ordered):>5} | {percentile(ordered, 50) * 1000:>8.2f} | "
+            f"{percentile(ordered, 99) * 1000:>8.2f} |")
 
 
 def main():
@@ -130,6 +135,7 @@ def main():
         on, off = app_for(url, on=True), app_for(url, on=False)
         token = token_for(on)
         headers = {"Authorization": f"Bearer {token}"}
+        from dispatch.extensions import db
         clients = {"on": on.test_client(), "off": off.test_client()}
         found = []
         samples = {"on": [], "off": []}
@@ -140,6 +146,14 @@ def main():
                 answer = clients[name].post("/api/calls", json=body, headers=headers)
                 took = time.perf_counter() - t0
                 assert answer.status_code == 201, answer.get_json()
+                # Its incident is closed at once (outside the timing): the database stays as described,
+                # not 800 incidents opened within a minute.
+                with on.app_context():
+                    with db.engine.begin() as conn:
+                        conn.exec_driver_sql("UPDATE incidents SET status = 'cancelled' WHERE id = %s",
+                                             (answer.get_json()["incident"]["id"],))
+                        conn.exec_driver_sql("UPDATE calls SET received_at = received_at - interval '1 day' "
+                                             "WHERE id = %s", (answer.get_json()["call"]["id"],))
                 if i >= 20:
                     samples[name].append(took)
                     if name == "on":
@@ -147,7 +161,6 @@ def main():
         alone = {"search": [], "history": []}
         from dispatch.core import duplicates
         from dispatch.core.clock import utcnow
-        from dispatch.extensions import db
         with on.app_context():
             session = db.new_session()
             try:
@@ -181,8 +194,8 @@ def main():
     print(row("  the duplicate search alone (core)", alone["search"]))
     print(row("  GET /api/callers/<phone> (the panel)", alone["history"]))
     print()
-    added50 = (percentile(p["on"], 0.5) - percentile(p["off"], 0.5)) * 1000
-    added99 = (percentile(p["on"], 0.99) - percentile(p["off"], 0.99)) * 1000
+    added50 = (percentile(p["on"], 50) - percentile(p["off"], 50)) * 1000
+    added99 = (percentile(p["on"], 99) - percentile(p["off"], 99)) * 1000
     print(f"added by the duplicate search and the caller checks: p50 {added50:+.2f} ms, p99 {added99:+.2f} ms "
           f"(budget: 5 ms at p99); suggestions per call: mean {sum(found) / max(1, len(found)):.2f}")
 

@@ -9,7 +9,7 @@ call by itself.
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..database import writes
 from ..models import Call, CallerBlock, Incident
@@ -48,9 +48,7 @@ def history(session, phone, *, rules=Rules(), now=None):
     key = number.number
     window_start = now - timedelta(hours=rules.prank_hours)
     day_start = to_local(now).replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
-    counts = _counts(session, key)
-    today = _counts(session, key, since=day_start)
-    window = _counts(session, key, since=window_start)
+    counts, today, window, first_call_at = _counts(session, key, day_start=day_start, window_start=window_start)
     recent = list(session.scalars(select(Call).where(Call.caller_phone == key)
                                   .order_by(Call.received_at.desc(), Call.id.desc()).limit(RECENT_CALLS)))
     last_emergency = session.scalars(
@@ -68,7 +66,7 @@ def history(session, phone, *, rules=Rules(), now=None):
         "counts": counts, "today": today,
         "window": {"hours": rules.prank_hours, "since": window_start, "counts": window,
                    "prank_like": sum(window[d] for d in PRANK_LIKE), "limit": rules.prank_calls},
-        "first_call_at": session.scalar(select(func.min(Call.received_at)).where(Call.caller_phone == key)),
+        "first_call_at": first_call_at,
         "last_call": recent[0] if recent else None,
         "last_emergency": last_emergency,
         "open_incidents": [{"incident": inc, "last_call_at": at} for inc, at in open_rows],
@@ -79,11 +77,26 @@ def history(session, phone, *, rules=Rules(), now=None):
     }
 
 
-def flags_of(session, key, *, rules=Rules(), now=None, block=None):
-    """The flags a new call from ``key`` (a normalised number) carries."""
+def checks(session, key, *, rules=Rules(), now=None, confirmed=False):
+    """What a new call from ``key`` (a normalised number) carries: its flags, from one query (the
+    prank-like calls in the window and the block in force). A blocked number raises
+    ``caller_blocked`` (:func:`check_block`) unless ``confirmed``."""
     now = now or utcnow()
-    window = _counts(session, key, since=now - timedelta(hours=rules.prank_hours))
-    return _flags(window, block, rules)
+    prank_like, block_id = session.execute(_CHECKS, {
+        "phone": key, "since": now - timedelta(hours=rules.prank_hours), "now": now}).one()
+    block = None
+    if block_id is not None:
+        block = check_block(session, key, confirmed=confirmed, now=now)
+    flags = ["repeat_prank"] if prank_like >= rules.prank_calls else []
+    return flags + (["blocked"] if block is not None else [])
+
+
+_CHECKS = select(
+    select(func.count()).select_from(Call).where(
+        Call.caller_phone == bindparam("phone"), Call.received_at >= bindparam("since"),
+        Call.disposition.in_(PRANK_LIKE)).scalar_subquery(),
+    select(CallerBlock.id).where(CallerBlock.phone == bindparam("phone"), CallerBlock.until > bindparam("now"),
+                                 CallerBlock.lifted_at.is_(None)).limit(1).scalar_subquery())
 
 
 def active_block(session, key, *, now=None):
@@ -157,12 +170,18 @@ def block_data(block):
             "lifted_by_id": block.lifted_by_id}
 
 
-def _counts(session, key, *, since=None):
-    query = select(Call.disposition, func.count()).where(Call.caller_phone == key)
-    if since is not None:
-        query = query.where(Call.received_at >= since)
-    found = dict(session.execute(query.group_by(Call.disposition)).all())
-    return {d: found.get(d, 0) for d in DISPOSITIONS}
+def _counts(session, key, *, day_start, window_start):
+    """Calls by disposition ever, since ``day_start`` and since ``window_start``, and the first
+    call's time: one pass over the number's calls (the index on caller_phone, received_at)."""
+    rows = session.execute(
+        select(Call.disposition, func.count(), func.count().filter(Call.received_at >= day_start),
+               func.count().filter(Call.received_at >= window_start), func.min(Call.received_at))
+        .where(Call.caller_phone == key).group_by(Call.disposition)).all()
+    ever, today, window = ({d: 0 for d in DISPOSITIONS} for _ in range(3))
+    for disposition, n, n_today, n_window, _first in rows:
+        ever[disposition], today[disposition], window[disposition] = n, n_today, n_window
+    first = min((row[4] for row in rows), default=None)
+    return ever, today, window, first
 
 
 def _flags(window, block, rules):

@@ -113,10 +113,9 @@ def _record_call(session, *, actor, caller_phone, located, disposition="emergenc
                  link_to_incident_id=None, ref=None, confirm_blocked=False, rules=callers.Rules()):
     now = utcnow()
     number = callers.number_of(caller_phone, field="caller_phone")
-    block, flags = None, []
+    flags = []
     if rules is not None:   # None: the checks switched off, to measure them (config CALLER_CHECKS)
-        block = callers.check_block(session, number.number, confirmed=confirm_blocked, now=now)
-        flags = callers.flags_of(session, number.number, rules=rules, now=now, block=block)
+        flags = callers.checks(session, number.number, rules=rules, now=now, confirmed=confirm_blocked)
     if incident_id is not None and disposition != "duplicate":
         raise InvalidInput("incident_id is only for a 'duplicate' call",
                            fields={"incident_id": "only with disposition duplicate"})

@@ -8,12 +8,15 @@ landmark named. The system only suggests: the operator links the call (core/link
 """
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Float, and_, bindparam, exists, func, literal, or_, select, union
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..geo.distance import haversine_m
 from ..geo.text import analyse
-from ..models import Call, Incident
+from ..models import Assignment, Call, Incident
 from ..vocabulary import CATEGORY_GROUPS, INCIDENT_OPEN
 from .callers import number_of
 from .clock import utcnow
@@ -26,6 +29,9 @@ BASE_RADIUS_M = 300.0
 # A point whose uncertainty is not known (coordinates typed in): a GPS fix's worth.
 DEFAULT_ACCURACY_M = 50.0
 LIMIT = 5
+# Metres per degree of latitude (and of longitude on the equator, where Pontianak is: a bounding
+# box, the exact distance is computed after).
+_M_PER_DEGREE = 111_320.0
 # Below this a suggestion is noise and is not shown.
 MIN_SCORE = 0.3
 # Words that say what kind of place, not which: sharing them does not make two places one.
@@ -70,34 +76,70 @@ def possible_duplicates(session, probe, *, now, exclude_id=None, limit=LIMIT):
     """The open incidents ``probe`` is probably about, best first: ``[{"incident", "distance_m",
     "minutes_ago", "last_call_minutes_ago", "score", "why", "calls"}]``.
 
-    Candidates are the open incidents with a call within WINDOW and those the same number called
-    about; each is scored in Python (a handful: the calls of one hour).
+    Candidates are the open incidents with a call within WINDOW (within reach of the call's point)
+    and those the same number called about; each is scored in Python (a handful: one hour's).
     """
-    since = now - WINDOW
-    recent = select(Call.incident_id).where(Call.received_at >= since, Call.incident_id.isnot(None))
-    conditions = [Incident.id.in_(recent)]
+    params = {"since": now - WINDOW, "exclude_id": exclude_id or 0}
     if probe.phone:
-        conditions.append(Incident.id.in_(select(Call.incident_id).where(Call.caller_phone == probe.phone,
-                                                                          Call.incident_id.isnot(None))))
-    last_call = (select(Call.incident_id, func.max(Call.received_at).label("at"))
-                 .group_by(Call.incident_id).subquery())
-    query = (select(Incident, last_call.c.at).join(last_call, last_call.c.incident_id == Incident.id)
-             .where(Incident.status.in_(INCIDENT_OPEN), or_(*conditions)))
-    if exclude_id is not None:
-        query = query.where(Incident.id != exclude_id)
-    rows = session.execute(query).all()
-    if not rows:
-        return []
-    callers = _callers(session, [incident.id for incident, _ in rows])
+        params["phone"] = probe.phone
+    if probe.located:
+        params.update(lat=probe.lat, lon=probe.lon,
+                      accuracy=probe.accuracy_m if probe.accuracy_m is not None else DEFAULT_ACCURACY_M)
+    rows = session.execute(_statement(probe.located, bool(probe.phone)), params)
     words = _words(probe.text) | _words(probe.place)
     found = []
-    for incident, last_at in rows:
-        scored = _score(probe, words, incident, last_at, now, callers.get(incident.id, []))
+    for incident, at, same_caller in rows:
+        scored = _score(probe, words, incident, at, now, bool(same_caller))
         if scored is not None:
             found.append(scored)
     found.sort(key=lambda item: (-item["score"], item["distance_m"] if item["distance_m"] is not None else 1e9,
                                  item["minutes_ago"]))
-    return found[:limit]
+    found = found[:limit]
+    if found:
+        shown = [item["incident"] for item in found]
+        units = {}
+        for assignment in session.scalars(select(Assignment).where(Assignment.incident_id.in_([i.id for i in shown]))
+                                          .order_by(Assignment.id)):
+            units.setdefault(assignment.incident_id, []).append(assignment)
+        calls = _callers(session, [i.id for i in shown])
+        for item, incident in zip(found, shown):
+            set_committed_value(incident, "assignments", units.get(incident.id, []))
+            item["calls"] = calls.get(incident.id, [])
+    return found
+
+
+@lru_cache(maxsize=None)
+def _statement(located, with_phone):
+    """The candidates' query, built once for each shape (with a point or not, with a number or not):
+    the bound values change, the statement does not, so nothing is built again for each call.
+
+    Candidates: open incidents with a call in the last hour (an index range scan of the calls by
+    time), within reach of the call's point when it has one (or with no point of their own), and the
+    open incidents this number called about (the calls by number, by the partial index
+    ix_calls_caller_phone_incident_id). Each one's last call comes from the index on
+    calls.incident_id. No "incident_id IS NOT NULL" on the calls by time: a null matches no incident
+    anyway, and PostgreSQL would read the whole index on calls.incident_id to AND it in. The units of
+    the incidents shown are read after: one round trip when nothing is found.
+    """
+    candidates = select(Call.incident_id).where(Call.received_at >= bindparam("since"))
+    if with_phone:
+        phone = bindparam("phone")
+        candidates = union(candidates, select(Call.incident_id).where(Call.caller_phone == phone,
+                                                                       Call.incident_id.isnot(None)))
+        called = exists().where(Call.incident_id == Incident.id, Call.caller_phone == phone).correlate(Incident)
+    else:
+        called = literal(False)
+    where = Incident.id.in_(candidates)
+    if located:
+        reach = 2 * (BASE_RADIUS_M + bindparam("accuracy", type_=Float)
+                     + func.coalesce(Incident.location_accuracy_m, DEFAULT_ACCURACY_M))
+        near = and_(func.abs(Incident.lat - bindparam("lat", type_=Float)) * _M_PER_DEGREE <= reach,
+                    func.abs(Incident.lon - bindparam("lon", type_=Float)) * _M_PER_DEGREE <= reach)
+        where = and_(where, or_(Incident.lat.is_(None), near, called))
+    last_at = (select(func.max(Call.received_at)).where(Call.incident_id == Incident.id)
+               .correlate(Incident).scalar_subquery())
+    return (select(Incident, last_at, called).options(lazyload(Incident.assignments))
+            .where(Incident.status.in_(INCIDENT_OPEN), where, Incident.id != bindparam("exclude_id")))
 
 
 def _callers(session, ids):
@@ -131,7 +173,7 @@ def _category(a, b):
     return -0.2, None
 
 
-def _score(probe, words, incident, last_at, now, calls):
+def _score(probe, words, incident, last_at, now, same_caller):
     why = []
     distance = None
     space = 0.0
@@ -145,7 +187,6 @@ def _score(probe, words, incident, last_at, now, calls):
     time = max(0.0, 1.0 - minutes / (WINDOW.total_seconds() / 60))
     if time > 0:
         why.append("recent")
-    same_caller = probe.phone is not None and any(c.caller_phone == probe.phone for c in calls)
     if same_caller:
         why.append("same_caller")
     same_place = bool(probe.place and incident.location_name
@@ -168,4 +209,4 @@ def _score(probe, words, incident, last_at, now, calls):
         return None
     return {"incident": incident, "distance_m": None if distance is None else round(distance),
             "minutes_ago": round((now - incident.created_at).total_seconds() / 60, 1),
-            "last_call_minutes_ago": round(minutes, 1), "score": score, "why": why, "calls": calls}
+            "last_call_minutes_ago": round(minutes, 1), "score": score, "why": why}

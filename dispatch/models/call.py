@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Enum, Float, ForeignKey, Index, String
+from sqlalchemy import Enum, Float, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..vocabulary import DISPOSITIONS
@@ -14,7 +14,12 @@ class Call(Base):
 
     __tablename__ = "calls"
     # A caller's history (core/callers.py): every call of one number, newest first.
-    __table_args__ = (Index("ix_calls_caller_phone_received_at", "caller_phone", "received_at"),)
+    # The incidents a number called about (core/duplicates.py): only the calls with an incident, so a
+    # number with thousands of prank calls is still one short index range.
+    __table_args__ = (Index("ix_calls_caller_phone_received_at", "caller_phone", "received_at"),
+                      Index("ix_calls_caller_phone_incident_id", "caller_phone", "incident_id",
+                            postgresql_where=text("incident_id IS NOT NULL"),
+                            sqlite_where=text("incident_id IS NOT NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

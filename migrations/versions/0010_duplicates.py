@@ -1,6 +1,6 @@
 """duplicates: an incident can be merged into another one found to be the same event (status
 'merged', merged_into_id, merged_at), and a call keeps the incident it opened (opened_incident_id)
-so that unlinking it brings that incident back
+so that unlinking it brings that incident back; an index of the incidents a number called about
 
 Revision ID: 0010
 Revises: 0009
@@ -38,6 +38,9 @@ def upgrade():
         batch_op.add_column(sa.Column('opened_incident_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(op.f('fk_calls_opened_incident_id_incidents'), 'incidents',
                                     ['opened_incident_id'], ['id'])
+    # The incidents a number called about (core/duplicates.py), read without its prank calls.
+    op.create_index('ix_calls_caller_phone_incident_id', 'calls', ['caller_phone', 'incident_id'], unique=False,
+                    postgresql_where=sa.text('incident_id IS NOT NULL'), sqlite_where=sa.text('incident_id IS NOT NULL'))
     # The emergency calls stored so far opened the incident they are about.
     calls = sa.table('calls', sa.column('incident_id', sa.Integer), sa.column('opened_incident_id', sa.Integer),
                      sa.column('disposition', sa.String))
@@ -50,6 +53,7 @@ def downgrade():
     incidents = sa.table('incidents', sa.column('status', sa.String), sa.column('cancel_reason', sa.String))
     op.get_bind().execute(incidents.update().where(incidents.c.status == 'merged')
                           .values(status='cancelled', cancel_reason='merged into another incident'))
+    op.drop_index('ix_calls_caller_phone_incident_id', table_name='calls')
     with op.batch_alter_table('calls', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('fk_calls_opened_incident_id_incidents'), type_='foreignkey')
         batch_op.drop_column('opened_incident_id')
