@@ -30,8 +30,21 @@ PRIORITIES = {
 # request for information, a repeat of an open incident, or dropped (the line went dead before
 # the caller could say anything useful). Silent and dropped calls are called back (core.callers).
 DISPOSITIONS = ("emergency", "prank", "silent", "info", "duplicate", "dropped")
-# Flags a caller's history (and every new call of that number) can carry.
-CALLER_FLAGS = ("repeat_prank", "blocked")
+# Flags a caller's history (and every new call of that number) can carry: repeated prank or silent
+# calls, a soft block, a dropped or silent call of the number still waiting to be called back.
+CALLER_FLAGS = ("repeat_prank", "blocked", "awaiting_callback")
+
+# Dropped and silent calls are called back (core/callbacks.py); each attempt has an outcome, and the
+# call leaves the queue once someone was reached or the number was wrong.
+CALLBACK_DISPOSITIONS = ("dropped", "silent")
+CALLBACK_OUTCOMES = ("no_answer", "reached_no_emergency", "reached_emergency", "wrong_number")
+CALLBACK_DONE = ("reached_no_emergency", "reached_emergency", "wrong_number")
+CALLBACK_OUTCOME_LABELS = {
+    "no_answer": {"id": "Tidak diangkat", "en": "No answer"},
+    "reached_no_emergency": {"id": "Tersambung, bukan darurat", "en": "Reached, no emergency"},
+    "reached_emergency": {"id": "Tersambung, darurat", "en": "Reached, an emergency"},
+    "wrong_number": {"id": "Salah nomor", "en": "Wrong number"},
+}
 
 CAPABILITIES = ("ALS", "BLS")
 

@@ -18,7 +18,7 @@ from dispatch.core.clock import shifted, utcnow
 from dispatch.models import (ApiToken, Assignment, Call, ClientRequest, Event, Hospital, Incident, Unit,
                              User)
 from dispatch.schemas.auth import LoginIn
-from dispatch.schemas.calls import CallIn
+from dispatch.schemas.calls import CallbackIn, CallIn
 from dispatch.schemas.duplicates import LinkIn, MergeIn, UnlinkIn
 from dispatch.schemas.hospitals import HospitalPatch
 from dispatch.schemas.incidents import AssignIn, CancelIn, CloseIn, IncidentPatch, ReopenIn
@@ -115,6 +115,8 @@ class Scene:
         self.ids["repeat"] = ok(send(w, "op", "POST", "/api/calls", {"caller_phone": "0899-573-002",
                                                                      "link_to_incident_id": self.ids["pending"]}),
                                 201)["call"]["id"]
+        self.ids["dropped"] = ok(send(w, "op", "POST", "/api/calls", {"caller_phone": "0899-573-003",
+                                                                      "disposition": "dropped"}), 201)["call"]["id"]
         self.ids["closable"] = self.take_call()
         withdrawn = self.assign(self.ids["closable"], w.unit_b.id)
         for status in ("en_route", "on_scene"):
@@ -188,6 +190,9 @@ ENDPOINTS = {
         "username": "op", "password": PASSWORD}),
     "merge_incident": Endpoint("sup", "POST", "/api/incidents/{closable}/merge", MergeIn, lambda ids: {
         "into": ids["pending"], "reason": "laporan yang sama"}),
+    "call_back": Endpoint("op", "POST", "/api/calls/{dropped}/callbacks", CallbackIn, lambda ids: {
+        "outcome": "reached_emergency", "note": "ibu pingsan, sudah dicatat", "incident_id": ids["pending"],
+        "attempts_seen": 0}, 201),
     "link_call": Endpoint("op", "POST", "/api/calls/{prank}/link", LinkIn, lambda ids: {"incident_id": ids["pending"]}),
     "unlink_call": Endpoint("op", "POST", "/api/calls/{repeat}/unlink", UnlinkIn, lambda ids: {
         "category": "trauma", "priority": "P1"}),
@@ -427,6 +432,21 @@ BAD = {
     "merge: into unknown": Bad("merge_incident", put(into=UNKNOWN_ID), "into", 404, "not_found"),
     "merge: reason blank": Bad("merge_incident", put(reason=" "), "reason"),
     "merge: reason 501 chars": Bad("merge_incident", put(reason=LONG(501)), "reason"),
+    "call: callback_for_call_id string": Bad("take_call", put(callback_for_call_id="1"), "callback_for_call_id"),
+    "call: callback_for_call_id unknown": Bad("take_call", put(callback_for_call_id=UNKNOWN_ID), "callback_for_call_id",
+                                              404, "not_found"),
+    "call: callback_for_call_id on a prank": Bad("take_call", put(disposition="prank", callback_for_call_id=1),
+                                                 "callback_for_call_id"),
+    "callback: outcome missing": Bad("call_back", drop("outcome"), "outcome"),
+    "callback: outcome unknown": Bad("call_back", put(outcome="busy"), "outcome"),
+    "callback: note blank": Bad("call_back", put(note=" "), "note"),
+    "callback: note 501 chars": Bad("call_back", put(note=LONG(501)), "note"),
+    "callback: incident_id string": Bad("call_back", put(incident_id="3"), "incident_id"),
+    "callback: incident_id unknown": Bad("call_back", put(incident_id=UNKNOWN_ID), "incident_id", 404, "not_found"),
+    "callback: attempts_seen string": Bad("call_back", put(attempts_seen="0"), "attempts_seen"),
+    "callback: attempts_seen negative": Bad("call_back", put(attempts_seen=-1), "attempts_seen"),
+    "callback: attempts_seen out of date": Bad("call_back", put(attempts_seen=2), "attempts_seen", 409,
+                                               "callback_changed"),
     "unlink: category unknown": Bad("unlink_call", put(category="flu"), "category"),
     "unlink: priority P4": Bad("unlink_call", put(priority="P4"), "priority"),
     "call: duplicate of unknown incident": Bad("take_call", put(disposition="duplicate", incident_id=UNKNOWN_ID),

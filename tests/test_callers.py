@@ -80,13 +80,14 @@ def test_the_history_counts_by_disposition_and_names_the_open_incident_and_the_l
 def test_a_number_with_three_pranks_today_is_flagged_on_the_fourth_call(world, session):
     for disposition in ("prank", "silent", "prank"):
         call = take(world, disposition).get_json()["call"]
-        assert call["caller_flags"] == []
+        assert "repeat_prank" not in call["caller_flags"]
     fourth = take(world).get_json()
-    assert fourth["call"]["caller_flags"] == ["repeat_prank"]
+    # (its silent call still waits for a call-back: that is said too)
+    assert fourth["call"]["caller_flags"] == ["repeat_prank", "awaiting_callback"]
     assert fourth["incident"] is not None                      # flagged, never refused
-    assert history(world)["flags"] == ["repeat_prank"]
+    assert history(world)["flags"] == ["repeat_prank", "awaiting_callback"]
     event = fresh(session).scalars(select(Event).where(Event.type == "call.received").order_by(Event.id.desc())).first()
-    assert event.data["call"]["caller_flags"] == ["repeat_prank"]
+    assert event.data["call"]["caller_flags"] == ["repeat_prank", "awaiting_callback"]
     # Outside the window a prank does not count: three a day ago leave another number clean.
     with shifted(-timedelta(hours=25)):
         for _ in range(3):
@@ -105,7 +106,7 @@ def test_the_repeat_prank_rule_is_a_setting(world):
 def test_dropped_calls_do_not_make_a_prank_caller(world):
     for _ in range(4):
         take(world, "dropped")
-    assert history(world)["flags"] == []
+    assert history(world)["flags"] == ["awaiting_callback"]   # called back, not flagged as a prankster
 
 
 def test_a_blocked_number_asks_for_the_confirmation_and_is_then_taken(world, session):

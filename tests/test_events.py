@@ -85,6 +85,8 @@ def test_every_logged_event_matches_its_schema(world, session):
     assert world.post("op", f"/api/calls/{again['id']}/link", {"incident_id": survivor["id"]}).status_code == 200
     assert world.post("op", f"/api/calls/{again['id']}/unlink", {}).status_code == 200   # split back out
     assert world.post("op", f"/api/calls/{repeat['id']}/unlink", {}).status_code == 200   # one of its own
+    lost = world.post("op", "/api/calls", {"caller_phone": "0812-573-005", "disposition": "dropped"}).get_json()["call"]
+    assert world.post("op", f"/api/calls/{lost['id']}/callbacks", {"outcome": "no_answer"}).status_code == 201
     moving, kept = world.new_incident(), world.new_incident()
     world.assign(moving["id"], world.unit_c.id)
     assert world.post("sup", f"/api/incidents/{moving['id']}/merge", {"into": kept["id"]}).status_code == 200

@@ -122,6 +122,8 @@ class Scene:
                                                                 "link_to_incident_id": self.ids["incident"]}),
                                 201)["call"]["id"]
         self.ids["mergeable"] = take_call(world)
+        self.ids["dropped"] = ok(world.post("op", "/api/calls", {"caller_phone": "0899-573-003", "disposition": "dropped"}),
+                                 201)["call"]["id"]
         self.ids["phone"] = "0811-573-119"
         self.ids["blocked"] = "0812-4444-5555"
         ok(world.post("sup", "/api/callers/0812-4444-5555/block",
@@ -173,6 +175,8 @@ ENDPOINTS = [
     E("GET",   "/api/calls",                                              {O, S},       200),
     E("POST",  "/api/calls",                                              {O, S},       201, new_call),
     E("POST",  "/api/calls/{prank}/link",                                 {O, S},       200, link_to_incident),
+    E("GET",   "/api/callbacks",                                          {O, S},       200),
+    E("POST",  "/api/calls/{dropped}/callbacks",                          {O, S},       201, {"outcome": "no_answer"}),
     E("POST",  "/api/calls/{repeat}/unlink",                              {O, S},       200, {}),
     E("GET",   "/api/incidents",                                          {O, S, A},    200),
     E("GET",   "/api/incidents/possible-duplicates?lat=-0.0263&lon=109.3425&phone=0811573119", {O, S}, 200),

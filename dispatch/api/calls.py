@@ -1,9 +1,9 @@
 
 from flask import current_app
 
-from ..core import calls, links
+from ..core import callbacks, calls, links
 from ..extensions import db
-from ..schemas.calls import CallCreated, CallIn, CallList, CallQuery, LinkOut
+from ..schemas.calls import CallbackIn, CallbackRecorded, CallCreated, CallIn, CallList, CallQuery, LinkOut
 from ..schemas.duplicates import LinkIn, UnlinkIn
 from .security import current_user, require
 from .blueprint import Blueprint
@@ -87,3 +87,18 @@ def unlink(body, call_id):
 def list_calls(query):
     """The latest calls, newest first, whatever their disposition."""
     return {"items": calls.list_calls(db.session, limit=query["limit"])}
+
+
+@blp.route("/<id:call_id>/callbacks", methods=["POST"])
+@require("operator", "supervisor")
+@blp.arguments(CallbackIn)
+@blp.response(201, CallbackRecorded)
+@blp.alt_response(404, description="not_found: no such call (or no such `incident_id`)")
+@blp.alt_response(409, description="not_for_callback: not a dropped or silent call; callback_done: called back "
+                  "already; callback_changed: another attempt was recorded since `attempts_seen`")
+def record_callback(body, call_id):
+    """Record a call-back of a dropped or silent call: `no_answer` keeps it in the queue;
+    `reached_no_emergency`, `reached_emergency` and `wrong_number` take it out. A call-back that
+    reached an emergency opens its incident with `POST /api/calls` and `callback_for_call_id`."""
+    call, attempt = callbacks.record(db.session, actor=current_user(), call_id=call_id, **body)
+    return {"call": call, "attempt": attempt, "done": call.callback_done_at is not None}

@@ -25,4 +25,5 @@ def vocabulary():
         "incident_statuses": _terms(v.INCIDENT_STATUS_LABELS, v.INCIDENT_STATUSES),
         "location_precisions": _terms(v.LOCATION_PRECISION_LABELS),
         "duplicate_reasons": _terms(v.DUPLICATE_REASONS),
+        "callback_outcomes": _terms(v.CALLBACK_OUTCOME_LABELS, v.CALLBACK_OUTCOMES),
     }

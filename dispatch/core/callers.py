@@ -9,12 +9,12 @@ call by itself.
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, exists, func, select
 
 from ..database import writes
 from ..models import Call, CallerBlock, Incident
 from ..phones import NotAPhoneNumber, normalise
-from ..vocabulary import DISPOSITIONS, INCIDENT_OPEN
+from ..vocabulary import CALLBACK_DISPOSITIONS, DISPOSITIONS, INCIDENT_OPEN
 from . import events
 from .clock import to_local, utcnow
 from .errors import Conflict, InvalidInput, NotFound
@@ -59,7 +59,10 @@ def history(session, phone, *, rules=Rules(), now=None):
         .where(Call.caller_phone == key, Incident.status.in_(INCIDENT_OPEN))
         .group_by(Incident.id).order_by(func.max(Call.received_at).desc())).all()
     block = active_block(session, key, now=now)
-    flags = _flags(window, block, rules)
+    waiting = list(session.scalars(select(Call).where(Call.caller_phone == key,
+                                                      Call.disposition.in_(CALLBACK_DISPOSITIONS),
+                                                      Call.callback_done_at.is_(None)).order_by(Call.received_at)))
+    flags = _flags(window, block, rules) + (["awaiting_callback"] if waiting else [])
     return {
         "phone": key, "display": number.display, "kind": number.kind,
         "calls_total": sum(counts.values()),
@@ -71,6 +74,7 @@ def history(session, phone, *, rules=Rules(), now=None):
         "last_emergency": last_emergency,
         "open_incidents": [{"incident": inc, "last_call_at": at} for inc, at in open_rows],
         "recent_calls": recent,
+        "awaiting_callback": waiting,
         "flags": flags,
         "block": block,
         "now": now,
@@ -82,13 +86,13 @@ def checks(session, key, *, rules=Rules(), now=None, confirmed=False):
     prank-like calls in the window and the block in force). A blocked number raises
     ``caller_blocked`` (:func:`check_block`) unless ``confirmed``."""
     now = now or utcnow()
-    prank_like, block_id = session.execute(_CHECKS, {
+    prank_like, block_id, waiting = session.execute(_CHECKS, {
         "phone": key, "since": now - timedelta(hours=rules.prank_hours), "now": now}).one()
     block = None
     if block_id is not None:
         block = check_block(session, key, confirmed=confirmed, now=now)
     flags = ["repeat_prank"] if prank_like >= rules.prank_calls else []
-    return flags + (["blocked"] if block is not None else [])
+    return flags + (["blocked"] if block is not None else []) + (["awaiting_callback"] if waiting else [])
 
 
 _CHECKS = select(
@@ -96,7 +100,9 @@ _CHECKS = select(
         Call.caller_phone == bindparam("phone"), Call.received_at >= bindparam("since"),
         Call.disposition.in_(PRANK_LIKE)).scalar_subquery(),
     select(CallerBlock.id).where(CallerBlock.phone == bindparam("phone"), CallerBlock.until > bindparam("now"),
-                                 CallerBlock.lifted_at.is_(None)).limit(1).scalar_subquery())
+                                 CallerBlock.lifted_at.is_(None)).limit(1).scalar_subquery(),
+    exists().where(Call.caller_phone == bindparam("phone"), Call.disposition.in_(CALLBACK_DISPOSITIONS),
+                   Call.callback_done_at.is_(None)))
 
 
 def active_block(session, key, *, now=None):

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from ..geo.text import relation
 from ..models import Call, Incident
 from ..database import writes
-from . import callers, events, idempotency
+from . import callbacks, callers, events, idempotency
 from .clock import utcnow
 from .errors import InvalidInput, NotFound
 from .duplicates import Probe, possible_duplicates
@@ -62,6 +62,10 @@ def take_call(session, *, geo=None, rules=callers.Rules(), duplicates=True, **ca
     opened an incident comes back with the other open incidents it is possibly about (with
     ``duplicates``), so the operator can link it at once (core/links.py).
 
+    With ``callback_for_call_id`` the call is an operator's call-back of that dropped or silent call
+    that reached an emergency: the incident it opens is linked to it, and the dropped call leaves the
+    call-back queue (core/callbacks.py).
+
     Returns a :class:`Taken`.
     """
     ref = idempotency.ref("call", owner_id=call["actor"].id, client_ref=call.pop("client_ref", None),
@@ -110,7 +114,8 @@ def _seen(session, ref):
 def _record_call(session, *, actor, caller_phone, located, disposition="emergency", caller_name=None,
                  location_text=None, lat=None, lon=None, location_accuracy_m=None, location_name=None,
                  location_kind=None, complaint=None, category="other", priority="P2", notes=None, incident_id=None,
-                 link_to_incident_id=None, ref=None, confirm_blocked=False, rules=callers.Rules()):
+                 link_to_incident_id=None, callback_for_call_id=None, ref=None, confirm_blocked=False,
+                 rules=callers.Rules()):
     now = utcnow()
     number = callers.number_of(caller_phone, field="caller_phone")
     flags = []
@@ -131,6 +136,12 @@ def _record_call(session, *, actor, caller_phone, located, disposition="emergenc
         linked = session.get(Incident, incident_id)
         if linked is None:
             raise NotFound(f"incident {incident_id} not found", fields={"incident_id": "unknown incident"})
+    dropped = None
+    if callback_for_call_id is not None:
+        if disposition != "emergency" or link_to_incident_id is not None:
+            raise InvalidInput("callback_for_call_id: a call-back that reached an emergency opens an incident",
+                               fields={"callback_for_call_id": "only for an emergency that opens an incident"})
+        dropped = callbacks.waiting_call(session, callback_for_call_id, field="callback_for_call_id")
     incident = None
     if disposition == "emergency":
         incident = Incident(
@@ -148,6 +159,9 @@ def _record_call(session, *, actor, caller_phone, located, disposition="emergenc
     )
     session.add(call)
     session.flush()
+    if dropped is not None:
+        callbacks.attempt(session, actor=actor, call=dropped, outcome="reached_emergency", now=now,
+                          incident_id=incident.id)
     idempotency.remember(session, ref, now=now, result_id=call.id)
     events.record(session, "call.received", actor=actor, incident_id=call.incident_id,
                   data={"call": call_data(call)})

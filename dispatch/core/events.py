@@ -25,6 +25,7 @@ from .subscribers import Subscribers
 EVENT_TYPES = {
     "call.received": ("call",),
     "call.linked": ("call", "from_incident_id", "incident"),
+    "call.callback_recorded": ("call", "attempt", "done"),
     "call.unlinked": ("call", "from_incident_id", "incident"),
     "caller.blocked": ("phone", "block"),
     "caller.unblocked": ("phone", "block", "replaced"),

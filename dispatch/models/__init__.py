@@ -2,6 +2,7 @@
 from ..database import Base
 from .assignment import Assignment
 from .call import Call
+from .callback import CallbackAttempt
 from .caller import CallerBlock
 from .client_request import ClientRequest
 from .device_session import DeviceSession
@@ -13,6 +14,6 @@ from .user import ApiToken, User
 from .zone import Zone
 
 __all__ = [
-    "Base", "Assignment", "Call", "CallerBlock", "ClientRequest", "DeviceSession", "Event", "Hospital",
+    "Base", "Assignment", "Call", "CallbackAttempt", "CallerBlock", "ClientRequest", "DeviceSession", "Event", "Hospital",
     "Incident", "IncidentCounter", "Unit", "ApiToken", "User", "Zone",
 ]

@@ -17,6 +17,10 @@ class Call(Base):
     # The incidents a number called about (core/duplicates.py): only the calls with an incident, so a
     # number with thousands of prank calls is still one short index range.
     __table_args__ = (Index("ix_calls_caller_phone_received_at", "caller_phone", "received_at"),
+                      # The call-back queue (core/callbacks.py): the dropped and silent calls not yet done.
+                      Index("ix_calls_callback_waiting", "received_at",
+                            postgresql_where=text("disposition IN ('dropped', 'silent') AND callback_done_at IS NULL"),
+                            sqlite_where=text("disposition IN ('dropped', 'silent') AND callback_done_at IS NULL")),
                       Index("ix_calls_caller_phone_incident_id", "caller_phone", "incident_id",
                             postgresql_where=text("incident_id IS NOT NULL"),
                             sqlite_where=text("incident_id IS NOT NULL")))
@@ -43,6 +47,10 @@ class Call(Base):
     # The incident this call opened (an emergency), kept when the call is linked to another one and
     # its own merged into it: unlinking the call brings that incident back.
     opened_incident_id: Mapped[Optional[int]] = mapped_column(ForeignKey("incidents.id"))
+
+    # A dropped or silent call is called back until one attempt reaches someone or finds a wrong
+    # number: then it leaves the queue (core/callbacks.py).
+    callback_done_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     incident = relationship("Incident", foreign_keys=[incident_id])
     opened_incident = relationship("Incident", foreign_keys=[opened_incident_id])

@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from ..vocabulary import CALLER_FLAGS, CATEGORIES, DISPOSITIONS, PRIORITIES
+from ..vocabulary import CALLBACK_OUTCOMES, CALLER_FLAGS, CATEGORIES, DISPOSITIONS, PRIORITIES
 from .common import Choice, ClientRef, Flag, Id, Phone, Text, has_field
 from .duplicates import PossibleDuplicate
 from .geo import LocationResult
@@ -36,6 +36,10 @@ class CallIn(LocationFields):
         "description": "the open incident this call is about (a possible duplicate the operator chose): the call "
                        "is stored as its duplicate and no incident is opened; 409 incident_finished / "
                        "incident_merged when it is no longer open"})
+    callback_for_call_id = Id(allow_none=True, metadata={
+        "description": "this call is an operator's call-back of that dropped or silent call, and reached an "
+                       "emergency: the incident it opens is linked to it and it leaves the call-back queue "
+                       "(409 not_for_callback / callback_done)"})
     confirm_blocked = Flag(load_default=False, metadata={
         "description": "take the call although its number is blocked (without it: 409 caller_blocked)"})
     client_ref = ClientRef(metadata={
@@ -63,6 +67,8 @@ class CallOut(Schema):
         "description": "the incident it is about: the one it opened, or the one it repeats (a duplicate)"})
     opened_incident_id = fields.Integer(allow_none=True, metadata={
         "description": "the incident this call opened (kept when it was linked to another one and its own merged)"})
+    callback_done_at = fields.DateTime(allow_none=True, metadata={
+        "description": "a dropped or silent call: when a call-back reached someone or found a wrong number"})
 
 
 class CallCreated(Schema):
@@ -92,3 +98,49 @@ class LinkOut(Schema):
         "description": "the call's own incident, merged into the chosen one (link); null otherwise"})
     left_incident = fields.Nested(IncidentOut, allow_none=True, metadata={
         "description": "the incident the call left (unlink)"})
+
+
+class CallbackIn(Schema):
+    outcome = Choice(CALLBACK_OUTCOMES, required=True)
+    note = Text(500, min_length=1, allow_none=True)
+    incident_id = Id(allow_none=True, metadata={
+        "description": "reached_emergency: the open incident it was about (the intake opens a new one with "
+                       "callback_for_call_id instead)"})
+    attempts_seen = fields.Integer(strict=True, validate=validate.Range(0, 10_000), allow_none=True, metadata={
+        "description": "how many attempts the operator's screen showed: another one recorded meanwhile is 409 "
+                       "callback_changed (two operators calling the same number)"})
+
+
+class AttemptOut(Schema):
+    id = fields.Integer()
+    call_id = fields.Integer()
+    outcome = fields.String(metadata={"enum": list(CALLBACK_OUTCOMES)})
+    attempted_at = fields.DateTime()
+    attempted_by_id = fields.Integer(allow_none=True)
+    incident_id = fields.Integer(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class CallbackRecorded(Schema):
+    call = fields.Nested(CallOut)
+    attempt = fields.Nested(AttemptOut)
+    done = fields.Boolean(metadata={"description": "the call left the queue"})
+
+
+class CallbackItem(Schema):
+    call = fields.Nested(CallOut)
+    waiting_s = fields.Integer(metadata={"description": "since the call came"})
+    attempts = fields.List(fields.Nested(AttemptOut), metadata={"description": "the call-backs tried, first first"})
+    called_again = fields.List(fields.Nested(CallOut), metadata={
+        "description": "the calls the same number made since: it called again while waiting"})
+
+
+class CallbackQueue(Schema):
+    items = fields.List(fields.Nested(CallbackItem), metadata={"description": "oldest first"})
+    total = fields.Integer(metadata={"description": "calls waiting in all (items holds the oldest `limit`)"})
+    oldest_waiting_s = fields.Integer(allow_none=True)
+    now = fields.DateTime()
+
+
+class CallbackQuery(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 200))

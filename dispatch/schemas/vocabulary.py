@@ -26,3 +26,4 @@ class VocabularyOut(Schema):
     incident_statuses = _terms("an incident's statuses, open ones first")
     location_precisions = _terms("how precisely an incident's place is known")
     duplicate_reasons = _terms("why an open incident is suggested as the one a call is about")
+    callback_outcomes = _terms("what came of calling back a dropped or silent call")

@@ -10,7 +10,8 @@ import { connectLive, indicator } from "./live.js";
 import { languageSwitch, login, logout, watchSession } from "./session.js";
 import { loadVocabulary } from "./vocabulary.js";
 import { drawDetailUnits, loadDetail } from "./console/detail.js";
-import { intakeForm, keepIntake, labelIntake, mountMiniMap } from "./console/intake.js";
+import { callbackIntake, intakeForm, keepIntake, labelIntake, mountMiniMap } from "./console/intake.js";
+import { callbacksChanged, callbacksPanel, refreshCallbacks, watchCallbacks } from "./console/callbacks.js";
 import { boardPanel, renderBoard } from "./console/board.js";
 import { keepFocus, mostUrgentWaiting, renderQueue, tickAges } from "./console/queue.js";
 import { forgetRecommendations, listenForKeys, loadRecommendations } from "./console/recommend.js";
@@ -40,6 +41,7 @@ function layout() {
     el("div", { class: "console-layout" },
       el("section", { class: "col intake-col" }, intakeForm()),
       el("section", { class: "col queue-col" },
+        callbacksPanel(),
         el("div", { class: "queue-panel" }, el("h2", { text: t("console.queue") }),
           el("ol", { id: "queue-list", class: "queue" })),
         boardPanel()),
@@ -54,6 +56,7 @@ async function relabel() {
   await restore();
   renderQueue();
   renderBoard();
+  refreshCallbacks();
   if (view.selected) select(view.selected);
 }
 
@@ -78,6 +81,7 @@ async function start() {
   loadRecommendations();         // "choose an incident from the queue"
   await mountMiniMap();
   listenForKeys();
+  watchCallbacks(callbackIntake);
   const live = connectLive({
     snapshot: (s) => state.snapshot(s),
     event: (e) => state.event(e),
@@ -92,6 +96,7 @@ async function start() {
       return;
     }
     const e = change.event;
+    callbacksChanged(e);   // a snapshot (no event) asks again too
     if (e?.type === "assignment.unacknowledged") alarm(true);
     // A red call logged at another desk: someone must send a unit.
     if (e?.type === "incident.created" && e.data?.incident?.priority === "P1" && e.actor?.id !== user.id) alarm(true);

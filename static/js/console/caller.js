@@ -65,6 +65,12 @@ export function showCaller(h) {
     lines.push(el("p", { class: "flag flag-prank" }, el("b", { text: t("caller.repeat_prank",
       { n: h.window.prank_like, hours: h.window.hours }) })));
   }
+  const waiting = h.awaiting_callback || [];
+  if (waiting.length) {
+    // Its dropped or silent call is still to be called back: this call may be that caller again.
+    lines.push(el("p", { class: "caller-callback", id: "caller-awaiting-callback" }, t("caller.awaiting_callback",
+      { n: waiting.length, at: dateTime(waiting[0].received_at) })));
+  }
   const now = new Date(h.now).getTime();
   for (const open of h.open_incidents.slice(0, 3)) {
     const ago = Math.max(0, Math.round((now - new Date(open.last_call_at).getTime()) / 60000));

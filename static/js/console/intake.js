@@ -18,6 +18,8 @@ let pin = null;                 // the intake map's marker
 // stay in the field as typed: the chosen place is shown beside them and sent as location_name.
 let picked = null;
 let miniMap = null;
+// A call-back that reached an emergency (console/callbacks.js): the dropped call its incident is linked to.
+let callbackFor = null;
 
 function field(name, labelKey, input, hint) {
   return el("div", { class: "field", dataset: { field: name } },
@@ -58,6 +60,7 @@ export function intakeForm() {
   // novalidate: the API's own field errors, in the page's language, not the browser's bubbles
   const form = el("form", { id: "intake", class: "intake", autocomplete: "off", novalidate: true },
     el("h2", { text: t("console.intake") }),
+    el("p", { id: "callback-banner", class: "callback-banner", role: "status", hidden: true }),
     field("caller_phone", "console.phone", phone),
     callerPanel(),
     field("caller_name", "console.caller_name", name),
@@ -210,6 +213,28 @@ function showFieldErrors(fields) {
   }
 }
 
+// "Tersambung, darurat" in the call-back queue: the intake takes the number, says whose call-back
+// it is, and the incident it saves is linked to the dropped call.
+export function callbackIntake(call) {
+  const form = $("#intake");
+  if (!form) return;
+  callbackFor = call;
+  form.elements.caller_phone.value = call.caller_phone_display || call.caller_phone;
+  callerTyped(form.elements.caller_phone.value);
+  const banner = $("#callback-banner");
+  banner.textContent = t("callbacks.intake", { phone: call.caller_phone_display || call.caller_phone,
+    at: dateTime(call.received_at) });
+  banner.hidden = false;
+  typed();
+  form.elements.location_text.focus();
+}
+
+function endCallback() {
+  callbackFor = null;
+  const banner = $("#callback-banner");
+  if (banner) { banner.hidden = true; banner.textContent = ""; }
+}
+
 // The call as typed so far, as a question for the possible duplicates.
 function typed() {
   const form = $("#intake");
@@ -251,6 +276,7 @@ async function saveCall(disposition, confirmBlocked, linkTo) {
     notes: value("notes"), disposition,
   };
   if (linkTo) body.link_to_incident_id = linkTo.id;
+  if (callbackFor && disposition === "emergency" && !linkTo) body.callback_for_call_id = callbackFor.id;
   if (picked) Object.assign(body, { lat: picked.lat, lon: picked.lon });
   if (picked?.from === "suggestion") {
     Object.assign(body, { location_name: picked.name, location_kind: picked.kind });
@@ -276,6 +302,7 @@ async function saveCall(disposition, confirmBlocked, linkTo) {
     if (answer.possible_duplicates?.length) result.textContent += ` — ${t("duplicates.maybe_same")}`;
     form.reset();
     clearCaller();
+    endCallback();
     suggestRequest += 1;
     dropPin();
     $("#suggestions").hidden = true;
