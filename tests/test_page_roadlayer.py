@@ -39,9 +39,21 @@ def test_the_supervisor_map_draws_the_streets_lanes_only_close_up(pages, world):
     assert page.console_errors == []
 
 
+def zoom_out(page, selector, to):
+    while int(page.locator(selector).get_attribute("data-zoom")) > to:
+        before = page.locator(selector).get_attribute("data-zoom")
+        page.locator(f"{selector} .leaflet-control-zoom-out").click()
+        expect(page.locator(selector)).not_to_have_attribute("data-zoom", before)
+
+
 def test_the_crew_phone_draws_the_streets_and_the_city_names(pages, world):
     page = pages("/crew", phone=True, who="crew_a")
     expect(page.locator("#crew-map")).to_have_attribute("data-roads", "drawn")
+    # The map is framed on the unit (at its station, zoom 15) once the live state is in, whether
+    # that comes before or after the streets: zoomed out from there, the city's names.
+    expect(page.locator("#crew-map .unit-marker")).to_have_count(1)
+    expect(page.locator("#crew-map")).to_have_attribute("data-zoom", "15")
+    zoom_out(page, "#crew-map", 12)
     expect(page.locator("#crew-map .zone-label-kecamatan")).to_have_count(6)
     expect(page.locator("#crew-map .zone-label-kecamatan", has_text="Pontianak Utara")).to_have_count(1)
     assert "arteri" in classes(page, "#crew-map")
