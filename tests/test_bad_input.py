@@ -199,15 +199,15 @@ ENDPOINTS = {
 }
 
 
-def call(scene, name, body=None, **kw):
+def call(scene, name, body=None, who=None, **kw):
     ep = ENDPOINTS[name]
-    return send(scene.world, ep.who, ep.method, scene.url(ep.path), body, **kw)
+    return send(scene.world, who or ep.who, ep.method, scene.url(ep.path), body, **kw)
 
 
-def refused(scene, session, name, body=None, **kw):
+def refused(scene, session, name, body=None, who=None, **kw):
     """Send a request that must be refused; check that it wrote nothing."""
     before = snapshot(session)
-    resp = call(scene, name, body, **kw)
+    resp = call(scene, name, body, who=who, **kw)
     assert resp.status_code < 500, resp.get_data(as_text=True)
     assert snapshot(session) == before, f"refused request ({resp.status_code}) wrote to the database"
     return resp
@@ -353,6 +353,23 @@ class Bad(NamedTuple):
     field: str
     status: int = 422
     code: str = "validation_error"
+    who: Optional[str] = None   # the endpoint's user unless said (a paper card: a supervisor)
+
+
+def late(minutes_ago=120, *, unit="unit_a", hospital=None, extra=None, **entry):
+    """A paper card entered late (by a supervisor), made when the case runs: taken ``minutes_ago``,
+    with a ``late_entry`` of the scene's ``unit`` (and ``hospital``) and ``entry`` (times as minutes
+    after the call; other values as they are); ``extra`` fields beside it."""
+    def change(body, ids):
+        taken = utcnow() - timedelta(minutes=minutes_ago)
+        card = {k: (taken + timedelta(minutes=v)).isoformat() if k.endswith("_at") else v for k, v in entry.items()}
+        if unit is not None and entry:
+            card.setdefault("unit_id", ids[unit])
+        if hospital is not None:
+            card["hospital_id"] = ids[hospital]
+        return {**body, "taken_at": taken.isoformat(), **({"late_entry": card} if card else {}), **(extra or {})}
+    change.needs_ids = True
+    return change
 
 
 BAD = {
@@ -432,6 +449,39 @@ BAD = {
     "merge: into unknown": Bad("merge_incident", put(into=UNKNOWN_ID), "into", 404, "not_found"),
     "merge: reason blank": Bad("merge_incident", put(reason=" "), "reason"),
     "merge: reason 501 chars": Bad("merge_incident", put(reason=LONG(501)), "reason"),
+    "card: taken_at not a time": Bad("take_call", put(taken_at="kemarin sore"), "taken_at", who="sup"),
+    "card: taken_at in the future": Bad("take_call", late(-10), "taken_at", who="sup"),
+    "card: taken_at 8 days back": Bad("take_call", late(8 * 24 * 60), "taken_at", who="sup"),
+    "card: taken_at by an operator": Bad("take_call", late(), "taken_at", 403, "forbidden"),
+    "card: late_entry without taken_at": Bad("take_call", put(late_entry={"unit_id": 1, "dispatched_at":
+                                                                          "2026-12-01T08:00:00+00:00"}),
+                                             "taken_at", who="sup"),
+    "card: late_entry not an object": Bad("take_call", late(extra={"late_entry": [1]}), "late_entry", who="sup"),
+    "card: late_entry on a prank": Bad("take_call", late(dispatched_at=1, extra={"disposition": "prank"}),
+                                       "late_entry", who="sup"),
+    "card: late_entry without its unit": Bad("take_call", late(unit=None, dispatched_at=1), "late_entry.unit_id",
+                                             who="sup"),
+    "card: late_entry unknown unit": Bad("take_call", late(unit=None, unit_id=UNKNOWN_ID, dispatched_at=1),
+                                         "late_entry.unit_id", 404, "not_found", who="sup"),
+    "card: late_entry without dispatched_at": Bad("take_call", late(en_route_at=3), "late_entry.dispatched_at",
+                                                  who="sup"),
+    "card: dispatched before the call": Bad("take_call", late(dispatched_at=-5), "late_entry.dispatched_at", who="sup"),
+    "card: en route before dispatched": Bad("take_call", late(dispatched_at=5, en_route_at=4), "late_entry.en_route_at",
+                                            who="sup"),
+    "card: on scene before en route": Bad("take_call", late(dispatched_at=1, en_route_at=9, on_scene_at=4),
+                                          "late_entry.on_scene_at", who="sup"),
+    "card: transporting before on scene": Bad("take_call", late(dispatched_at=1, on_scene_at=9, transporting_at=4),
+                                              "late_entry.transporting_at", who="sup"),
+    "card: at hospital before transporting": Bad("take_call", late(dispatched_at=1, transporting_at=9, at_hospital_at=4,
+                                                                   hospital="hospital"),
+                                                 "late_entry.at_hospital_at", who="sup"),
+    "card: cleared in the future": Bad("take_call", late(dispatched_at=1, cleared_at=200), "late_entry.cleared_at",
+                                       who="sup"),
+    "card: at hospital without the hospital": Bad("take_call", late(dispatched_at=1, at_hospital_at=30),
+                                                  "late_entry.hospital_id", who="sup"),
+    "card: unknown hospital": Bad("take_call", late(dispatched_at=1, hospital_id=UNKNOWN_ID),
+                                  "late_entry.hospital_id", 404, "not_found", who="sup"),
+    "card: blank outcome": Bad("take_call", late(dispatched_at=1, outcome="  "), "late_entry.outcome", who="sup"),
     "call: callback_for_call_id string": Bad("take_call", put(callback_for_call_id="1"), "callback_for_call_id"),
     "call: callback_for_call_id unknown": Bad("take_call", put(callback_for_call_id=UNKNOWN_ID), "callback_for_call_id",
                                               404, "not_found"),
@@ -611,8 +661,9 @@ BAD = {
 @pytest.mark.parametrize("case", BAD)
 def test_bad_field_is_refused_and_named(scene, session, case):
     bad = BAD[case]
-    body = bad.change(ENDPOINTS[bad.endpoint].valid(scene.ids))
-    resp = refused(scene, session, bad.endpoint, body)
+    valid = ENDPOINTS[bad.endpoint].valid(scene.ids)
+    body = bad.change(valid, scene.ids) if getattr(bad.change, "needs_ids", False) else bad.change(valid)
+    resp = refused(scene, session, bad.endpoint, body, who=bad.who)
     assert_error(resp, bad.status, bad.code, bad.field)
 
 

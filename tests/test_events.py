@@ -40,7 +40,8 @@ def test_replay_after_id_in_order_with_limit(world):
 def test_event_shape(world):
     inc = world.new_incident()
     ev = world.get("op", "/api/events").get_json()["items"][-1]
-    assert set(ev) == {"id", "type", "at", "actor", "incident_id", "unit_id", "data"}
+    assert set(ev) == {"id", "type", "at", "occurred_at", "actor", "incident_id", "unit_id", "data"}
+    assert ev["occurred_at"] == ev["at"]   # a live call happened when it was recorded
     assert ev["type"] == "incident.created" and ev["incident_id"] == inc["id"]
     assert ev["actor"] == {"id": world.users["op"].id, "username": "op"}
     assert ev["at"].endswith("+00:00")
@@ -90,6 +91,12 @@ def test_every_logged_event_matches_its_schema(world, session):
     moving, kept = world.new_incident(), world.new_incident()
     world.assign(moving["id"], world.unit_c.id)
     assert world.post("sup", f"/api/incidents/{moving['id']}/merge", {"into": kept["id"]}).status_code == 200
+    taken = utcnow() - timedelta(hours=1)
+    assert world.post("sup", "/api/calls", {"caller_phone": "0812-573-006", "lat": -0.03, "lon": 109.33,
+                                            "taken_at": taken.isoformat(), "late_entry": {
+                                                "unit_id": world.unit_b.id,
+                                                "dispatched_at": (taken + timedelta(minutes=2)).isoformat()}}
+                      ).status_code == 201
     zones.import_zones(session, data=json.loads(ZONES_FILE.read_text()), source="zones.geojson")
     facilities.load_puskesmas(session, actor=world.users["sup"])
     until = (utcnow() + timedelta(hours=2)).isoformat()

@@ -147,3 +147,30 @@ def test_emergency_calls_keep_the_incident_they_opened_and_merged_incidents_are_
             rows = conn.execute(text("SELECT id, status, cancel_reason FROM incidents ORDER BY id")).all()
         assert [tuple(r) for r in rows] == [(1, "pending", None), (2, "cancelled", "merged into another incident")]
     db.engine.dispose()
+
+
+def test_late_entry_columns_come_and_go_and_the_event_log_stays_append_only(empty_database_url):
+    """0012: calls, incidents and assignments can say they were entered late, events when what they
+    record happened; the stored rows stay, and downgrading keeps the event log append-only."""
+    app = create_app(make_config(empty_database_url))
+    at = "2026-12-01 08:00:00"
+    with app.app_context():
+        upgrade(revision="0011")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO events (id, type, at, data) VALUES (1, 'call.received', :at, '{}')"),
+                         {"at": at})
+        upgrade(revision="0012")
+        columns = {t: {c["name"] for c in inspect(db.engine).get_columns(t)}
+                   for t in ("calls", "incidents", "assignments", "events")}
+        assert {"entered_late_at", "entered_late_by_id"} <= columns["calls"] & columns["incidents"]
+        assert "entered_late_at" in columns["assignments"] and "occurred_at" in columns["events"]
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT id, occurred_at FROM events")).all() == [(1, None)]
+        downgrade(revision="0011")
+        assert "occurred_at" not in {c["name"] for c in inspect(db.engine).get_columns("events")}
+        with pytest.raises(Exception):
+            with db.engine.begin() as conn:
+                conn.execute(text("DELETE FROM events"))
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM events")).scalar() == 1
+    db.engine.dispose()

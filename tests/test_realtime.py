@@ -158,7 +158,7 @@ def test_a_new_console_gets_a_snapshot_then_live_events(consoles, world):
     assert event["type"] == "call.received" and event["id"] == state["last_event_id"] + 1
     _, event = console.next("event")
     assert event["type"] == "incident.created" and event["incident_id"] == second["id"]
-    assert set(event) == {"id", "type", "at", "actor", "incident_id", "unit_id", "data"}
+    assert set(event) == {"id", "type", "at", "occurred_at", "actor", "incident_id", "unit_id", "data"}
 
 
 def test_a_refused_change_is_never_pushed(consoles, world):

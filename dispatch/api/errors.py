@@ -42,11 +42,12 @@ def error_response(status, code, message, fields=None, details=None):
 
 
 def flatten_messages(messages, prefix=""):
-    """marshmallow's nested ``{"field": ["msg"]}`` -> ``{"field": "msg"}`` (dotted paths)."""
+    """marshmallow's nested ``{"field": ["msg"]}`` -> ``{"field": "msg"}`` (dotted paths); what is
+    wrong with a nested object as a whole (not an object) is named by its field."""
     flat = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
+            path = prefix if prefix and key == "_schema" else f"{prefix}.{key}" if prefix else str(key)
             if isinstance(value, dict):
                 flat.update(flatten_messages(value, path))
             elif isinstance(value, (list, tuple)):

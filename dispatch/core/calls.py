@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from ..geo.text import relation
 from ..models import Call, Incident
 from ..database import writes
-from . import callbacks, callers, events, idempotency
+from . import callbacks, callers, events, idempotency, late
 from .clock import utcnow
 from .errors import InvalidInput, NotFound
 from .duplicates import Probe, possible_duplicates
@@ -66,6 +66,11 @@ def take_call(session, *, geo=None, rules=callers.Rules(), duplicates=True, **ca
     that reached an emergency: the incident it opens is linked to it, and the dropped call leaves the
     call-back queue (core/callbacks.py).
 
+    With ``taken_at`` the call was taken on paper at that time and is entered now by a supervisor
+    (core/late.py): it keeps the card's time and is marked as entered late; with ``late_entry``,
+    the emergency was served by the unit named, and its incident is stored with the card's phase
+    times and closed.
+
     Returns a :class:`Taken`.
     """
     ref = idempotency.ref("call", owner_id=call["actor"].id, client_ref=call.pop("client_ref", None),
@@ -115,12 +120,17 @@ def _record_call(session, *, actor, caller_phone, located, disposition="emergenc
                  location_text=None, lat=None, lon=None, location_accuracy_m=None, location_name=None,
                  location_kind=None, complaint=None, category="other", priority="P2", notes=None, incident_id=None,
                  link_to_incident_id=None, callback_for_call_id=None, ref=None, confirm_blocked=False,
-                 rules=callers.Rules()):
+                 taken_at=None, late_entry=None, rules=callers.Rules()):
     now = utcnow()
+    late.check_card(actor=actor, taken_at=taken_at, card=late_entry, disposition=disposition,
+                    linked=link_to_incident_id is not None or callback_for_call_id is not None, now=now)
+    received = taken_at or now
     number = callers.number_of(caller_phone, field="caller_phone")
     flags = []
     if rules is not None:   # None: the checks switched off, to measure them (config CALLER_CHECKS)
-        flags = callers.checks(session, number.number, rules=rules, now=now, confirmed=confirm_blocked)
+        # A card of the past is taken already: its number's block is shown, not asked about.
+        flags = callers.checks(session, number.number, rules=rules, now=received,
+                               confirmed=confirm_blocked or taken_at is not None)
     if incident_id is not None and disposition != "duplicate":
         raise InvalidInput("incident_id is only for a 'duplicate' call",
                            fields={"incident_id": "only with disposition duplicate"})
@@ -145,17 +155,19 @@ def _record_call(session, *, actor, caller_phone, located, disposition="emergenc
     incident = None
     if disposition == "emergency":
         incident = Incident(
-            reference=next_reference(session, now), category=category, priority=priority, status="pending",
+            reference=next_reference(session, received), category=category, priority=priority, status="pending",
             location_accuracy_m=location_accuracy_m if lat is not None else located.precision_m,
             location_text=location_text, location_relation=relation(location_text),
-            complaint=complaint, notes=notes, created_by_id=actor.id, created_at=now, updated_at=now,
+            complaint=complaint, notes=notes, created_by_id=actor.id, created_at=received, updated_at=now,
+            entered_late_at=now if taken_at else None, entered_late_by_id=actor.id if taken_at else None,
         )
         apply_location(incident, located)
     call = Call(
-        received_at=now, caller_phone=number.number, caller_phone_as_given=caller_phone.strip(),
+        received_at=received, caller_phone=number.number, caller_phone_as_given=caller_phone.strip(),
         caller_flags=flags, caller_name=caller_name, location_text=location_text,
         lat=lat, lon=lon, location_accuracy_m=location_accuracy_m, complaint=complaint,
         disposition=disposition, taken_by_id=actor.id, incident=incident or linked, opened_incident=incident,
+        entered_late_at=now if taken_at else None, entered_late_by_id=actor.id if taken_at else None,
     )
     session.add(call)
     session.flush()
@@ -163,11 +175,13 @@ def _record_call(session, *, actor, caller_phone, located, disposition="emergenc
         callbacks.attempt(session, actor=actor, call=dropped, outcome="reached_emergency", now=now,
                           incident_id=incident.id)
     idempotency.remember(session, ref, now=now, result_id=call.id)
-    events.record(session, "call.received", actor=actor, incident_id=call.incident_id,
+    events.record(session, "call.received", actor=actor, incident_id=call.incident_id, occurred_at=taken_at,
                   data={"call": call_data(call)})
     if incident is not None:
-        events.record(session, "incident.created", actor=actor, incident_id=incident.id,
+        events.record(session, "incident.created", actor=actor, incident_id=incident.id, occurred_at=taken_at,
                       data={"incident": incident_data(incident)})
+    if late_entry is not None:
+        late.serve(session, actor=actor, incident=incident, card=late_entry, now=now)
     session.commit()
     return call, incident, located
 

@@ -41,6 +41,7 @@ EVENT_TYPES = {
     "assignment.cancelled": ("reason", "assignment", "incident"),
     "assignment.moved": ("assignment", "unit", "from_incident_id", "incident"),
     "assignment.accepted": ("assignment",),
+    "assignment.entered_late": ("assignment", "unit", "incident"),
     "assignment.unacknowledged": ("assignment", "timeout_s", "waited_s"),
     "unit.created": ("unit",),
     "unit.status_changed": ("from", "to", "unit", "assignment_id"),
@@ -69,8 +70,11 @@ def actor_ref(actor):
     return None if actor is None else {"id": actor.id, "username": actor.username, "role": actor.role}
 
 
-def record(session, type, *, actor, data, incident_id=None, unit_id=None):
+def record(session, type, *, actor, data, incident_id=None, unit_id=None, occurred_at=None):
     """Append one event to the session's current transaction.
+
+    ``occurred_at``: when what it records happened, for an event recorded afterwards (a call taken on
+    paper, core/late.py); the event's own time ``at`` is always now, so the log stays in commit order.
 
     The row is checked now and inserted just before the transaction commits
     (:func:`write_pending`), so the event-log lock is held only for that insert and the
@@ -90,6 +94,7 @@ def record(session, type, *, actor, data, incident_id=None, unit_id=None):
         incident_id=incident_id,
         unit_id=unit_id,
         data=data,
+        occurred_at=occurred_at,
     )
     session.info.setdefault("event_rows", []).append((row, actor_ref(actor)))
     return row
@@ -116,6 +121,7 @@ def to_dict(row, actor=None):
         "id": row.id,
         "type": row.type,
         "at": row.at.isoformat(),
+        "occurred_at": (row.occurred_at or row.at).isoformat(),
         "actor": actor,
         "incident_id": row.incident_id,
         "unit_id": row.unit_id,

@@ -37,6 +37,8 @@ class Assignment(Base):
     cleared_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[Optional[str]] = mapped_column(String(500))
+    # From a paper card entered afterwards (core/late.py): never active, its unit's state untouched.
+    entered_late_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     incident = relationship("Incident", back_populates="assignments")
     unit = relationship("Unit", foreign_keys=[unit_id])

@@ -51,10 +51,18 @@ class Call(Base):
     # A dropped or silent call is called back until one attempt reaches someone or finds a wrong
     # number: then it leaves the queue (core/callbacks.py).
     callback_done_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # A call taken on paper while the system was down, entered afterwards (core/late.py): when and by
+    # whom. ``received_at`` is then the time on the card.
+    entered_late_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    entered_late_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
     incident = relationship("Incident", foreign_keys=[incident_id])
     opened_incident = relationship("Incident", foreign_keys=[opened_incident_id])
-    taken_by = relationship("User")
+    taken_by = relationship("User", foreign_keys=[taken_by_id])
+
+    @property
+    def entered_late(self):
+        return self.entered_late_at is not None
 
     @property
     def caller_phone_display(self):

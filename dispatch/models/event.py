@@ -20,3 +20,6 @@ class Event(Base):
     incident_id: Mapped[Optional[int]] = mapped_column(ForeignKey("incidents.id"), index=True)
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"), index=True)
     data: Mapped[dict] = mapped_column(JSONType)
+    # When what it records happened, when that was before ``at`` (a paper card entered late); null:
+    # at ``at``.
+    occurred_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

@@ -61,12 +61,20 @@ class Incident(Base):
     # Merged into another incident found to be the same event (status "merged"): the survivor.
     merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("incidents.id"), index=True)
     merged_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # Opened by a call taken on paper and entered afterwards (core/late.py): its phase times are
+    # the card's.
+    entered_late_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    entered_late_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
     assignments = relationship(
         "Assignment", back_populates="incident", order_by="Assignment.id", lazy="selectin"
     )
     destination_hospital = relationship("Hospital")
     merged_into = relationship("Incident", remote_side=[id], foreign_keys=[merged_into_id])
+
+    @property
+    def entered_late(self):
+        return self.entered_late_at is not None
 
 
 class IncidentCounter(Base):

@@ -1,10 +1,25 @@
 from marshmallow import Schema, fields, validate
 
 from ..vocabulary import CALLBACK_OUTCOMES, CALLER_FLAGS, CATEGORIES, DISPOSITIONS, PRIORITIES
-from .common import Choice, ClientRef, Flag, Id, Phone, Text, has_field
+from .common import Choice, ClientRef, Flag, Id, Phone, Text, Time, has_field
 from .duplicates import PossibleDuplicate
 from .geo import LocationResult
 from .incidents import IncidentOut, LocationFields
+
+class LateEntryIn(Schema):
+    """What the unit did for a call taken on paper, from the card (core/late.py)."""
+    unit_id = Id(required=True, metadata={"description": "the unit that went (busy now or not: it is not touched)"})
+    dispatched_at = Time(required=True)
+    en_route_at = Time(allow_none=True)
+    on_scene_at = Time(allow_none=True)
+    transporting_at = Time(allow_none=True)
+    hospital_id = Id(allow_none=True, metadata={"description": "the hospital the patient was taken to"})
+    at_hospital_at = Time(allow_none=True)
+    cleared_at = Time(allow_none=True, metadata={"description": "the unit free again; the incident closes then "
+                                                              "(else at the card's last time)"})
+    outcome = Text(500, min_length=1, allow_none=True, metadata={
+        "description": "how it ended; by default transported (a hospital or transport time) or treated_on_scene"})
+
 
 class CallIn(LocationFields):
     JSON_SCHEMA = {
@@ -44,6 +59,14 @@ class CallIn(LocationFields):
         "description": "take the call although its number is blocked (without it: 409 caller_blocked)"})
     client_ref = ClientRef(metadata={
         "description": "the console's own id for this call: sent again (an answer lost), the call is stored once"})
+    taken_at = Time(allow_none=True, metadata={
+        "description": "a call taken on paper while the system was down (supervisors): when it was received; not "
+                       "in the future, at most 7 days back. The call is stored with this time and marked "
+                       "entered_late"})
+    late_entry = fields.Nested(LateEntryIn, allow_none=True, metadata={
+        "description": "with taken_at, for an emergency that was served: the unit and its times from the card, in "
+                       "order (dispatched_at <= en_route_at <= on_scene_at <= transporting_at <= at_hospital_at "
+                       "<= cleared_at); the incident is stored with them and closed"})
 
 
 class CallOut(Schema):
@@ -69,6 +92,11 @@ class CallOut(Schema):
         "description": "the incident this call opened (kept when it was linked to another one and its own merged)"})
     callback_done_at = fields.DateTime(allow_none=True, metadata={
         "description": "a dropped or silent call: when a call-back reached someone or found a wrong number"})
+    entered_late = fields.Boolean(metadata={
+        "description": "taken on paper while the system was down and entered afterwards: received_at is the "
+                       "time on the card"})
+    entered_late_at = fields.DateTime(allow_none=True, metadata={"description": "when it was entered"})
+    entered_late_by_id = fields.Integer(allow_none=True, metadata={"description": "who entered it"})
 
 
 class CallCreated(Schema):

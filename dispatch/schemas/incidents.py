@@ -28,6 +28,8 @@ class AssignmentOut(Schema):
     cleared_at = fields.DateTime(allow_none=True)
     cancelled_at = fields.DateTime(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
+    entered_late_at = fields.DateTime(allow_none=True, metadata={
+        "description": "from a paper card entered afterwards (its times are the card's; never active)"})
 
 
 class IncidentOut(Schema):
@@ -84,6 +86,11 @@ class IncidentOut(Schema):
     merged_into_id = fields.Integer(allow_none=True, metadata={
         "description": "status merged: the incident it was merged into (the same event), which carries on"})
     merged_at = fields.DateTime(allow_none=True)
+    entered_late = fields.Boolean(metadata={
+        "description": "opened by a call taken on paper and entered afterwards: created_at and the phase times "
+                       "are the card's"})
+    entered_late_at = fields.DateTime(allow_none=True, metadata={"description": "when it was entered"})
+    entered_late_by_id = fields.Integer(allow_none=True, metadata={"description": "who entered it"})
     assignments = fields.List(fields.Nested(AssignmentOut))
 
 
@@ -194,7 +201,10 @@ class ReopenIn(Schema):
 class EventOut(Schema):
     id = fields.Integer()
     type = fields.String()
-    at = fields.String(metadata={"format": "date-time", "description": "UTC, ISO 8601"})
+    at = fields.String(metadata={"format": "date-time", "description": "when it was recorded: UTC, ISO 8601"})
+    occurred_at = fields.String(metadata={
+        "format": "date-time", "description": "when it happened: `at`, or the earlier time on a paper card entered "
+                                              "late (UTC, ISO 8601)"})
     actor = fields.Dict(allow_none=True)
     incident_id = fields.Integer(allow_none=True)
     unit_id = fields.Integer(allow_none=True)
@@ -211,6 +221,7 @@ class CallerOut(Schema):
     caller_flags = fields.List(fields.String(), metadata={"description": "repeat_prank, blocked: when taken"})
     caller_name = fields.String(allow_none=True)
     disposition = fields.String()
+    entered_late = fields.Boolean(metadata={"description": "taken on paper and entered afterwards"})
 
 
 class RelatedIncident(Schema):

@@ -64,6 +64,7 @@ async function start() {
   translatePage();
   $("#lang").append(languageSwitch(relabel));
   const user = await login(ROLES);
+  view.user = user;              // a supervisor's intake also takes calls taken on paper
   $("#who").textContent = user.username;
   $("#logout").addEventListener("click", logout);
   const sound = soundSwitch();

@@ -20,6 +20,14 @@ const FIELD_RULES = [
   [/^a mobile number \(08\.\.\.\) has 10 to 13 digits/, () => t("field.phone_mobile")],
   [/^not a possible phone number/, () => t("field.phone_impossible")],
   [/^too many digits for a phone number/, () => t("field.phone_long")],
+  // A paper card's times (core/late.py).
+  [/^in the future$/, () => t("field.in_future")],
+  [/^more than 7 days back$/, () => t("field.too_old")],
+  [/^before (\w+)$/, (m) => t("field.before", { what: t(`card.${m[1]}`) })],
+  [/^required with at_hospital_at$/, () => t("field.hospital_needed")],
+  [/^supervisors only$/, () => t("field.supervisors_only")],
+  [/^unknown unit$/, () => t("field.unknown_unit")],
+  [/^unknown hospital$/, () => t("field.unknown_hospital")],
 ];
 
 // One field's message (a string or a list of them).

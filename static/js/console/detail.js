@@ -10,6 +10,7 @@ import { LiveState } from "../state.js";
 import { clock, duration } from "../time.js";
 import { term } from "../vocabulary.js";
 import { actions, alertIn, focusedIn, refocus, resolvedPlace, state, view } from "./shared.js";
+import { enteredLateNote } from "./papercard.js";
 import { showWay, wayFor } from "./way.js";
 
 let detailMap = null;           // the selected incident's map: one, moved into each rebuilt detail
@@ -150,6 +151,7 @@ export async function loadDetail({ force = true } = {}) {
     el("h2", { text: `${t("console.detail")} ${incident.reference}` }),
     el("p", {}, term("categories", incident.category), " · ", term("incident_statuses", incident.status)),
     related(incident),
+    enteredLateNote(incident, (incident.timeline || []).find((e) => e.type === "incident.created")?.actor?.username),
     el("div", { class: "detail-actions" }, merged ? null : finished
       ? el("button", { type: "button", id: "reopen-incident", text: t("console.reopen"),
         onclick: () => ask(id, "reopen") })
@@ -199,7 +201,10 @@ export async function loadDetail({ force = true } = {}) {
     el("h3", { text: t("console.hospitals") }), hospitals,
     el("h3", { text: t("console.timeline") }),
     el("ol", { class: "timeline", id: "timeline" }, (incident.timeline || []).map((e) =>
-      el("li", { dataset: { type: e.type } }, el("time", { text: clock(e.at) }), " ", t(`event.${e.type}`),
+      el("li", { dataset: { type: e.type } }, el("time", { text: clock(e.occurred_at || e.at) }),
+        // A paper card's event happened at the card's time and was recorded later: both are shown.
+        e.occurred_at && e.occurred_at !== e.at ? el("small", { class: "recorded-at",
+          text: ` (${t("card.recorded_at", { at: clock(e.at) })})` }) : null, " ", t(`event.${e.type}`),
         // An incident's status is named as in the queue (a unit's as on the map): "pending" is no unit status.
         e.data?.to ? `: ${term(e.type === "incident.status_changed" ? "incident_statuses" : "unit_statuses", e.data.to)}` : "",
         e.actor ? ` · ${e.actor.username}` : ""))));
@@ -256,6 +261,13 @@ function pastUnits(incident) {
   if (past.length === 0) return el("li", { class: "muted", text: t("console.no_unit_yet") });
   const same = (a, b) => a && b && new Date(a).getTime() === new Date(b).getTime();
   return past.map((a) => {
+    // From a paper card: the times it gives.
+    if (a.entered_late_at) {
+      const times = ["dispatched_at", "on_scene_at", "at_hospital_at", "cleared_at"].filter((p) => a[p])
+        .map((p) => `${t(`card.${p}`)} ${clock(a[p])}`);
+      return el("li", { class: "past", dataset: { assignment: a.id, unit: a.unit_id } },
+        el("b", { text: a.call_sign }), ` — ${t("card.from_card")}: ${times.join(", ")}`);
+    }
     const ended = a.status === "cleared" ? t("console.unit_finished", { time: clock(a.cleared_at) })
       : same(a.cancelled_at, incident.closed_at) ? t("console.unit_finished", { time: clock(a.cancelled_at) })
         : same(a.cancelled_at, incident.cancelled_at) ? t("console.unit_released_cancel", { time: clock(a.cancelled_at) })

@@ -10,6 +10,7 @@ import { baseMap, L, PONTIANAK } from "../mapbase.js";
 import { codes, term } from "../vocabulary.js";
 import { callerPanel, callerTyped, clearCaller, looksWhole } from "./caller.js";
 import { duplicatesPanel, probeChanged, showSaved, watchDuplicates } from "./duplicates.js";
+import { cardFields, cardSaved, paperCardSection } from "./papercard.js";
 import { actions } from "./shared.js";
 
 let pin = null;                 // the intake map's marker
@@ -76,6 +77,7 @@ export function intakeForm() {
     el("fieldset", { class: "field", dataset: { field: "priority" } },
       el("legend", { text: t("console.priority") }), priorities, el("span", { class: "field-error", role: "alert" })),
     field("notes", "console.notes", notes, "console.notes_hint"),
+    paperCardSection(),
     el("div", { class: "actions" },
       el("button", { type: "submit", class: "primary", id: "submit-call", text: t("console.submit") }),
       ["prank", "silent", "dropped", "info"].map((d) => el("button", { type: "button", class: "disposition",
@@ -282,6 +284,7 @@ async function saveCall(disposition, confirmBlocked, linkTo) {
     Object.assign(body, { location_name: picked.name, location_kind: picked.kind });
     if (picked.precision_m != null) body.location_accuracy_m = picked.precision_m;
   }
+  Object.assign(body, cardFields());      // a call taken on paper (supervisors): its time, its unit
   // The same call pressed again (its answer was lost or late) goes with the same client_ref and is
   // stored once; anything changed in the form makes it another request.
   const sent = JSON.stringify(body);
@@ -298,9 +301,13 @@ async function saveCall(disposition, confirmBlocked, linkTo) {
     result.dataset.state = "saved";
     result.textContent = answer.incident ? t("console.saved", { ref: answer.incident.reference })
       : linkTo ? t("duplicates.logged_repeat", { ref: linkTo.reference }) : t("console.logged");
+    if (answer.call.entered_late) {
+      result.textContent += ` — ${t(answer.incident?.status === "closed" ? "card.saved_closed" : "card.saved")}`;
+    }
     if (answer.incident && answer.location?.source === "unknown") result.textContent += ` — ${t("console.location_unknown")}`;
     if (answer.possible_duplicates?.length) result.textContent += ` — ${t("duplicates.maybe_same")}`;
     form.reset();
+    cardSaved();
     clearCaller();
     endCallback();
     suggestRequest += 1;
