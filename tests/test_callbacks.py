@@ -130,3 +130,13 @@ def test_two_operators_calling_back_one_call_at_once_record_one_attempt(app, wor
     loser = next(a for a in answers if a.status_code == 409).get_json()["error"]["code"]
     assert loser in ("callback_done", "callback_changed")
     assert fresh(session).scalar(select(func.count()).select_from(CallbackAttempt)) == 1
+
+
+def test_a_number_with_many_calls_waiting_shows_the_oldest_ten_and_how_many_in_all(world):
+    """A line that keeps dropping: the history stays short, the count says how many wait."""
+    waiting = [dropped(world, phone="0813-5730-109", disposition="silent" if i % 2 else "dropped")
+               for i in range(12)]
+    callback(world, waiting[0]["id"], "wrong_number")            # one leaves the queue
+    history = world.get("op", "/api/callers/0813-5730-109").get_json()
+    assert history["awaiting_callback_count"] == 11
+    assert [c["id"] for c in history["awaiting_callback"]] == [c["id"] for c in waiting[1:11]]

@@ -48,7 +48,8 @@ def history(session, phone, *, rules=Rules(), now=None):
     key = number.number
     window_start = now - timedelta(hours=rules.prank_hours)
     day_start = to_local(now).replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
-    counts, today, window, first_call_at = _counts(session, key, day_start=day_start, window_start=window_start)
+    counts, today, window, first_call_at, waiting_count = _counts(session, key, day_start=day_start,
+                                                                  window_start=window_start)
     recent = list(session.scalars(select(Call).where(Call.caller_phone == key)
                                   .order_by(Call.received_at.desc(), Call.id.desc()).limit(RECENT_CALLS)))
     last_emergency = session.scalars(
@@ -61,7 +62,8 @@ def history(session, phone, *, rules=Rules(), now=None):
     block = active_block(session, key, now=now)
     waiting = list(session.scalars(select(Call).where(Call.caller_phone == key,
                                                       Call.disposition.in_(CALLBACK_DISPOSITIONS),
-                                                      Call.callback_done_at.is_(None)).order_by(Call.received_at)))
+                                                      Call.callback_done_at.is_(None))
+                                  .order_by(Call.received_at).limit(RECENT_CALLS)))
     flags = _flags(window, block, rules) + (["awaiting_callback"] if waiting else [])
     return {
         "phone": key, "display": number.display, "kind": number.kind,
@@ -75,6 +77,7 @@ def history(session, phone, *, rules=Rules(), now=None):
         "open_incidents": [{"incident": inc, "last_call_at": at} for inc, at in open_rows],
         "recent_calls": recent,
         "awaiting_callback": waiting,
+        "awaiting_callback_count": waiting_count,
         "flags": flags,
         "block": block,
         "now": now,
@@ -181,13 +184,15 @@ def _counts(session, key, *, day_start, window_start):
     call's time: one pass over the number's calls (the index on caller_phone, received_at)."""
     rows = session.execute(
         select(Call.disposition, func.count(), func.count().filter(Call.received_at >= day_start),
-               func.count().filter(Call.received_at >= window_start), func.min(Call.received_at))
+               func.count().filter(Call.received_at >= window_start), func.min(Call.received_at),
+               func.count().filter(Call.callback_done_at.is_(None)))
         .where(Call.caller_phone == key).group_by(Call.disposition)).all()
     ever, today, window = ({d: 0 for d in DISPOSITIONS} for _ in range(3))
-    for disposition, n, n_today, n_window, _first in rows:
+    for disposition, n, n_today, n_window, _first, _open in rows:
         ever[disposition], today[disposition], window[disposition] = n, n_today, n_window
     first = min((row[4] for row in rows), default=None)
-    return ever, today, window, first
+    waiting = sum(row[5] for row in rows if row[0] in CALLBACK_DISPOSITIONS)
+    return ever, today, window, first, waiting
 
 
 def _flags(window, block, rules):

@@ -82,7 +82,7 @@ def take_call(session, *, geo=None, rules=callers.Rules(), duplicates=True, **ca
     if call.get("disposition", "emergency") == "emergency" and call.get("link_to_incident_id") is None:
         located = _locate(geo, call)
     try:
-        taken = (*_record_call(session, located=located, ref=ref, rules=rules, **call), True)
+        return Taken(*_record_call(session, located=located, ref=ref, rules=rules, duplicates=duplicates, **call))
     except IntegrityError:
         # The same call raced in from a second request and won: answer with it.
         session.rollback()
@@ -96,10 +96,13 @@ def _suggest(session, call, incident, enabled):
     """The other open incidents a call that opened ``incident`` is possibly about."""
     if not enabled or incident is None or incident.status != "pending":
         return []
-    probe = Probe(lat=incident.lat, lon=incident.lon, accuracy_m=incident.location_accuracy_m,
-                  place=incident.location_name, text=incident.location_text, phone=call.caller_phone,
-                  category=incident.category)
-    return possible_duplicates(session, probe, now=call.received_at, exclude_id=incident.id)
+    return possible_duplicates(session, _probe(incident, call.caller_phone), now=call.received_at,
+                               exclude_id=incident.id)
+
+
+def _probe(incident, phone):
+    return Probe(lat=incident.lat, lon=incident.lon, accuracy_m=incident.location_accuracy_m,
+                 place=incident.location_name, text=incident.location_text, phone=phone, category=incident.category)
 
 
 def _seen(session, ref):
@@ -120,7 +123,7 @@ def _record_call(session, *, actor, caller_phone, located, disposition="emergenc
                  location_text=None, lat=None, lon=None, location_accuracy_m=None, location_name=None,
                  location_kind=None, complaint=None, category="other", priority="P2", notes=None, incident_id=None,
                  link_to_incident_id=None, callback_for_call_id=None, ref=None, confirm_blocked=False,
-                 taken_at=None, late_entry=None, rules=callers.Rules()):
+                 taken_at=None, late_entry=None, rules=callers.Rules(), duplicates=True):
     now = utcnow()
     late.check_card(actor=actor, taken_at=taken_at, card=late_entry, disposition=disposition,
                     linked=link_to_incident_id is not None or callback_for_call_id is not None, now=now)
@@ -153,15 +156,21 @@ def _record_call(session, *, actor, caller_phone, located, disposition="emergenc
                                fields={"callback_for_call_id": "only for an emergency that opens an incident"})
         dropped = callbacks.waiting_call(session, callback_for_call_id, field="callback_for_call_id")
     incident = None
+    suggestions = []
     if disposition == "emergency":
         incident = Incident(
-            reference=next_reference(session, received), category=category, priority=priority, status="pending",
+            category=category, priority=priority, status="pending",
             location_accuracy_m=location_accuracy_m if lat is not None else located.precision_m,
             location_text=location_text, location_relation=relation(location_text),
             complaint=complaint, notes=notes, created_by_id=actor.id, created_at=received, updated_at=now,
             entered_late_at=now if taken_at else None, entered_late_by_id=actor.id if taken_at else None,
         )
         apply_location(incident, located)
+        # The open incidents it is possibly about, read in this transaction before anything is
+        # written or locked (the day's reference counter is next): no round trips of a second one.
+        if duplicates and late_entry is None:
+            suggestions = possible_duplicates(session, _probe(incident, number.number), now=received)
+        incident.reference = next_reference(session, received)
     call = Call(
         received_at=received, caller_phone=number.number, caller_phone_as_given=caller_phone.strip(),
         caller_flags=flags, caller_name=caller_name, location_text=location_text,
@@ -183,7 +192,7 @@ def _record_call(session, *, actor, caller_phone, located, disposition="emergenc
     if late_entry is not None:
         late.serve(session, actor=actor, incident=incident, card=late_entry, now=now)
     session.commit()
-    return call, incident, located
+    return call, incident, located, True, suggestions
 
 
 def _locate(geo, call):

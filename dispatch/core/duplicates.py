@@ -98,8 +98,11 @@ def possible_duplicates(session, probe, *, now, exclude_id=None, limit=LIMIT):
     if found:
         shown = [item["incident"] for item in found]
         units = {}
-        for assignment in session.scalars(select(Assignment).where(Assignment.incident_id.in_([i.id for i in shown]))
-                                          .order_by(Assignment.id)):
+        # An incident never dispatched has no assignment (the first one stamps dispatched_at, and a
+        # merge carries it over): the fresh calls of one crash ask nothing more.
+        dispatched = [i.id for i in shown if i.dispatched_at is not None]
+        for assignment in session.scalars(select(Assignment).where(Assignment.incident_id.in_(dispatched))
+                                          .order_by(Assignment.id)) if dispatched else ():
             units.setdefault(assignment.incident_id, []).append(assignment)
         calls = _callers(session, [i.id for i in shown])
         for item, incident in zip(found, shown):

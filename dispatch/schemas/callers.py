@@ -70,7 +70,8 @@ class CallerHistory(Schema):
         "description": "open incidents this number called about, latest call first"})
     recent_calls = fields.List(fields.Nested(CallOut), metadata={"description": "the last 10 calls, newest first"})
     awaiting_callback = fields.List(fields.Nested(CallOut), metadata={
-        "description": "its dropped and silent calls still waiting for a call-back, oldest first"})
+        "description": "its dropped and silent calls still waiting for a call-back, oldest first (the oldest 10)"})
+    awaiting_callback_count = fields.Integer(metadata={"description": "how many of them wait in all"})
     flags = fields.List(fields.String(), metadata={"description": f"of {', '.join(CALLER_FLAGS)}"})
     block = fields.Nested(BlockOut, allow_none=True, metadata={"description": "the block in force"})
     now = fields.DateTime(metadata={"description": "the server's time of this answer (for 'minutes ago')"})

@@ -69,7 +69,7 @@ export function showCaller(h) {
   if (waiting.length) {
     // Its dropped or silent call is still to be called back: this call may be that caller again.
     lines.push(el("p", { class: "caller-callback", id: "caller-awaiting-callback" }, t("caller.awaiting_callback",
-      { n: waiting.length, at: dateTime(waiting[0].received_at) })));
+      { n: h.awaiting_callback_count ?? waiting.length, at: dateTime(waiting[0].received_at) })));
   }
   const now = new Date(h.now).getTime();
   for (const open of h.open_incidents.slice(0, 3)) {
