@@ -14,6 +14,7 @@ from ..models import CallbackAttempt, Call, Incident
 from ..vocabulary import CALLBACK_DISPOSITIONS, CALLBACK_DONE
 from . import events
 from .clock import utcnow
+from .lifecycle import lock_call
 from .errors import Conflict, InvalidInput, NotFound
 from .payloads import call_data
 
@@ -42,9 +43,12 @@ def queue(session, *, now=None, limit=LIMIT):
         since = min(c.received_at for c in calls)
         later = session.scalars(select(Call).where(Call.caller_phone.in_(phones), Call.received_at > since)
                                 .order_by(Call.received_at, Call.id))
+        by_phone = {}
+        for call in calls:
+            by_phone.setdefault(call.caller_phone, []).append(call)
         for other in later:
-            for call in calls:
-                if call.caller_phone == other.caller_phone and other.received_at > call.received_at:
+            for call in by_phone[other.caller_phone]:
+                if other.received_at > call.received_at:
                     again.setdefault(call.id, []).append(other)
     items = [{"call": c, "waiting_s": max(0, int((now - c.received_at).total_seconds())),
               "attempts": attempts.get(c.id, []), "called_again": again.get(c.id, [])} for c in calls]
@@ -56,11 +60,7 @@ def queue(session, *, now=None, limit=LIMIT):
 def waiting_call(session, call_id, *, field=None):
     """The dropped or silent call ``call_id``, locked, still waiting for its call-back; 404, or 409
     ``not_for_callback`` / ``callback_done``."""
-    call = session.scalar(select(Call).where(Call.id == call_id).with_for_update()
-                          .execution_options(populate_existing=True))
-    fields = {field: "no such call"} if field else {}
-    if call is None:
-        raise NotFound(f"call {call_id} not found", fields=fields)
+    call = lock_call(session, call_id, fields={field: "no such call"} if field else None)
     if call.disposition not in CALLBACK_DISPOSITIONS:
         raise Conflict(f"a '{call.disposition}' call is not called back: only dropped and silent calls are",
                        code="not_for_callback", fields={field: "not a dropped or silent call"} if field else {},

@@ -6,7 +6,7 @@ deadlocks between an assignment, a crew status report and a cancellation.
 """
 from sqlalchemy import select
 
-from ..models import Incident, Unit
+from ..models import Call, Incident, Unit
 from . import events
 from .errors import InvalidTransition, NotFound
 # assignment_data: realtime/handlers.py still imports it from here.
@@ -21,21 +21,27 @@ PHASE_TIMESTAMP = {
 }
 
 
-def _locked(session, model, ident, name):
+def _locked(session, model, ident, name, fields=None):
+    """The row, read again and locked (FOR UPDATE) until the transaction ends; 404 naming
+    ``fields`` (the request field that named it) when there is none."""
     stmt = (select(model).where(model.id == ident).with_for_update()
             .execution_options(populate_existing=True))
     row = session.scalar(stmt)
     if row is None:
-        raise NotFound(f"{name} {ident} not found")
+        raise NotFound(f"{name} {ident} not found", fields=fields)
     return row
 
 
-def lock_incident(session, incident_id):
-    return _locked(session, Incident, incident_id, "incident")
+def lock_incident(session, incident_id, *, fields=None):
+    return _locked(session, Incident, incident_id, "incident", fields)
 
 
 def lock_unit(session, unit_id):
     return _locked(session, Unit, unit_id, "unit")
+
+
+def lock_call(session, call_id, *, fields=None):
+    return _locked(session, Call, call_id, "call", fields)
 
 
 def get_or_404(session, model, ident, name):

@@ -8,7 +8,7 @@ deleted: the merged incident keeps its events and ends ``merged`` with a pointer
 whose timeline shows them (NENA EIDO's words: the survivor is ``replacing`` it, it is ``replaced``;
 one taken back out was ``split``).
 """
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from ..database import writes
 from ..geo.text import relation
@@ -18,7 +18,7 @@ from . import events
 from .clock import utcnow
 from .errors import Conflict, InvalidInput, NotFound
 from .incidents import next_reference
-from .lifecycle import lock_incident, lock_unit, sync_incident
+from .lifecycle import lock_call, lock_incident, lock_unit, sync_incident
 from .locate import Located, apply_location, locate_point, locate_text
 from .payloads import assignment_data, call_data, incident_data, unit_data
 from .statemachine import PHASE_RANK, incident_move
@@ -29,10 +29,7 @@ _RANK = {p: i for i, p in enumerate(PRIORITIES)}   # P1 first
 def open_target(session, incident_id, *, field="incident_id"):
     """The open incident a call is linked to (or one of two merged), locked; 404, or 409 when it is
     finished or merged. ``field``: the request field that named it (None: the path)."""
-    incident = session.scalar(select(Incident).where(Incident.id == incident_id).with_for_update()
-                              .execution_options(populate_existing=True))
-    if incident is None:
-        raise NotFound(f"incident {incident_id} not found", fields={field: "unknown incident"} if field else {})
+    incident = lock_incident(session, incident_id, fields={field: "unknown incident"} if field else None)
     if incident.status == "merged":
         survivor = incident.merged_into
         raise Conflict(f"{incident.reference} was merged into {survivor.reference}: link to that one",
@@ -45,14 +42,6 @@ def open_target(session, incident_id, *, field="incident_id"):
                        fields={field: f"incident {incident.status}"} if field else {},
                        details={"current": incident.status})
     return incident
-
-
-def _lock_call(session, call_id):
-    call = session.scalar(select(Call).where(Call.id == call_id).with_for_update()
-                          .execution_options(populate_existing=True))
-    if call is None:
-        raise NotFound(f"call {call_id} not found")
-    return call
 
 
 def merge_into(session, *, actor, incident, into, now, reason):
@@ -101,7 +90,7 @@ def link_call(session, *, actor, call_id, incident_id):
     ``units_on_incident`` naming them). A call already linked to another incident must be
     unlinked first (409 ``call_linked``); linked to this one already: nothing changes.
     """
-    call = _lock_call(session, call_id)
+    call = lock_call(session, call_id)
     if call.incident_id == incident_id:
         session.rollback()
         return call, session.get(Incident, incident_id), None, False
@@ -160,18 +149,19 @@ def unlink_call(session, *, actor, call_id, geo=None, category=None, priority=No
 
 @writes
 def _unlink(session, *, actor, call_id, located, category, priority):
-    call = _lock_call(session, call_id)
+    call = lock_call(session, call_id)
     # A repeat call, or the call that opened an incident a supervisor merged into this one.
     merged_away = call.opened_incident_id is not None and call.opened_incident_id != call.incident_id
     if call.incident_id is None or not (call.disposition == "duplicate" or merged_away):
         raise Conflict("this call is not linked to another incident: there is nothing to unlink",
                        code="call_not_linked", details={"disposition": call.disposition,
                                                         "incident_id": call.incident_id})
-    left = lock_incident(session, call.incident_id)
+    # Both incidents locked, the lower id first, as everywhere (core/lifecycle.py).
+    locked = {i: lock_incident(session, i) for i in sorted({call.incident_id, call.opened_incident_id} - {None})}
+    left = locked[call.incident_id]
     now = utcnow()
-    opened = session.get(Incident, call.opened_incident_id) if call.opened_incident_id else None
+    opened = locked.get(call.opened_incident_id)
     if opened is not None and opened.status == "merged":
-        opened = lock_incident(session, opened.id)
         incident_move("merged", "pending")
         opened.status = "pending"
         opened.merged_into_id = opened.merged_at = None
