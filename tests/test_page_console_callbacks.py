@@ -70,3 +70,33 @@ def test_a_call_back_another_operator_recorded_first_is_said_and_the_list_refres
     # the refused press is the only request that failed
     assert page.console_errors == ["Failed to load resource: the server responded with a status of 409 (CONFLICT)"]
     held[0].continue_()
+
+
+def test_a_reload_and_the_next_operator_at_the_desk_see_the_same_call_back_queue(pages, world):
+    """What the panel shows comes from the server: a reload, or another operator's console, shows the
+    same calls waiting with the same attempts (on a phone too)."""
+    first = dropped(world, "0813-5730-0210")
+    dropped(world, "0813-5730-0211", disposition="silent")
+    assert world.post("op", f"/api/calls/{first['id']}/callbacks", {"outcome": "no_answer"}).status_code == 201
+
+    def shown(page):
+        panel = page.locator("#callbacks")
+        expect(panel.locator("summary")).to_contain_text("Panggilan balik: 2")
+        panel.locator("summary").click()
+        expect(panel.locator("li")).to_have_count(2)
+        expect(panel.locator("li").first).to_have_attribute("data-call", str(first["id"]))
+        expect(panel.locator("li").first).to_contain_text("Sudah dicoba 1x, terakhir: Tidak diangkat")
+        return [item.inner_text() for item in panel.locator("li").all()]
+
+    page = pages("/console", who="op", viewport=(1366, 768))
+    before = shown(page)
+    page.reload()
+    after = shown(page)
+    other = shown(pages("/console", who="sup"))
+    phone = pages("/console", who="op", phone=True)
+    on_phone = shown(phone)
+    screenshot(phone, "console-callbacks-phone")
+    # the same calls, attempts and words (the waits tick on: compared without them)
+    strip = lambda texts: [t.split("\n")[0].rsplit(" · ", 1)[0] for t in texts]  # noqa: E731
+    assert strip(before) == strip(after) == strip(other) == strip(on_phone)
+    assert page.console_errors == [] and phone.console_errors == []
