@@ -126,3 +126,22 @@ def test_an_operator_has_no_paper_card(pages, world):
     expect(page.locator("#intake")).to_be_visible()
     expect(page.locator("#paper-card")).to_have_count(0)
     assert page.console_errors == []
+
+
+def test_a_red_paper_card_entered_elsewhere_does_not_sound_the_new_call_alarm(pages, world):
+    """The alarm says a red call waits for a unit; a card of this morning, served then, does not."""
+    from test_page_console import TONES
+
+    page = pages("/console", who="op", before=lambda p: p.add_init_script(TONES))
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    taken = minute(utcnow() - timedelta(hours=3))
+    card = world.post("sup", "/api/calls", {
+        "caller_phone": "0812-5600-0304", "lat": -0.03, "lon": 109.34, "priority": "P1", "category": "trauma",
+        "taken_at": taken.isoformat(), "late_entry": {"unit_id": world.unit_b.id,
+                                                      "dispatched_at": (taken + timedelta(minutes=3)).isoformat()}})
+    assert card.status_code == 201, card.get_json()
+    live = world.new_call(who="sup", priority="P1")["incident"]    # a red call now, another desk: it sounds
+    expect(page.locator(f".queue-item[data-incident='{live['id']}']")).to_have_count(1, timeout=LIVE_S)
+    page.wait_for_function("() => window.__tones >= 3", timeout=LIVE_S)
+    assert page.evaluate("window.__tones") == 3                     # once: for the live call only
+    expect(page.locator(f".queue-item[data-incident='{card.get_json()['incident']['id']}']")).to_have_count(0)

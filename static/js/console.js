@@ -99,8 +99,10 @@ async function start() {
     const e = change.event;
     callbacksChanged(e);   // a snapshot (no event) asks again too
     if (e?.type === "assignment.unacknowledged") alarm(true);
-    // A red call logged at another desk: someone must send a unit.
-    if (e?.type === "incident.created" && e.data?.incident?.priority === "P1" && e.actor?.id !== user.id) alarm(true);
+    // A red call logged at another desk: someone must send a unit. (Not a paper card entered after
+    // an outage: a supervisor is entering it, and it is in the queue if it still waits.)
+    const created = e?.type === "incident.created" ? e.data?.incident : null;
+    if (created?.priority === "P1" && !created.entered_late && e.actor?.id !== user.id) alarm(true);
     keepFocus(renderQueue);
     renderBoard();
     const selected = view.selected;
