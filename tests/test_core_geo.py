@@ -5,6 +5,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from geopy.distance import geodesic
+from openlocationcode import openlocationcode as olc
 
 from conftest import make_config
 from dispatch import create_app
@@ -180,3 +182,17 @@ def test_zones_follow_an_import_and_a_reset(app, session):
         zones.reset_zones(session)
         db.session.rollback()
         assert geo.refresh_zones(db.session).source == "shipped"
+
+
+def test_short_plus_codes_anywhere_in_the_service_area_are_recovered_there():
+    """The geocoder recovers short plus codes around the city's centre: a code with its first four
+    characters dropped (as Google Maps shows it beside "Pontianak") is found again at every corner of
+    the service area and beyond it into Kubu Raya."""
+    geo = Geo()
+    assert geo.zones.lookup(*geo.offline.reference).inside
+    minx, miny, maxx, maxy = geo.zones.service_area.bounds
+    for lat in (miny - 0.1, miny, maxy, maxy + 0.1):
+        for lon in (minx - 0.1, minx, maxx, maxx + 0.1):
+            short = olc.encode(lat, lon, 11)[4:]
+            raw = geo.geocoder.geocode(short).raw
+            assert raw["match"] == "plus_code" and geodesic((raw["lat"], raw["lon"]), (lat, lon)).meters < 3

@@ -4,8 +4,11 @@ import math
 import warnings
 
 import pytest
+from geopy.distance import geodesic
+from openlocationcode import openlocationcode as olc
 
 from dispatch.geo.coords import CoordinateError, ParsedCoordinates, parse_coordinates
+from dispatch.geo.pluscodes import PONTIANAK
 
 DMS_LAT = -(1 / 60 + 12 / 3600)          # 0°01'12" S
 DMS_LON = 109 + 19 / 60 + 36 / 3600      # 109°19'36" E
@@ -29,9 +32,28 @@ ACCEPTED = [
     ("lon 109.3268 lat -0.0202", -0.0202, 109.3268, "decimal"),  # labels decide
     ("-0.0202° 109.3268°", -0.0202, 109.3268, "decimal"),
     ("0° 109.3268", 0.0, 109.3268, "decimal"),
-    # Indonesian decimal commas, with a space or semicolon between the numbers
+    # Indonesian decimal commas, with a space, a semicolon or a comma and a space between the numbers
     ("-0,0202 109,3268", -0.0202, 109.3268, "decimal"),
     ("-0,0202; 109,3268", -0.0202, 109.3268, "decimal"),
+    ("-0,0263, 109,3425", -0.0263, 109.3425, "decimal"),
+    ("-0,0263 109,3425", -0.0263, 109.3425, "decimal"),
+    ("-0,0263 , 109,3425", -0.0263, 109.3425, "decimal"),
+    ("lat -0,0263 long 109,3425", -0.0263, 109.3425, "decimal"),
+    ("Lintang: -0,0263, Bujur: 109,3425", -0.0263, 109.3425, "decimal"),
+    ("-0.0263, 109,3425", -0.0263, 109.3425, "decimal"),   # one of each, but the comma and space split them
+    ("0,0263 LS 109,3425 BT", -0.0263, 109.3425, "dms"),
+    ("0,0263 LS, 109,3425 BT", -0.0263, 109.3425, "dms"),  # a comma after a letter is a separator
+    # the hemisphere in Indonesian words and letters
+    ("0,0263 Lintang Selatan 109,3425 Bujur Timur", -0.0263, 109.3425, "dms"),
+    ("LINTANG SELATAN 0,0263 BUJUR TIMUR 109,3425", -0.0263, 109.3425, "dms"),
+    ("0.0263 lintang utara, 109.3425 bujur timur", 0.0263, 109.3425, "dms"),
+    ("0,0263 selatan 109,3425 timur", -0.0263, 109.3425, "dms"),
+    ("0,0263 S 109,3425 T", -0.0263, 109.3425, "dms"),
+    ("0,0263 U 109,3425 T", 0.0263, 109.3425, "dms"),
+    ("U 0.0263 T 109.3425", 0.0263, 109.3425, "dms"),
+    ("0,0263 LS 109,3425 B", -0.0263, -109.3425, "dms"),     # B (barat) after its number
+    ("0.0263 LU 109.3425 bujur barat", 0.0263, -109.3425, "dms"),
+    ("0°01'12\" Lintang Selatan 109°19'36\" Bujur Timur", DMS_LAT, DMS_LON, "dms"),
     # hemisphere letters, decimal degrees and degrees-minutes-seconds
     ("0°01'12.3\"S 109°19'36.4\"E", PRECISE_LAT, PRECISE_LON, "dms"),
     ("0° 1' 12\" S, 109° 19' 36\" E", DMS_LAT, DMS_LON, "dms"),
@@ -113,6 +135,9 @@ NOT_COORDINATES = [
     "1.5 2.5 3.5", "-0.0202-109.3268", "-0.0202 / 109.3268", "-0.0202, 109.3268.", "-0. 109.33",
     "nan, nan", "nan 109.33", "inf, 109.33", "-0.02, infinity", "1e400 109.33", "-0.02 1.09e2", "2E-2, 109.33",
     "lokasi -0.0202, 109.3268",  # words around plain coordinates
+    "B 109,3425 S 0,0263",   # B in front of a number may be "bujur": not read as barat
+    "0811+573119", "RT 2+3", "Jl. S. Parman 12+3", "dekat X89R+M masjid",  # no plus code (an invalid one mid-text)
+    "1+1", "WC+2",
     "https://www.google.com/search?q=-0.02,109.33", "https://example.com/@-0.02,109.33",
     "x" * 501, "-0.0202, 109.3268" + " " * 490 + "x",
 ]
@@ -154,9 +179,20 @@ ERRORS = [
     # longitude first without letters or labels
     ("109.3268, -0.0202", "Latitude comes first", "Lintang ditulis lebih dulu"),
     ("109.3268 -0.0202", "Latitude comes first", "Lintang ditulis lebih dulu"),
-    # decimal commas with a comma between the numbers
-    ("-0,0202, 109,3268", "Ambiguous", "ambigu"),
+    # a comma directly between the digits of decimal-comma numbers: which comma splits them is not written
     ("-0,0202,109,3268", "Ambiguous", "ambigu"),
+    ("-0,0263,109,3425", "put a space after the comma", "beri spasi"),
+    ("-0.0263,109,3425", "Ambiguous", "ambigu"),
+    ("-0,0263,109.3425", "Ambiguous", "ambigu"),
+    # plus codes that cannot be used
+    ("X89R+M", "not a valid plus code", "bukan kode plus"),
+    ("6PFFX89R+M", "not a valid plus code", "bukan kode plus"),
+    ("X80R+M5", "not a valid plus code", "bukan kode plus"),
+    ("XXXXXXXX+XX", "not a valid plus code", "bukan kode plus"),
+    ("plus code: X89R+M Pontianak", "not a valid plus code", "bukan kode plus"),
+    ("9R+M52", "too short", "terlalu pendek"),
+    ("6PFFX800+", "covers about 5.6 km", "sekitar 5,6 km"),
+    ("6PFF0000+", "covers about", "kode lengkapnya"),
     # links
     ("https://maps.app.goo.gl/AbC123", "open the link", "buka tautannya"),
     ("https://goo.gl/maps/x", "open the link", "buka tautannya"),
@@ -192,6 +228,7 @@ ADVERSARIAL = [
     "https://www.google.com/maps/@" + "1" * 470, "https://www.google.com/maps/" + "!3d1" * 118,
     "https://www.google.com/maps/" + "@1," * 157, "geo:" + "1" * 496, "geo:0,0?q=" + "(" * 490,
     "https://www.openstreetmap.org/#map=" + "1/" * 230, "maps.google.com/" + "%2C" * 160,
+    "+" * 500, "X89R+" * 100, "X89R+M52" * 62, "6PFFX89R+M52 " * 38, "0+" * 250, "X89R+M52+" * 55,
 ]
 
 
@@ -227,3 +264,58 @@ def test_geopy_point_would_misread(text, geopy_reading):
         assert parse_coordinates(text) is None
     except CoordinateError:
         pass
+
+
+# --- plus codes ------------------------------------------------------------------------------------
+
+# Places whose plus codes the tests work out with the reference library: RSU Santo Antonius, Tugu
+# Khatulistiwa (north of the equator: its codes start 6PGF, not 6PFF) and RSUD dr. Soedarso.
+PLUS_CODE_PLACES = [(-0.0202106, 109.3267782), (0.0007, 109.3215), (-0.06158, 109.36463)]
+
+
+@pytest.mark.parametrize("lat, lon", PLUS_CODE_PLACES)
+@pytest.mark.parametrize("length, accuracy_m", [(10, 14), (11, 3)])
+def test_plus_codes_of_a_point_give_that_point(lat, lon, length, accuracy_m):
+    full = olc.encode(lat, lon, length)
+    short = olc.shorten(full, *PONTIANAK)            # what Google Maps shows: "X8HG+WP Pontianak"
+    assert len(short.split("+")[0]) == 4
+    for text in (full, full.lower(), short, short.lower(), f"{short} Pontianak", f"{short}, Pontianak, Kalimantan Barat",
+                 f"lokasi {full} pak", f"https://plus.codes/{full}", f"({short})"):
+        found = parse_coordinates(text)
+        assert found.format == "plus_code", text
+        assert geodesic((found.lat, found.lon), (lat, lon)).meters <= accuracy_m, text
+        assert found.accuracy_m == accuracy_m
+
+
+def test_a_literal_short_code_written_down_once():
+    # Worked out once with the reference library: X89R+M52 near Pontianak is 6PFFX89R+M52, the 3 m by
+    # 3.5 m cell centred on -0.0308625, 109.340390625 (Darat Sekip, by Jl. Gajah Mada).
+    for text in ("X89R+M52", "x89r+m52", "X89R+M52 Pontianak", "6PFFX89R+M52", "X89R+M52, Darat Sekip, Kota Pontianak"):
+        found = parse_coordinates(text)
+        assert (found.lat, found.lon) == pytest.approx((-0.0308625, 109.340390625), abs=1e-7), text
+        assert (found.format, found.accuracy_m) == ("plus_code", 3)
+    ten = parse_coordinates("X89R+M5")
+    assert (ten.lat, ten.lon, ten.accuracy_m) == (pytest.approx(-0.0308125), pytest.approx(109.3404375), 14)
+
+
+def test_a_short_code_is_recovered_relative_to_the_reference():
+    near_jakarta = parse_coordinates("X89R+M52", reference=(-6.2, 106.8))
+    assert abs(near_jakarta.lat + 6.2) < 0.5 and abs(near_jakarta.lon - 106.8) < 0.5
+    assert parse_coordinates("6PFFX89R+M52", reference=(-6.2, 106.8)).lat == pytest.approx(-0.0308625)
+
+
+@pytest.mark.parametrize("text", ["https://www.google.com/maps/search/?api=1&query=X89R%2BM52",
+                                  "https://www.google.com/maps/place/X89R%2BM52+Pontianak"])
+def test_a_google_maps_link_to_a_plus_code(text):
+    found = parse_coordinates(text)
+    assert (found.lat, found.lon, found.accuracy_m) == (pytest.approx(-0.0308625), pytest.approx(109.340390625), 3)
+
+
+def test_an_eight_character_code_is_as_coarse_as_it_says():
+    found = parse_coordinates("6PFFX89R+")
+    assert 250 < found.accuracy_m < 300
+
+
+def test_only_plus_codes_carry_an_accuracy():
+    assert parse_coordinates("-0.0202, 109.3268").accuracy_m is None
+    assert parse_coordinates("geo:-0.0202,109.3268").accuracy_m is None

@@ -16,12 +16,15 @@ from geopy.distance import geodesic
 from geopy.geocoders import Nominatim
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
+from openlocationcode import openlocationcode as olc
 
 from conftest import REFERENCE_DATA
 from dispatch.core.geo import Geo
 from dispatch.geo.coords import CoordinateError
 from dispatch.geo.gazetteer import Gazetteer
 from dispatch.geo.geocoder import FallbackGeocoder, OfflineGeocoder
+from dispatch.geo.pluscodes import PONTIANAK
+from dispatch.geo.streets import StreetIndex
 from dispatch.geo.zones import ZoneIndex
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -235,6 +238,144 @@ def test_a_road_with_a_kelurahan_lands_on_the_stretch_in_that_kelurahan(geocoder
     assert location.raw["kelurahan"] == "Bansir Laut"
     assert _metres_to_line(location.latitude, location.longitude, AHMAD_YANI) <= 250
     assert location.raw["confidence"] > plain.raw["confidence"]
+
+
+STREETS = StreetIndex.load()
+
+
+def _metres_to_street(lat, lon, name):
+    return min(_metres_to_line(lat, lon, [tuple(p) for p in line]) for line in STREETS.street(name).lines)
+
+
+# Long streets and the kelurahan (as the zones name them) each one runs through, with everyday spellings.
+ROAD_IN_KELURAHAN = [
+    ("Jl. Ahmad Yani, Benua Melayu Darat", "Jl. Ahmad Yani", "Benuamelayu Darat"),
+    ("Jl A Yani kel Akcaya", "Jl. Ahmad Yani", "Akcaya"),
+    ("jln a yani kelurahan bansir laut", "Jl. Ahmad Yani", "Bansir Laut"),
+    ("Jl. Jend. A. Yani, Kel. Bangka Belitung Laut", "Jl. Ahmad Yani", "Bangkabelitung Laut"),
+    ("Jl. Tanjung Raya 2, Saigon", "Jl. Tanjung Raya II", "Saigon"),
+    ("Jl. Tanjung Raya II, Banjar Serasan", "Jl. Tanjung Raya II", "Banjar Serasan"),
+    ("jl tanjung raya 2 kel parit mayor", "Jl. Tanjung Raya II", "Paritmayor"),
+    ("Jl. Tanjung Raya II, Tambelan Sampit", "Jl. Tanjung Raya II", "Tambelansampit"),
+    ("Jl. Budi Utomo, Siantan Hilir", "Jl. Budi Utomo", "Siantan Hilir"),
+    ("Jl. Budi Utomo, Siantan Tengah", "Jl. Budi Utomo", "Siantan Tengah"),
+    ("Jl. Khatulistiwa, Batu Layang", "Jl. Khatulistiwa", "Batulayang"),
+    ("Jl. Gajah Mada, Darat Sekip", "Jl. Gajah Mada", "Daratsekip"),
+]
+
+
+@pytest.mark.parametrize("text, street, kelurahan", ROAD_IN_KELURAHAN)
+def test_a_road_with_a_kelurahan_is_on_the_road_inside_that_kelurahan(geo, geocoder, text, street, kelurahan):
+    alone = top(geocoder, street).raw
+    raw = top(geocoder, text).raw
+    assert (raw["name"], raw["kind"]) == (street, "road")
+    assert _metres_to_street(raw["lat"], raw["lon"], street) < 2            # on the road's line
+    assert geo.zones.lookup(raw["lat"], raw["lon"]).kelurahan == kelurahan == raw["kelurahan"]   # in the zone
+    assert raw["precision_m"] < alone["precision_m"]                         # a stretch, not the whole road
+    assert "notes" not in raw and raw["confidence"] > alone["confidence"]
+
+
+def test_each_kelurahan_a_road_crosses_puts_it_somewhere_else(geocoder):
+    points = {kel: top(geocoder, f"Jl. Ahmad Yani, {kel}").raw for kel in
+              ("Benua Melayu Darat", "Akcaya", "Bansir Laut", "Bangka Belitung Laut")}
+    for a, b in [("Benua Melayu Darat", "Akcaya"), ("Akcaya", "Bansir Laut"), ("Bansir Laut", "Bangka Belitung Laut")]:
+        assert geodesic((points[a]["lat"], points[a]["lon"]), (points[b]["lat"], points[b]["lon"])).meters > 500
+
+
+def test_a_road_just_outside_a_coarse_kelurahan_border_is_its_nearest_stretch(geo, geocoder):
+    """The street lights put Jl. Ahmad Yani in Benua Melayu Laut; the coarse zones miss it by about 300 m."""
+    raw = top(geocoder, "Jl. Ahmad Yani, Benua Melayu Laut").raw
+    assert raw["name"] == "Jl. Ahmad Yani" and "notes" not in raw
+    assert _metres_to_street(raw["lat"], raw["lon"], "Jl. Ahmad Yani") < 2
+    assert 0 < geo.zones.distance_to("kelurahan", "Benuamelayu Laut", raw["lat"], raw["lon"]) < 500
+
+
+@pytest.mark.parametrize("text, kelurahan", [("Jl. Ahmad Yani, Siantan Hulu", "Siantan Hulu"),
+                                             ("Jl. Ahmad Yani, Kel. Mariana", "Mariana"),
+                                             ("Jl. Gajah Mada, Sei Jawi", "Sungaijawi")])
+def test_a_road_that_does_not_pass_through_the_kelurahan_says_so(geocoder, text, kelurahan):
+    street = text.split(",")[0]
+    alone = top(geocoder, street).raw
+    found = geocoder.candidates(text)
+    road = next(c for c in found if c["kind"] == "road")
+    [note] = road["notes"]
+    assert note.startswith(f"{road['name']} does not pass through kelurahan {kelurahan} (") and note.endswith(" km away)")
+    assert (road["lat"], road["lon"]) == (alone["lat"], alone["lon"])     # no point made up in between
+    assert road["confidence"] < alone["confidence"]
+    # the kelurahan is offered first, doubted the same way: the operator is asked, nothing is guessed
+    assert (found[0]["kind"], found[0]["name"], found[0]["notes"]) == ("kelurahan", kelurahan, [note])
+
+
+# --- plus codes and coordinates as callers write them ----------------------------------------------
+
+@pytest.mark.parametrize("lat, lon, kelurahan", [(-0.0202106, 109.3267782, "Mariana"),      # RS Antonius
+                                                 (-0.041644, 109.3361516, "Akcaya")])       # Masjid Raya Mujahidin
+def test_plus_codes_are_coordinates_as_precise_as_their_cell(geo, geocoder, lat, lon, kelurahan):
+    full = olc.encode(lat, lon, 11)
+    for text in (full, olc.shorten(full, *PONTIANAK), olc.shorten(full, *PONTIANAK).lower() + " Pontianak"):
+        found = geocoder.geocode(text, exactly_one=False)
+        assert len(found) == 1, text
+        raw = found[0].raw
+        assert (raw["kind"], raw["match"], raw["precision_m"], raw["confidence"]) == ("coordinates", "plus_code", 3, 1.0)
+        assert metres(found[0], lat, lon) <= 3
+        assert raw["kelurahan"] == kelurahan == geo.zones.lookup(lat, lon).kelurahan
+
+
+def test_a_literal_plus_code_near_pontianak(geocoder):
+    raw = top(geocoder, "X89R+M52 Pontianak").raw           # 6PFFX89R+M52, worked out once with the library
+    assert (raw["lat"], raw["lon"]) == (pytest.approx(-0.0308625), pytest.approx(109.340390625))
+    assert raw["kelurahan"] == "Daratsekip" and raw["precision_m"] == 3
+
+
+@pytest.mark.parametrize("text", ["X89R+M", "6PFFX89R+M", "9R+M52", "6PFFX800+"])
+def test_a_plus_code_that_cannot_be_used_is_an_error_not_a_guess(geocoder, text):
+    with pytest.raises(CoordinateError):
+        geocoder.geocode(text)
+
+
+def test_an_invalid_plus_code_inside_an_address_leaves_the_address(geocoder):
+    assert top(geocoder, "RS Antonius X89R+M").raw["name"] == "RSU Santo Antonius"
+
+
+@pytest.mark.parametrize("text", ["-0,0202, 109,3268", "-0,0202 109,3268", "0,0202 LS 109,3268 BT",
+                                  "lat -0,0202 long 109,3268", "0,0202 Lintang Selatan 109,3268 Bujur Timur"])
+def test_decimal_commas_and_indonesian_hemisphere_words_are_coordinates(geocoder, text):
+    raw = top(geocoder, text).raw
+    assert raw["kind"] == "coordinates" and (raw["lat"], raw["lon"]) == (pytest.approx(-0.0202), pytest.approx(109.3268))
+    assert raw["kelurahan"] == "Mariana"
+
+
+# --- chat and SMS abbreviations ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed, spelled_out, place", [
+    ("dpn msjd raya mujahidin", "depan masjid raya mujahidin", "Masjid Raya Mujahidin"),
+    ("dkt msjd jami", "dekat masjid jami", "Masjid Jami Sultan Syarif Abdurrahman"),
+    ("jln a yani dkt rsud soedarso", "jalan ahmad yani dekat rumah sakit umum daerah soedarso", "RSUD dr. Soedarso"),
+    ("jl a yani sblh rsud soedarso", "jalan a yani sebelah rumah sakit soedarso", "RSUD dr. Soedarso"),
+    ("blkg rsu antonius", "belakang rumah sakit umum antonius", "RSU Santo Antonius"),
+    ("dpn R.S. Antonius", "depan Rumah Sakit Antonius", "RSU Santo Antonius"),
+    ("gg suez jln gajah mada", "gang suez jalan gajah mada", "Gg. Suez"),
+    ("gg suez sblh sd", "gang suez sebelah sd", "Gg. Suez"),
+    ("sblh sdn 8 pontianak selatan", "sebelah sd negeri 8 pontianak selatan", "SD Negeri 8 Pontianak Selatan"),
+    ("jln tanjungpura dpn psr flamboyan", "jalan tanjungpura depan pasar flamboyan", "Pasar Flamboyan"),
+    ("smpg pkm alianyang", "samping puskesmas alianyang", "UPT Puskesmas Alianyang"),
+    ("sbrg jmbtn kapuas 1", "seberang jembatan kapuas 1", "Jembatan Kapuas I"),
+    ("sei jawi", "sungai jawi", "Sungaijawi"),
+    ("sui jawi", "sungai jawi", "Sungaijawi"),
+    ("sungei jawi", "sungai jawi", "Sungaijawi"),
+    ("sg. jawi dalam", "sungai jawi dalam", "Sungaijawi Dalam"),
+    ("sui bangkong", "sungai bangkong", "Sungaibangkong"),
+    ("jln sui raya dalam", "jalan sungai raya dalam", "Jalan Sungai Raya Dalam"),
+    ("jl sei raya dalam", "jalan sungai raya dalam", "Jalan Sungai Raya Dalam"),
+])
+def test_chat_abbreviations_resolve_as_the_words_spelled_out(geocoder, typed, spelled_out, place):
+    short, long = top(geocoder, typed).raw, top(geocoder, spelled_out).raw
+    assert short["name"] == long["name"] == place
+    assert (short["lat"], short["lon"], short["confidence"]) == (long["lat"], long["lon"], long["confidence"])
+
+
+def test_s_dot_is_not_sungai(geocoder):
+    assert top(geocoder, "Jl. S. Parman").raw["name"] == "Jl. S. Parman"
 
 
 # --- typos, relation words, conflicts --------------------------------------------------------------

@@ -59,6 +59,27 @@ SAME = [
     ("Jl. A. Yani Km. 5", "Jl. A. Yani"),
     # words that carry nothing
     ("tolong di Gg. Mawar pak", "Gg. Mawar"),
+    # what chats and SMS write
+    ("jln. a yani", "Jalan A Yani"),
+    ("jl a yani", "Jalan A Yani"),
+    ("gg mawar", "Gang Mawar"),
+    ("msjd raya mujahidin", "Masjid Raya Mujahidin"),
+    ("msjid jami", "Masjid Jami"),
+    ("mesjd jami", "Masjid Jami"),
+    ("R.S. Antonius", "Rumah Sakit Antonius"),
+    ("R.S.U.D. Soedarso", "RSUD Soedarso"),
+    ("rsu antonius", "Rumah Sakit Umum Antonius"),
+    ("rsud soedarso", "Rumah Sakit Umum Daerah Soedarso"),
+    ("psr flamboyan", "Pasar Flamboyan"),
+    ("jmbtn kapuas", "Jembatan Kapuas"),
+    ("sui jawi", "Sungai Jawi"),
+    ("sungei jawi", "Sungai Jawi"),
+    ("Sei Raya Dalam", "Sungai Raya Dalam"),
+    ("Sui Raya Dalam", "Sungai Raya Dalam"),
+    ("dpn msjd raya", "depan Masjid Raya"),
+    ("dkt rsud soedarso", "dekat Rumah Sakit Umum Daerah Soedarso"),
+    ("gg mawar sblh sd", "Gang Mawar sebelah SD"),
+    ("blkg rs antonius", "belakang RS Antonius"),
 ]
 
 
@@ -75,12 +96,18 @@ DIFFERENT = [
     ("RS Jeumpa", "RSB Jeumpa"),          # RSB = Rumah Sakit Bersalin, the maternity hospital
     ("Jl. Sultan Hamid I", "Jl. Sultan Hamid II"),
     ("Bansir Laut", "Bansir Darat"),
+    ("Jl. S. Parman", "Jl. Sungai Parman"),  # "S." is Siswondo, not Sungai
 ]
 
 
 @pytest.mark.parametrize("one, other", DIFFERENT)
 def test_different_places_stay_different(one, other):
     assert compact(tokens(one)) != compact(tokens(other))
+
+
+def test_initials_are_not_taken_for_abbreviations():
+    assert tokens("Jl. W.R. Supratman") == ["jalan", "w", "r", "supratman"]      # R. alone is not RS
+    assert tokens("Jl. S. Parman") == ["jalan", "s", "parman"]                    # S. alone is not Sungai
 
 
 def test_documented_example():
@@ -117,6 +144,10 @@ def test_no_relation_words_gives_an_empty_list():
     ("di blkg Kantor Gubernur", "belakang"),
     ("sebrang Jembatan Kapuas I", "seberang"),
     ("sblh Puskesmas Alianyang", "sebelah"),
+    ("smpg RS Antonius", "samping"),
+    ("sbrg Jembatan Kapuas I", "seberang"),
+    ("jln a yani dkt rsud soedarso", "dekat"),
+    ("gg mawar blkg msjd", "belakang"),
     ("RS Antonius, samping parkiran", "samping"),
     ("depan gang, dekat masjid", "depan"),     # the first one said
 ])

@@ -55,12 +55,28 @@ def test_coordinates_come_back_as_one_candidate(world):
     ("95.0, 109.33", "latitude"),
     ("109.3267, -0.0202", "latitude"),
     ("https://maps.app.goo.gl/AbCdEf", "link"),
+    ("X89R+M", "plus code"),
+    ("6PFFX800+", "plus code"),
+    ("-0,0202,109,3268", "ambiguous"),
 ])
 def test_unusable_coordinates_are_a_clear_error_naming_q(world, q, words):
     resp = geocode(world, q)
     assert resp.status_code == 422, resp.get_json()
     error = resp.get_json()["error"]
     assert "q" in error["fields"] and words in error["message"].lower()
+
+
+@pytest.mark.parametrize("q", ["X89R+M52 Pontianak", "6PFFX89R+M52", "x89r+m52"])
+def test_a_plus_code_comes_back_as_coordinates_with_the_size_of_its_cell(world, q):
+    items = geocode(world, q).get_json()["items"]
+    assert len(items) == 1 and items[0]["kind"] == "coordinates" and items[0]["match"] == "plus_code"
+    assert geodesic((items[0]["lat"], items[0]["lon"]), (-0.0308625, 109.340390625)).meters < 1
+    assert items[0]["precision_m"] == 3 and items[0]["kecamatan"] == "Pontianak Kota"
+
+
+def test_decimal_commas_come_back_as_coordinates(world):
+    items = geocode(world, "-0,0202, 109,3268").get_json()["items"]
+    assert len(items) == 1 and (items[0]["lat"], items[0]["lon"]) == (-0.0202, 109.3268)
 
 
 def test_reverse_names_the_zone_and_the_nearest_place(world):

@@ -6,6 +6,7 @@ that cannot be used, give an incident with location ``unknown`` and a message.
 """
 import pytest
 from geopy.distance import geodesic
+from openlocationcode import openlocationcode as olc
 from sqlalchemy import select
 
 from conftest import fresh
@@ -64,6 +65,10 @@ def test_hospital_in_text_lands_on_the_hospital(world):
     ("https://www.google.com/maps/place/RS+Antonius/@-0.0202106,109.3267782,17z", "google_maps"),
     ("https://www.openstreetmap.org/?mlat=-0.0202106&mlon=109.3267782#map=17/-0.02/109.32", "openstreetmap"),
     ("0°1'12.758\"S 109°19'36.4\"E", "dms"),
+    ("-0,0202106, 109,3267782", "decimal"),
+    ("0,0202106 Lintang Selatan 109,3267782 Bujur Timur", "dms"),
+    (olc.encode(*ANTONIUS, 11), "plus_code"),
+    (olc.shorten(olc.encode(*ANTONIUS), -0.0263, 109.3425) + " Pontianak", "plus_code"),
 ])
 def test_coordinates_typed_or_pasted_become_the_location(world, text, fmt):
     body = take(world, location_text=text)
@@ -82,6 +87,8 @@ def test_coordinates_typed_or_pasted_become_the_location(world, text, fmt):
     "91.5, 109.33",                          # latitude out of range
     "nan, inf",
     "https://maps.app.goo.gl/AbCdEf123",     # a short link cannot be opened offline
+    "X89R+M",                                # not a valid plus code
+    "-0,0202,109,3268",                      # which comma splits the numbers is not written
     "\x01\x02\x03 ÿþ",
     "x" * 500,
 ])
@@ -190,6 +197,8 @@ def test_the_pin_says_how_precise_it_is(world):
     assert kelurahan["location_accuracy_m"] >= 500
     assert typed["location_accuracy_m"] is None
     assert given["location_accuracy_m"] == 12.0
+    plus_code = take(world, location_text="X89R+M5 Pontianak")["incident"]     # a 10-character code: its 14 m cell
+    assert plus_code["location_source"] == "text_coordinates" and plus_code["location_accuracy_m"] == 14
     moved = world.patch("op", f"/api/incidents/{typed['id']}", {"address_text": "Kelurahan Tengah"}).get_json()
     assert moved["location_name"] == "Tengah" and moved["location_accuracy_m"] >= 300
 
@@ -209,6 +218,7 @@ def test_unknown_streets_are_not_matched_to_look_alikes(world, text):
     ("Jembatan Kapuas II", "Jembatan Kapuas I", "2 does not match"),        # Kapuas II is outside the city
     ("Masjid Raya Mujahidin, Siantan Hulu", "Masjid Raya Mujahidin", "km from kelurahan Siantan Hulu"),
     ("RS Antonius, Kec. Pontianak Timur", "RSU Santo Antonius", "km from kecamatan Pontianak Timur"),
+    ("Jl. Ahmad Yani, Siantan Hulu", "Jl. Ahmad Yani", "does not pass through kelurahan Siantan Hulu"),
 ])
 def test_text_that_contradicts_the_place_is_offered_not_used(world, text, offered, why):
     body = take(world, location_text=text)
@@ -222,6 +232,14 @@ def test_two_equally_specific_places_are_ambiguous_whatever_their_kinds(world):
     body = take(world, location_text="RS Antonius atau Tugu Digulis")
     assert body["incident"]["location_source"] == "unknown"
     assert "ambiguous" in body["location"]["message"]["en"].lower()
+
+
+def test_a_road_with_its_kelurahan_is_pinned_on_that_stretch(world):
+    whole = take(world, location_text="Jl. Ahmad Yani")["incident"]
+    stretch = take(world, location_text="jln a yani kel akcaya")["incident"]
+    assert stretch["location_source"] == "gazetteer" and stretch["location_name"] == "Jl. Ahmad Yani"
+    assert stretch["kelurahan"] == "Akcaya" and stretch["location_precision"] == "road"
+    assert stretch["location_accuracy_m"] < whole["location_accuracy_m"]
 
 
 def test_a_kelurahan_just_across_a_coarse_zone_border_is_no_contradiction(world):

@@ -7,14 +7,24 @@
   ``lat: -0.0202, lng: 109.3268`` (labels lat/latitude/lintang and
   lon/lng/long/longitude/bujur). Both numbers need a decimal fraction or a degree
   sign, so house numbers, RT/RW and phone numbers never become coordinates.
-  Indonesian decimal commas work with a space or semicolon between the numbers
-  (``-0,0202 109,3268``); a decimal comma with a comma between the numbers
-  (``-0,0202, 109,3268``) is ambiguous and raises :class:`CoordinateError`.
-* degrees with hemisphere letters N/S/E/W or Indonesian LU/LS/BT/BB, before or after
-  each number, as decimal degrees or degrees-minutes(-seconds):
+* Indonesian decimal commas: ``-0,0202 109,3268``, ``-0,0202; 109,3268``, ``-0,0202, 109,3268``.
+  The rule: a comma inside a number (a digit on both sides) is its decimal comma, unless it is
+  the only comma between two numbers written with decimal points (``-0.0202,109.3268``). A
+  comma between the numbers is read as their separator when a space (or a hemisphere
+  letter) is next to it; a comma directly between the digits of two decimal-comma numbers
+  (``-0,0202,109,3268``, or ``-0.0202,109,3268``) is ambiguous in writing and raises
+  :class:`CoordinateError` asking for a space, never a guess.
+* degrees with hemisphere letters N/S/E/W, Indonesian LU/LS/BT/BB, the words Lintang
+  Utara/Selatan, Bujur Timur/Barat (or utara/selatan/timur/barat alone), and the single
+  letters U and T (B for barat only after its number: before a number it may mean bujur),
+  any case, before or after each number, as decimal degrees or degrees-minutes(-seconds):
   ``0°01'12.3"S 109°19'36.4"E``, ``S 0° 1' 12" E 109° 19' 36"``, ``0.0202 S, 109.3268 E``,
-  ``0°01'12" LS 109°19'36" BT``; ′ ″ and '' work as minute and second marks. The
-  letters (or lat/lon labels) say which number is the latitude.
+  ``0°01'12" LS 109°19'36" BT``, ``0,0202 Lintang Selatan 109,3268 Bujur Timur``; ′ ″ and ''
+  work as minute and second marks. The letters (or lat/lon labels) say which number is the
+  latitude.
+* a plus code (Open Location Code, :mod:`.pluscodes`): a full code (``6PFFX89R+M52``) or a
+  short one (``X89R+M52``, ``X89R+M52 Pontianak``) recovered relative to ``reference``
+  (Pontianak's centre), with ``accuracy_m`` the size of the code's area.
 * a map link, also among other words ("lokasi: https://maps.google.com/?q=... pak"):
   Google Maps (in order of preference the ``!3d..!4d..`` place pin, the
   ``q``/``query``/``destination``/``daddr``/``ll``/``center`` parameters, the
@@ -23,7 +33,8 @@
   (``geo:lat,lon``, ``geo:0,0?q=lat,lon(label)``).
 
 ``format`` is "decimal" (signed degrees), "dms" (hemisphere letters or minutes and
-seconds), "google_maps", "openstreetmap" or "geo_uri".
+seconds), "google_maps", "openstreetmap", "geo_uri" or "plus_code". ``accuracy_m`` is None
+except for a plus code (the size of its area, in metres).
 
 Unlike geopy's ``Point`` this never reads the last two numbers of an address, never
 negates twice for ``-0.02 S``, never swaps longitude-first input silently and never
@@ -39,6 +50,8 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
+
+from .pluscodes import PONTIANAK, PlusCodeError, read_plus_code
 
 MAX_LENGTH = 500
 
@@ -56,17 +69,29 @@ class CoordinateError(ValueError):
 class ParsedCoordinates:
     lat: float
     lon: float
-    format: str  # "decimal", "dms", "google_maps", "openstreetmap" or "geo_uri"
+    format: str  # "decimal", "dms", "google_maps", "openstreetmap", "geo_uri" or "plus_code"
+    accuracy_m: float | None = None  # a plus code: the size of its area; None: as precise as written
 
 
-def parse_coordinates(text: str) -> ParsedCoordinates | None:
+def parse_coordinates(text: str, *, reference=PONTIANAK) -> ParsedCoordinates | None:
     """Return coordinates if the whole text (trimmed) is a coordinate expression or
-    contains a map link/geo URI; None when it is not coordinates (an address, a name);
-    raise CoordinateError when it is clearly coordinates but invalid."""
+    contains a map link/geo URI or a plus code; None when it is not coordinates (an
+    address, a name); raise CoordinateError when it is clearly coordinates but invalid.
+    ``reference`` (lat, lon) is where short plus codes are recovered."""
     text = text.strip()
     if not text or len(text) > MAX_LENGTH:
         return None
-    return _find_link(text) or _plain(text)
+    return _find_link(text, reference) or _plus_code(text, reference) or _plain(text)
+
+
+def _plus_code(text, reference):
+    try:
+        found = read_plus_code(text, reference)
+    except PlusCodeError as exc:
+        _fail(str(exc), exc.message_id)
+    if found is None:
+        return None
+    return replace(_checked(found.lat, found.lon, "plus_code", positional=False), accuracy_m=found.accuracy_m)
 
 
 # --- plain text --------------------------------------------------------------------
@@ -74,6 +99,11 @@ def parse_coordinates(text: str) -> ParsedCoordinates | None:
 # Hemisphere letter -> (which coordinate, sign); LU/LS/BT/BB: lintang utara/selatan, bujur timur/barat.
 _HEMISPHERES = {"N": ("lat", 1), "LU": ("lat", 1), "S": ("lat", -1), "LS": ("lat", -1),
                 "E": ("lon", 1), "BT": ("lon", 1), "W": ("lon", -1), "BB": ("lon", -1)}
+# Indonesian words and single letters for them (lintang utara, bujur timur, ...). "B" (barat) only
+# after its number: in front of one it may be short for "bujur", a label.
+_DIRECTIONS = {"utara": "LU", "selatan": "LS", "timur": "BT", "barat": "BB", "u": "LU", "t": "BT"}
+_WORD_PAIRS = {("lintang", "utara"): "LU", ("lintang", "selatan"): "LS",
+               ("bujur", "timur"): "BT", ("bujur", "barat"): "BB"}
 _LABELS = {"lat": "lat", "latitude": "lat", "lintang": "lat",
            "lon": "lon", "lng": "lon", "long": "lon", "longitude": "lon", "bujur": "lon"}
 _NORMALISE = str.maketrans({"′": "'", "‘": "'", "’": "'", "″": '"', "“": '"', "”": '"',
@@ -132,8 +162,8 @@ def _plain(text):
             middle_first, middle_second = middle_first[:-1], middle_first[-1:]
     first.letters = letters(2) + middle_first
     second.letters = middle_second + letters(7)
-    separator = layout[4] and elems[layout.start(4)][1]
-    return _interpret(first, second, separator)
+    separator = layout[4] and elems[layout.start(4)]
+    return _interpret(first, second, separator and separator[2])
 
 
 def _elements(text):
@@ -144,7 +174,10 @@ def _elements(text):
         m = _TOKEN.match(text, pos)
         if m is None:
             return None
-        tokens.append((m.lastgroup, m[m.lastgroup]))
+        # tight: a comma with a digit on both sides ("-0,0202,109,3268"), not a separator one can see.
+        tight = m.lastgroup == "punct" and 0 < m.start("punct") and text[m.start("punct") - 1].isdigit() \
+            and text[m.end():m.end() + 1].isdigit()
+        tokens.append((m.lastgroup, m[m.lastgroup], tight))
         pos = m.end()
 
     def at(j, kind, values):
@@ -152,7 +185,7 @@ def _elements(text):
 
     elems, i = [], 0
     while i < len(tokens):
-        kind, value = tokens[i]
+        kind, value, tight = tokens[i]
         if kind == "num":
             angle = _Angle(value[0] if value[0] in "+-" else "", [value.lstrip("+-")], at(i + 1, "mark", ("°",)))
             i += 2 if angle.degree_sign else 1
@@ -166,19 +199,27 @@ def _elements(text):
                 i += 2
             elems.append(angle)
             continue
-        if kind == "word" and value.upper() in _HEMISPHERES:
+        pair = (value.lower(), tokens[i + 1][1].lower()) if kind == "word" and i + 1 < len(tokens) else None
+        if pair in _WORD_PAIRS:
+            elems.append(("H", _WORD_PAIRS[pair]))
+            i += 1
+        elif kind == "word" and value.upper() in _HEMISPHERES:
             elems.append(("H", value.upper()))
+        elif kind == "word" and value.lower() in _DIRECTIONS:
+            elems.append(("H", _DIRECTIONS[value.lower()]))
+        elif kind == "word" and value.lower() == "b" and elems and isinstance(elems[-1], _Angle):
+            elems.append(("H", "BB"))
         elif kind == "word" and value.lower() in _LABELS:
             elems.append(("L", value.lower()))
         elif kind == "punct" and value in ",;":
-            elems.append(("S", value))
+            elems.append(("S", value, tight))
         elif not (kind == "punct" and tokens[i - 1][0] == "word" and elems and elems[-1][0] == "L"):
             return None  # an unknown word, a stray mark, or ':'/'=' not after a label
         i += 1
     return elems
 
 
-def _interpret(first, second, separator):
+def _interpret(first, second, tight_comma):
     angles = (first, second)
     for a in angles:
         if len(a.letters) > 1:
@@ -196,9 +237,13 @@ def _interpret(first, second, separator):
         # reading south of the equator (most of Pontianak) would land north of it, on another bank.
         _fail("Degrees and minutes need hemisphere letters: add N or S (LU/LS) and E (BT)",
               "Derajat dan menit perlu huruf arah: tambahkan LU atau LS dan BT")
-    if separator == "," and any("," in p for a in angles for p in a.parts):
-        _fail("Ambiguous decimal commas: write -0.0202, 109.3268 or -0,0202 109,3268",
-              "Koma desimal ambigu: tulis -0.0202, 109.3268 atau -0,0202 109,3268")
+    if tight_comma and any("," in p for a in angles for p in a.parts):
+        # "-0,0202,109,3268": the comma is both the decimal mark and the separator, with nothing
+        # between the digits to tell which is which.
+        _fail("Ambiguous decimal commas: put a space after the comma between the numbers (-0,0202, 109,3268) "
+              "or write -0.0202, 109.3268",
+              "Koma desimal ambigu: beri spasi sesudah koma pemisah (-0,0202, 109,3268) "
+              "atau tulis -0.0202, 109.3268")
     values = [_degrees(a) for a in angles]
     roles = [_role(a) for a in angles]
     if roles[0] and roles[0] == roles[1]:
@@ -243,7 +288,7 @@ _GOOGLE_HOST = re.compile(r"(?:www\.|maps\.)?google(?:\.[a-z]{2,3}){1,2}")
 _BARE_HOST = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:[/?#]|$)")
 
 
-def _find_link(text):
+def _find_link(text, reference=PONTIANAK):
     """The first map link or geo URI among the words of the text, read; None if none."""
     for word in text.split():
         word = word.strip("<>[]\"'.,;!?").removeprefix("(")
@@ -268,11 +313,11 @@ def _find_link(text):
         if host in _OSM_HOSTS:
             return _openstreetmap(url)
         if _GOOGLE_HOST.fullmatch(host) and (host.startswith("maps.") or re.match(r"/maps(?:/|$)", url.path)):
-            return _google(word, url)
+            return _google(word, url, reference)
     return None
 
 
-def _google(link, url):
+def _google(link, url, reference):
     pins = re.findall(rf"!3d({_NUMBER})!4d({_NUMBER})", unquote(link))
     if pins:
         return _link_pair(*pins[-1], "google_maps")
@@ -284,6 +329,9 @@ def _google(link, url):
         found = _plain(text)
         if found:
             return replace(found, format="google_maps")
+        code = _plus_code(text, reference)   # a place searched by its plus code: ?q=X89R%2BM52
+        if code:
+            return code
     camera = re.search(rf"@({_NUMBER}),({_NUMBER})", unquote(link))
     return _link_pair(*camera.groups(), "google_maps") if camera else _no_coordinates()
 

@@ -41,6 +41,7 @@ class Place:
     precision_m: float = 500.0
     source: str | None = None
     points: tuple = ()   # roads: known points along them, (lat, lon)
+    lines: tuple = ()    # roads: their lines, each a tuple of (lat, lon) in order (() when not known)
     street: str | None = None   # gangs: the street the gang leaves from, as its address names it
 
 
@@ -103,13 +104,14 @@ class Gazetteer:
     @classmethod
     def load(cls, path=SHIPPED):
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return cls(
-            Place(name=p["name"], kind=p["kind"], lat=float(p["lat"]), lon=float(p["lon"]),
-                  aliases=tuple(p.get("aliases", ())), kecamatan=p.get("kecamatan"),
-                  precision_m=float(p.get("precision_m", 500)), source=p.get("source"),
-                  points=tuple(tuple(pt) for pt in p.get("points", ())))
-            for p in data["places"]
-        )
+        places = []
+        for p in data["places"]:
+            points = tuple((float(pt[0]), float(pt[1])) for pt in p.get("points", ()))
+            places.append(Place(name=p["name"], kind=p["kind"], lat=float(p["lat"]), lon=float(p["lon"]),
+                                aliases=tuple(p.get("aliases", ())), kecamatan=p.get("kecamatan"),
+                                precision_m=float(p.get("precision_m", 500)), source=p.get("source"),
+                                points=points, lines=(points,) if len(points) > 1 else ()))
+        return cls(places)
 
     def by_name(self, name):
         return next((p for p in self.places if p.name == name), None)
@@ -216,6 +218,50 @@ class Gazetteer:
                 k += 1
         # "Tugu Kha" offers Tugu Khatulistiwa, not what "Kha" alone starts (RS Kharitas Bhakti).
         return _longest(out)
+
+
+# --- what a match leaves unsaid (used by the geocoder) ----------------------------------------
+
+_SHORT_MARKER = {"gang": "Gg.", "jalan": "Jl.", "komplek": "Komp.", "perumahan": "Perum."}
+
+
+def short_typo(match):
+    """A short word one letter off a street's name ("hijau", Jl. Hijas) is not that street."""
+    return match.how == "typo" and match.place.source == "streets.json" and len(match.text.replace(" ", "")) < 7
+
+
+# Words that end a gang's or street's name the text does not know ("Gg. Mawar 2 masuk dari ...").
+_NAME_ENDS = frozenset({"masuk", "dari", "ke", "di", "arah", "belok", "lurus", "sampai", "lalu", "terus", "yang",
+                        "dan", "ada", "tolong", "pak", "bu", "itu", "ini", "sini", "sana", "rumah", "no"})
+
+
+def unknown_named(analysis):
+    """What the text names that no place explains, as the caller would write it, else None:
+    a gang or street after its marker ("Gg. Mawar", "Jl. Sutoyo"), else the words left over
+    ("Kantor Pos" in "Jl. Tanjungpura depan Kantor Pos")."""
+    covered = {i for m in analysis.matches if m.how != "prefix" for i in range(m.start, m.end)}
+    toks = analysis.tokens
+    for i, tok in enumerate(toks):
+        if tok in _SHORT_MARKER and i not in covered:
+            words = []
+            for j in range(i + 1, len(toks)):
+                if toks[j] in MARKERS or toks[j] in _NAME_ENDS or j in covered:
+                    break
+                words.append(toks[j])
+                if toks[j].isdigit():
+                    break       # "Gg. Mawar 2"
+            if words and any(len(w) > 2 for w in words):
+                return _SHORT_MARKER[tok] + " " + " ".join(w.title() for w in words[:4])
+    left = [t for t in analysis.unexplained() if not t.isdigit()]
+    if left and sum(len(t) for t in left) >= 4:
+        return " ".join(t.title() for t in left[:4])
+    return None
+
+
+def street_words_in(analysis, street):
+    """Whether the words of ``street`` (a street the index may not know: "Jl. Merdeka") are in the text."""
+    key = compact([t for t in tokens(street) if t not in MARKERS])
+    return len(key) >= MIN_KEY and key in compact(analysis.tokens)
 
 
 def _digits(key):

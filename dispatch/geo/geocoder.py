@@ -29,8 +29,9 @@ from geopy.location import Location
 from .backoff import PauseAfterFailure
 from .coords import parse_coordinates
 from .distance import haversine_m
-from .gazetteer import MIN_KEY, SPECIFICITY, Gazetteer
-from .text import MARKERS, compact, tokens as text_tokens
+from .gazetteer import SPECIFICITY, Gazetteer, short_typo, street_words_in, unknown_named
+from .pluscodes import PONTIANAK
+from .text import tokens as text_tokens
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,11 @@ _GANG_ON_STREET = 0.86     # a gang named with its street ("Gg. Suez, Jl. Gajah 
 class OfflineGeocoder(Geocoder):
     """Geocoding with no network, over the shipped gazetteer (or one given)."""
 
-    def __init__(self, gazetteer=None, *, zones=None):
+    def __init__(self, gazetteer=None, *, zones=None, reference=PONTIANAK):
         super().__init__()
         self.gazetteer = gazetteer or Gazetteer.load()
+        # Where short plus codes ("X89R+M52") are recovered: the city's centre.
+        self.reference = reference
         # A ZoneIndex, or a callable returning the current one (zones can be re-imported).
         self._zones = zones
 
@@ -103,27 +106,28 @@ class OfflineGeocoder(Geocoder):
         text = (query or "").strip()
         if not text:
             return []
-        parsed = parse_coordinates(text)
+        parsed = parse_coordinates(text, reference=self.reference)
         if parsed is not None:
+            # A plus code is as precise as its area (about 14 m for 10 characters); typed degrees as written.
             return [{"name": f"{parsed.lat:.6f}, {parsed.lon:.6f}", "kind": "coordinates",
                      "lat": parsed.lat, "lon": parsed.lon, **self._zone(parsed.lat, parsed.lon),
-                     "confidence": 1.0, "match": parsed.format, "matched_text": text, "precision_m": 0,
-                     "source": "coordinates"}]
+                     "confidence": 1.0, "match": parsed.format, "matched_text": text,
+                     "precision_m": parsed.accuracy_m or 0, "source": "coordinates"}]
         analysis = self.gazetteer.analyse(text, typing=typing)
         if not analysis.matches:
             return []
         zones_named = [m for m in analysis.matches if m.place.kind in ("kelurahan", "kecamatan") and m.how != "prefix"]
         unexplained = bool(analysis.unexplained())
         roads_named = {m.place.name for m in analysis.matches if m.how != "prefix" and m.place.kind == "road"}
-        unknown = _unknown_named(analysis)
+        unknown = unknown_named(analysis)
         sharing = {}
         for m in analysis.matches:
             if m.how == "exact":
                 sharing.setdefault((m.start, m.end, m.place.kind), set()).add(m.place.name)
-        out = {}
+        out, contradicted = {}, {}
         for match in analysis.matches:
             place = match.place
-            if _short_typo(match):
+            if short_typo(match):
                 continue
             confidence = _BASE_CONFIDENCE[SPECIFICITY[place.kind]]
             if match.how == "typo":
@@ -147,14 +151,15 @@ class OfflineGeocoder(Geocoder):
             if namesakes > 1:
                 confidence *= _AMBIGUOUS_FACTOR   # the namesakes come back side by side: the operator picks
             if place.kind == "gang" and place.street:
-                if place.street in roads_named or _street_words_in(analysis, place.street):
+                if place.street in roads_named or street_words_in(analysis, place.street):
                     confidence = max(confidence, _GANG_ON_STREET)
                 elif roads_named:
                     # "Gg. Merak, Jl. Ahmad Yani": this Gg. Merak leaves from another street.
                     confidence *= _CONFLICT_FACTOR
                     notes.append(f"{place.name} leaves from {place.street}, not {sorted(roads_named)[0]}")
-            lat, lon = place.lat, place.lon
+            lat, lon, precision = place.lat, place.lon, place.precision_m
             context = [z.place for z in zones_named if z.place is not place]
+            road_zone = road_note = None
             near = [m.place for m in analysis.matches if m.how != "prefix" and m.place is not place
                     and (SPECIFICITY[m.place.kind] > SPECIFICITY["road"]
                          or (m.place.kind == "gang" and m.place.street == place.name))]
@@ -164,11 +169,11 @@ class OfflineGeocoder(Geocoder):
                 i = int(np.argmin(haversine_m(pts[:, 0], pts[:, 1], near[0].lat, near[0].lon)))
                 lat, lon = float(pts[i, 0]), float(pts[i, 1])
             elif place.kind == "road" and context and len(place.points) > 1:
-                # "Jl. Ahmad Yani, Bansir Laut": the known point of the road nearest that kelurahan.
-                zone = max(context, key=lambda p: SPECIFICITY[p.kind])
-                pts = np.array(place.points)
-                i = int(np.argmin(haversine_m(pts[:, 0], pts[:, 1], zone.lat, zone.lon)))
-                lat, lon = float(pts[i, 0]), float(pts[i, 1])
+                # "Jl. Ahmad Yani, Bansir Laut": on the road, inside that kelurahan.
+                road_zone = max(context, key=lambda p: SPECIFICITY[p.kind])
+                lat, lon, precision, road_note = self._road_in(place, road_zone)
+                if road_note and match.how != "prefix":
+                    contradicted.setdefault(road_zone.name, []).append(road_note)
             zone = self._zone(lat, lon)
             for other in context:
                 if SPECIFICITY[other.kind] >= SPECIFICITY[place.kind]:
@@ -181,11 +186,12 @@ class OfflineGeocoder(Geocoder):
                 away = self.zones.distance_to(other.kind, other.name, lat, lon) if self.zones else None
                 if away is not None and away > _CONFLICT_M:
                     confidence *= _CONFLICT_FACTOR
-                    notes.append(f"{round(away / 100) / 10:g} km from {other.kind} {other.name}")
+                    notes.append(road_note if other is road_zone and road_note else
+                                 f"{_km(away)} km from {other.kind} {other.name}")
             candidate = {
                 "name": place.name, "kind": place.kind, "lat": lat, "lon": lon, **zone,
                 "confidence": round(max(0.05, min(confidence, 0.98)), 2),
-                "match": match.how, "matched_text": match.text, "precision_m": place.precision_m,
+                "match": match.how, "matched_text": match.text, "precision_m": precision,
                 "source": "gazetteer",
             }
             if notes:
@@ -197,17 +203,39 @@ class OfflineGeocoder(Geocoder):
             best = out.get(place.name)
             if best is None or candidate["confidence"] > best["confidence"]:
                 out[place.name] = candidate
+        for name, notes in contradicted.items():
+            # "Jl. Ahmad Yani, Siantan Hulu": the kelurahan is not sure either when the road is elsewhere.
+            if name in out:
+                out[name]["notes"] = out[name].get("notes", []) + notes
         crossing = self._crossing(analysis)
         if crossing is not None:
             out[crossing["name"]] = crossing
         return sorted(out.values(), key=lambda c: (-c["confidence"], -SPECIFICITY[c["kind"]], c["name"]))
+
+    def _road_in(self, place, zone):
+        """A road named with a kelurahan (or kecamatan) ``zone``: (lat, lon, precision_m, note). The middle
+        of the road's stretch in the zone, as precise as that stretch is long; just outside the zone
+        (its borders may be hundreds of metres off) the road's point nearest it; a road that does not
+        come near the zone stays where it is, with a note saying so. Without zones: the road's known
+        point nearest the zone's centre."""
+        stretch = self.zones.along(zone.kind, zone.name, place.lines or (place.points,)) if self.zones else None
+        if stretch is None:
+            pts = np.array(place.points)
+            i = int(np.argmin(haversine_m(pts[:, 0], pts[:, 1], zone.lat, zone.lon)))
+            return float(pts[i, 0]), float(pts[i, 1]), place.precision_m, None
+        if stretch.inside:
+            return stretch.lat, stretch.lon, max(50, round(stretch.spread_m)), None
+        if stretch.distance_m <= _CONFLICT_M:
+            return stretch.lat, stretch.lon, place.precision_m, None
+        return (place.lat, place.lon, place.precision_m,
+                f"{place.name} does not pass through {zone.kind} {zone.name} ({_km(stretch.distance_m)} km away)")
 
     def _crossing(self, analysis):
         """Two streets named together ("simpang Jl. Ahmad Yani - Jl. Sutoyo"): where they meet, or the
         middle of their nearest points, as precise as they are apart."""
         roads = []
         for m in analysis.matches:
-            if (m.how != "prefix" and not _short_typo(m) and m.place.kind == "road" and len(m.place.points) > 1
+            if (m.how != "prefix" and not short_typo(m) and m.place.kind == "road" and len(m.place.points) > 1
                     and m.place not in roads):
                 roads.append(m.place)
         if len(roads) < 2:
@@ -319,46 +347,8 @@ def _number_after(tokens, match):
     return following if following.isdigit() else None
 
 
-_SHORT_MARKER = {"gang": "Gg.", "jalan": "Jl.", "komplek": "Komp.", "perumahan": "Perum."}
-
-
-def _short_typo(match):
-    """A short word one letter off a street's name ("hijau", Jl. Hijas) is not that street."""
-    return match.how == "typo" and match.place.source == "streets.json" and len(match.text.replace(" ", "")) < 7
-
-
-# Words that end a gang's or street's name the text does not know ("Gg. Mawar 2 masuk dari ...").
-_NAME_ENDS = frozenset({"masuk", "dari", "ke", "di", "arah", "belok", "lurus", "sampai", "lalu", "terus", "yang",
-                        "dan", "ada", "tolong", "pak", "bu", "itu", "ini", "sini", "sana", "rumah", "no"})
-
-
-def _unknown_named(analysis):
-    """What the text names that no place explains, as the caller would write it, else None:
-    a gang or street after its marker ("Gg. Mawar", "Jl. Sutoyo"), else the words left over
-    ("Kantor Pos" in "Jl. Tanjungpura depan Kantor Pos")."""
-    covered = {i for m in analysis.matches if m.how != "prefix" for i in range(m.start, m.end)}
-    toks = analysis.tokens
-    for i, tok in enumerate(toks):
-        if tok in _SHORT_MARKER and i not in covered:
-            words = []
-            for j in range(i + 1, len(toks)):
-                if toks[j] in MARKERS or toks[j] in _NAME_ENDS or j in covered:
-                    break
-                words.append(toks[j])
-                if toks[j].isdigit():
-                    break       # "Gg. Mawar 2"
-            if words and any(len(w) > 2 for w in words):
-                return _SHORT_MARKER[tok] + " " + " ".join(w.title() for w in words[:4])
-    left = [t for t in analysis.unexplained() if not t.isdigit()]
-    if left and sum(len(t) for t in left) >= 4:
-        return " ".join(t.title() for t in left[:4])
-    return None
-
-
-def _street_words_in(analysis, street):
-    """Whether the words of ``street`` (a street the index may not know: "Jl. Merdeka") are in the text."""
-    key = compact([t for t in text_tokens(street) if t not in MARKERS])
-    return len(key) >= MIN_KEY and key in compact(analysis.tokens)
+def _km(metres):
+    return f"{round(metres / 100) / 10:g}"
 
 
 def _numbers(place):

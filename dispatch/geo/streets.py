@@ -97,9 +97,10 @@ class StreetIndex:
         for s in self.streets:
             lat, lon = s.middle()
             points = tuple((float(a), float(b)) for a, b in s.vertices[::max(1, len(s.vertices) // 200)])
+            lines = tuple(tuple((float(a), float(b)) for a, b in line) for line in s.lines if len(line) > 1)
             out.append(Place(name=s.name, kind="road", lat=lat, lon=lon, aliases=s.aliases,
                              kecamatan=s.kecamatan[0] if s.kecamatan else None, precision_m=s.precision_m,
-                             source="streets.json", points=points))
+                             source="streets.json", points=points, lines=lines))
         for kind, key in (("landmark", "landmarks"), ("school", "schools"), ("gang", "gangs"),
                           ("puskesmas", "puskesmas")):
             for p in self.data.get(key, ()):

@@ -2,8 +2,9 @@
 
 ``tokens("Depan RSUD dr. Soedarso, Jln. A. Yani")`` gives
 ``['depan', 'rs', 'dokter', 'sudarso', 'jalan', 'a', 'yani']``: case, accents and
-punctuation go; abbreviations become one spelling (Jl./Jln./Jalan, Gg./Gang,
-Kel./Kelurahan, Kec., Sei/Sui/Sungai, RS/Rumah Sakit/RSU/RSUD, Tj./Tanjung, ...);
+punctuation go; abbreviations, also those of chats and SMS, become one spelling
+(Jl./Jln./Jalan, Gg./Gang, Kel./Kelurahan, Kec., Sei/Sui/Sg./Sungei/Sungai,
+RS/R.S./Rumah Sakit/RSU/RSUD, msjd/mesjid/Masjid, psr/Pasar, Tj./Tanjung, ...);
 the old spelling (oe, dj, tj) becomes the new one (u, j, c); roman numerals and
 number words become digits ("Pal V", "Pal Lima" -> "pal 5"); house numbers and
 RT/RW are dropped. Words that say where the caller is relative to a place
@@ -20,7 +21,8 @@ _SYNONYMS = {
     "gg": "gang", "gang": "gang",
     "kel": "kelurahan", "kelurahan": "kelurahan", "kelu": "kelurahan",
     "kec": "kecamatan", "kecamatan": "kecamatan", "kecamtan": "kecamatan",
-    "sei": "sungai", "sui": "sungai", "sungai": "sungai", "sg": "sungai", "sgi": "sungai", "s.": "sungai",
+    # "S." is not Sungai: "Jl. S. Parman" is Siswondo Parman.
+    "sei": "sungai", "sui": "sungai", "sungai": "sungai", "sg": "sungai", "sgi": "sungai", "sungei": "sungai",
     "rs": "rs", "rsu": "rs", "rsud": "rs", "rsia": "rs",
     "tj": "tanjung", "tanjung": "tanjung",
     "ptk": "pontianak",
@@ -28,9 +30,10 @@ _SYNONYMS = {
     "dr": "dokter", "dokter": "dokter", "prof": "profesor", "profesor": "profesor",
     "slt": "sultan", "sltn": "sultan", "sultan": "sultan",
     "pkm": "puskesmas", "puskesmas": "puskesmas",
-    "mesjid": "masjid", "masjid": "masjid",
+    "mesjid": "masjid", "masjid": "masjid", "msjd": "masjid", "msjid": "masjid", "mesjd": "masjid",
+    "psr": "pasar", "pasar": "pasar",
     "kraton": "keraton", "keraton": "keraton",
-    "jemb": "jembatan", "jembatan": "jembatan", "jbt": "jembatan",
+    "jemb": "jembatan", "jembatan": "jembatan", "jbt": "jembatan", "jmbtn": "jembatan",
     "komp": "komplek", "kompleks": "komplek", "komplek": "komplek",
     "perum": "perumahan",
     "kh": "kh", "khw": "kh",
@@ -41,13 +44,19 @@ _EXPANSIONS = {
     "rsb": ("rs", "bersalin"),
 }
 
-# Several tokens that mean one (checked longest first).
-_PHRASES = [
+# Several tokens that mean one (checked longest first), by their first token.
+_PHRASES = {}
+for _phrase, _one in [
     (("rumah", "sakit", "umum", "daerah"), "rs"),
     (("rumah", "sakit", "umum"), "rs"),
     (("rumah", "sakit"), "rs"),
+    (("r", "s", "u", "d"), "rs"),          # "R.S.U.D."
+    (("r", "s", "u"), "rs"),
+    (("r", "s"), "rs"),
     (("pusat", "kesehatan", "masyarakat"), "puskesmas"),
-]
+]:
+    _PHRASES.setdefault(_phrase[0], []).append((_phrase, _one))
+del _phrase, _one
 
 _NUMBERS = {
     "i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8",
@@ -60,10 +69,10 @@ _NUMBERS = {
 RELATION_WORDS = {
     "depan": "depan", "dpn": "depan",
     "dekat": "dekat", "dkt": "dekat", "deket": "dekat",
-    "samping": "samping",
-    "sebelah": "sebelah", "sblh": "sebelah",
-    "belakang": "belakang", "blkg": "belakang", "blk": "belakang",
-    "seberang": "seberang", "sebrang": "seberang", "sberang": "seberang",
+    "samping": "samping", "smpg": "samping", "sampng": "samping",
+    "sebelah": "sebelah", "sblh": "sebelah", "sbelah": "sebelah", "sebelh": "sebelah",
+    "belakang": "belakang", "blkg": "belakang", "blk": "belakang", "blakang": "belakang", "belakng": "belakang",
+    "seberang": "seberang", "sebrang": "seberang", "sberang": "seberang", "sbrg": "seberang",
     "sekitar": "sekitar", "area": "sekitar", "kawasan": "sekitar",
     "arah": "arah", "menuju": "arah",
     "simpang": "simpang",
@@ -108,7 +117,7 @@ def analyse(text):
     i = 0
     while i < len(raw):
         tok = raw[i]
-        phrase = next(((p, rep) for p, rep in _PHRASES if tuple(raw[i:i + len(p)]) == p), None)
+        phrase = next(((p, rep) for p, rep in _PHRASES.get(tok, ()) if tuple(raw[i:i + len(p)]) == p), None)
         if phrase:
             out.append(phrase[1])
             i += len(phrase[0])

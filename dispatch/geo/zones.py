@@ -9,6 +9,11 @@ bounding-box filter in numpy.
 A point outside every kecamatan is outside the service area; it is still given the
 nearest kecamatan and its distance, so an incident just over the city limit is
 served, flagged.
+
+:meth:`ZoneIndex.along` answers where a road runs in a zone ("Jl. Ahmad Yani, Bansir Laut"):
+the middle of its stretch inside, or, for a road that does not enter it, its point nearest
+the zone and how far that is. Each answer is kept with the index (roads and zones never
+change under it), so a road named with a kelurahan costs one dict lookup after the first time.
 """
 import json
 import math
@@ -18,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 from shapely.geometry import Point, shape
-from shapely.ops import unary_union
+from shapely.ops import nearest_points, unary_union
 
 from .distance import METRES_PER_DEGREE
 
@@ -52,6 +57,18 @@ class ZoneMatch:
         return not self.inside
 
 
+@dataclass(frozen=True)
+class Stretch:
+    """Where a road runs in a zone: ``inside``, the middle of its longest part in the zone and
+    ``spread_m``, the farthest that part (or any other part in the zone) reaches from that point;
+    else its point nearest the zone and ``distance_m``, how far the zone is from it."""
+    lat: float
+    lon: float
+    inside: bool
+    spread_m: float = 0.0
+    distance_m: float = 0.0
+
+
 class ZoneIndex:
     def __init__(self, kelurahan, kecamatan, *, source):
         if not kecamatan:
@@ -65,6 +82,8 @@ class ZoneIndex:
         shapely.prepare(self.service_area)
         self._kel_bounds = _bounds(self.kelurahan)
         self._kec_bounds = _bounds(self.kecamatan)
+        self._by_name = {(z.kind, z.name): z for z in self.kelurahan + self.kecamatan}
+        self._stretches = {}
 
     # -- building ---------------------------------------------------------------------------
     @classmethod
@@ -139,11 +158,34 @@ class ZoneIndex:
 
     def distance_to(self, kind, name, lat, lon):
         """Metres from a point to the zone of that kind and name (0 inside); None: no such zone."""
-        zones = self.kelurahan if kind == "kelurahan" else self.kecamatan
-        zone = next((z for z in zones if z.name == name), None)
+        zone = self._by_name.get((kind, name))
         if zone is None:
             return None
         return zone.geometry.distance(Point(lon, lat)) * METRES_PER_DEGREE
+
+    def along(self, kind, name, lines):
+        """Where a road (``lines``: tuples of (lat, lon)) runs in the zone of that kind and name, as a
+        :class:`Stretch`; None when there is no such zone or no line."""
+        key = (kind, name, lines)
+        if key not in self._stretches:
+            self._stretches[key] = self._stretch(self._by_name.get((kind, name)), lines)
+        return self._stretches[key]
+
+    @staticmethod
+    def _stretch(zone, lines):
+        lines = [[(lon, lat) for lat, lon in line] for line in lines if len(line) > 1]
+        if zone is None or not lines:
+            return None
+        road = shapely.MultiLineString(lines)
+        part = shapely.intersection(road, zone.geometry)
+        pieces = [g for g in getattr(part, "geoms", [part]) if g.geom_type == "LineString" and g.length > 0]
+        if not pieces:
+            near, other = nearest_points(road, zone.geometry)
+            return Stretch(near.y, near.x, False, distance_m=near.distance(other) * METRES_PER_DEGREE)
+        middle = max(pieces, key=lambda g: g.length).interpolate(0.5, normalized=True)
+        ends = np.vstack([shapely.get_coordinates(g) for g in pieces])
+        spread = float(np.hypot(ends[:, 0] - middle.x, ends[:, 1] - middle.y).max()) * METRES_PER_DEGREE
+        return Stretch(middle.y, middle.x, True, spread_m=spread)
 
     def to_geojson(self):
         """The zones as a FeatureCollection (for maps)."""
