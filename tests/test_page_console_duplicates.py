@@ -4,7 +4,7 @@ the incident's detail."""
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from conftest import LIVE_S, fresh, queue_row, screenshot, suggested
+from conftest import LIVE_S, fresh, open_detail, queue_row, screenshot, suggested
 from dispatch.models import Call, Incident
 
 CRASH = (-0.03557, 109.34205)   # where the geocoder puts Jl. Gajah Mada
@@ -89,3 +89,41 @@ def test_a_call_linked_by_mistake_is_unlinked_from_the_detail(pages, world, sess
     assert back.status == "pending" and back.merged_into_id is None
     assert session.get(Call, saved["call"]["id"]).disposition == "emergency"
     assert page.console_errors == []
+
+
+def test_a_supervisor_merges_two_incidents_from_the_detail_by_the_number_of_the_one_that_carries_on(
+        pages, world, session):
+    first = crash(world)["incident"]
+    second = world.new_call(caller_phone="0813-5730-0005", caller_name="Pak Dedi", category="traffic_accident",
+                            priority="P2", lat=CRASH[0] + 0.004, lon=CRASH[1], notes="motor kedua")["incident"]
+    assert world.assign(second["id"], world.unit_b.id).status_code == 200
+    page = pages("/console", who="sup", viewport=(1366, 768))
+    detail = open_detail(page, second["id"])
+    detail.locator("#merge-incident").click()
+    expect(page.locator("#action-input")).to_be_focused()
+    page.keyboard.type("9999")
+    page.keyboard.press("Enter")
+    expect(page.locator("#action-error")).to_contain_text("Tidak ada kejadian terbuka bernomor “9999”")
+    number = first["reference"].rsplit("-", 1)[1]
+    page.fill("#action-input", str(int(number)))          # "1" for PSC-...-0001
+    page.keyboard.press("Enter")
+    # the one that carries on is shown, with the calls, the note and the unit of the merged one
+    expect(page.locator("#detail h2")).to_contain_text(first["reference"])
+    expect(page.locator("#related")).to_contain_text(f"Digabung dari {second['reference']}")
+    expect(page.locator("#callers li")).to_have_count(2)
+    expect(page.locator("#assignment-list")).to_contain_text("PSC-02")
+    expect(page.locator(".queue-item")).to_have_count(1, timeout=LIVE_S)
+    screenshot(page, "console-merge")
+    fresh(session)
+    merged = session.get(Incident, second["id"])
+    assert merged.status == "merged" and merged.merged_into_id == first["id"]
+    assert "motor kedua" in session.get(Incident, first["id"]).notes
+    assert page.console_errors == []
+
+
+def test_an_operator_has_no_merge_button(pages, world):
+    first = crash(world)["incident"]
+    page = pages("/console", who="op")
+    detail = open_detail(page, first["id"])
+    expect(detail.locator("#cancel-incident")).to_be_visible()
+    expect(detail.locator("#merge-incident")).to_have_count(0)

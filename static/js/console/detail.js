@@ -32,7 +32,19 @@ const PROMPTS = {
   close: { label: "console.close_outcome", confirm: "console.close_confirm" },
   withdraw: { label: "console.withdraw_reason", confirm: "console.withdraw_confirm", required: "console.reason_needed_withdraw" },
   reopen: { label: "console.reopen_reason", confirm: "console.reopen_confirm", required: "console.reopen_reason_needed" },
+  // A supervisor merges two incidents that are one event: this one into the one typed (its number).
+  merge: { label: "console.merge_into", confirm: "console.merge_confirm", required: "console.merge_needed" },
 };
+
+// The open incident a supervisor typed for a merge: its reference, or its number of the day ("12",
+// "0012"), the newest first when two days share it; never this one.
+function mergeTarget(text, self) {
+  const typed = text.trim().toUpperCase();
+  const number = /^\d{1,4}$/.test(typed) ? typed.padStart(4, "0") : null;
+  const open = [...state.incidents.values()].filter((i) => i.id !== self.id)
+    .sort((a, b) => new Date(b.created_at) - new Date(a.created_at));
+  return open.find((i) => i.reference === typed) || (number && open.find((i) => i.reference.endsWith(`-${number}`))) || null;
+}
 
 function ask(incident, action, assignment = null) {
   asking = { incident, action, assignment, value: "", error: "", focus: true };
@@ -79,7 +91,18 @@ async function confirmAction(incident, releasing) {
     loadDetail();
     return;
   }
+  let into = null;
+  if (action === "merge") {
+    into = mergeTarget(text, incident);
+    if (!into) {
+      asking.error = t("console.merge_unknown", { typed: text });
+      asking.focus = true;
+      loadDetail();
+      return;
+    }
+  }
   const [path, body] = {
+    merge: ["merge", { into: into?.id }],
     cancel: ["cancel", { reason: text }],
     close: ["close", { outcome: text || null, ...(releasing ? { release_units: true } : {}) }],
     withdraw: [`assignments/${assignment?.id}/cancel`, { reason: text }],
@@ -88,6 +111,11 @@ async function confirmAction(incident, releasing) {
   try {
     await post(`/api/incidents/${incident.id}/${path}`, body);
     asking = null;
+    // Merged: the incident that carries on is the one to look at (it has the calls and the units now).
+    if (into) {
+      actions.select(into.id);
+      return;
+    }
   } catch (err) {
     asking.error = refusal(err, action);
     asking.focus = true;
@@ -157,6 +185,8 @@ export async function loadDetail({ force = true } = {}) {
         onclick: () => ask(id, "reopen") })
       : [el("label", { for: "change-priority", text: t("console.change_priority") }), priority,
         el("span", { class: "spacer" }),
+        view.user?.role === "supervisor" ? el("button", { type: "button", id: "merge-incident", text: t("console.merge"),
+          title: t("console.merge_hint"), onclick: () => ask(id, "merge") }) : null,
         el("button", { type: "button", id: "cancel-incident", text: t("console.cancel"), onclick: () => ask(id, "cancel") }),
         el("button", { type: "button", id: "close-incident", text: t("console.close"), disabled: !closable,
           title: closable ? null : t("console.close_not_yet"), "aria-describedby": closable ? null : "close-hint",

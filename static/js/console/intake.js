@@ -77,12 +77,13 @@ export function intakeForm() {
     el("fieldset", { class: "field", dataset: { field: "priority" } },
       el("legend", { text: t("console.priority") }), priorities, el("span", { class: "field-error", role: "alert" })),
     field("notes", "console.notes", notes, "console.notes_hint"),
-    paperCardSection(),
     el("div", { class: "actions" },
       el("button", { type: "submit", class: "primary", id: "submit-call", text: t("console.submit") }),
       ["prank", "silent", "dropped", "info"].map((d) => el("button", { type: "button", class: "disposition",
         id: `disposition-${d}`, dataset: { disposition: d, kind: "dispositions", code: d }, text: term("dispositions", d) }))),
-    el("p", { id: "intake-result", class: "result", role: "status" }));
+    el("p", { id: "intake-result", class: "result", role: "status" }),
+    // Rarely used (after an outage), so below what every call needs.
+    paperCardSection());
   form.addEventListener("submit", (ev) => { ev.preventDefault(); submitCall("emergency"); });
   // Enter saves from every field, as the button says; in the notes Shift+Enter starts a new line.
   notes.addEventListener("keydown", (ev) => {
