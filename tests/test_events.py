@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
 from conftest import ON_POSTGRES, fresh
-from dispatch.core import assignment, events, facilities, presence, zones
+from dispatch.core import assignment, events, eventtypes, facilities, presence, zones
 from dispatch.core.clock import utcnow
 from dispatch.database import begin_write
 from dispatch.extensions import db
@@ -62,6 +62,53 @@ def test_every_event_type_is_documented():
     with open(DOCS, encoding="utf-8") as fh:
         documented = set(re.findall(r"^### `([a-z_]+\.[a-z_]+)`", fh.read(), re.M))
     assert documented == set(events.EVENT_TYPES)
+
+
+def test_each_types_section_names_every_key_of_its_schema():
+    """docs/EVENTS.md against the registry (core/eventtypes.py): each key a type's data may have is
+    named in that type's section."""
+    text = DOCS.read_text(encoding="utf-8") if hasattr(DOCS, "read_text") else open(DOCS, encoding="utf-8").read()
+    sections = dict(re.findall(r"^### `([a-z_]+\.[a-z_]+)`\n(.*?)(?=^### |^## |\Z)", text, re.M | re.S))
+    missing = {t: [k for k in eventtypes.KEYS[t] if f"`{k}`" not in sections[t]] for t in eventtypes.KEYS}
+    assert {t: keys for t, keys in missing.items() if keys} == {}
+
+
+def test_the_schemas_are_published_as_json_schema_and_match_what_is_logged(world):
+    """GET /api/events/schema: one JSON Schema per type; every event a busy minute logs is valid
+    against its type's schema (checked by a JSON Schema validator, rows against the OpenAPI components)."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    answer = world.get("sup", "/api/events/schema")
+    assert answer.status_code == 200
+    schemas = answer.get_json()["types"]
+    assert set(schemas) == set(events.EVENT_TYPES)
+    assert schemas["incident.closed"]["required"] == ["outcome", "incident"]
+    assert "entered_late" in schemas["incident.closed"]["properties"]
+    assert world.get("crew_a", "/api/events/schema").status_code == 403
+    openapi = world.get("sup", "/api/openapi.json").get_json()
+    registry = Registry().with_resource("/api/openapi.json", Resource.opaque(openapi))
+    inc = world.new_incident()
+    world.assign(inc["id"], world.unit_a.id)
+    world.status(world.unit_a.id, "en_route")
+    world.post("op", "/api/calls", {"caller_phone": "0812-573-002", "disposition": "prank"})
+    logged = world.events()
+    assert {e["type"] for e in logged} >= {"call.received", "incident.created", "incident.assigned",
+                                            "unit.status_changed", "incident.status_changed"}
+    for event in logged:
+        validator = Draft202012Validator(schemas[event["type"]], registry=registry)
+        errors = [e.message for e in validator.iter_errors(event["data"])]
+        assert errors == [], (event["type"], errors[:3])
+
+
+def test_record_refuses_a_key_its_schema_does_not_list_or_a_value_of_another_kind(session):
+    with pytest.raises(ValueError, match="does not list"):
+        events.record(session, "unit.created", actor=None, data={"unit": {}, "secret": 1})
+    with pytest.raises(ValueError, match="is not boolean"):
+        events.record(session, "caller.unblocked", actor=None, data={"phone": "112", "block": {}, "replaced": "yes"})
+    with pytest.raises(ValueError, match="is null"):
+        events.record(session, "incident.created", actor=None, data={"incident": None})
+    session.rollback()
 
 
 def test_every_logged_event_matches_its_schema(world, session):

@@ -17,42 +17,14 @@ from sqlalchemy.orm import Session
 from ..database import lock_event_log
 from ..models import Event
 from .clock import utcnow
+from .eventtypes import REQUIRED, problems
 from .subscribers import Subscribers
 
 
-# Every event type, with the keys its ``data`` always has. Documented in docs/EVENTS.md;
-# record() refuses anything else, so the log never holds an undocumented shape.
-EVENT_TYPES = {
-    "call.received": ("call",),
-    "call.linked": ("call", "from_incident_id", "incident"),
-    "call.callback_recorded": ("call", "attempt", "done"),
-    "call.unlinked": ("call", "from_incident_id", "incident"),
-    "caller.blocked": ("phone", "block"),
-    "caller.unblocked": ("phone", "block", "replaced"),
-    "incident.created": ("incident",),
-    "incident.updated": ("changes", "incident"),
-    "incident.assigned": ("assignment", "unit", "incident"),
-    "incident.status_changed": ("from", "to", "incident"),
-    "incident.cancelled": ("reason", "incident"),
-    "incident.closed": ("outcome", "incident"),
-    "incident.reopened": ("reason", "from", "incident"),
-    "incident.merged": ("from", "reason", "relation", "changes", "incident", "into"),
-    "incident.split": ("relation", "from_incident_id", "incident"),
-    "assignment.cancelled": ("reason", "assignment", "incident"),
-    "assignment.moved": ("assignment", "unit", "from_incident_id", "incident"),
-    "assignment.accepted": ("assignment",),
-    "assignment.entered_late": ("assignment", "unit", "incident"),
-    "assignment.unacknowledged": ("assignment", "timeout_s", "waited_s"),
-    "unit.created": ("unit",),
-    "unit.status_changed": ("from", "to", "unit", "assignment_id"),
-    "unit.presence_changed": ("reason", "unit"),
-    "hospital.created": ("hospital",),
-    "hospital.updated": ("changes", "hospital"),
-    "user.created": ("user",),
-    "auth.throttled": ("username", "address", "scope", "retry_after_s"),
-    "auth.throttle_cleared": ("username",),
-    "zones.imported": ("source", "kecamatan", "kelurahan"),
-}
+# Every event type, with the keys its ``data`` always has (core/eventtypes.py holds the whole
+# shape of each, documented in docs/EVENTS.md and published as JSON Schema); record() refuses
+# anything else, so the log never holds an undocumented shape.
+EVENT_TYPES = REQUIRED
 
 _subscribers = Subscribers("event")
 
@@ -80,12 +52,9 @@ def record(session, type, *, actor, data, incident_id=None, unit_id=None, occurr
     (:func:`write_pending`), so the event-log lock is held only for that insert and the
     commit, not for the rest of the unit of work.
     """
-    required = EVENT_TYPES.get(type)
-    if required is None:
-        raise ValueError(f"unknown event type {type!r}")
-    missing = [k for k in required if k not in data]
-    if missing:
-        raise ValueError(f"event {type} lacks {missing}")
+    wrong = problems(type, data)
+    if wrong:
+        raise ValueError(f"event {type}: {'; '.join(wrong)}")
     row = Event(
         type=type,
         at=utcnow(),

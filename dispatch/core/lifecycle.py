@@ -9,8 +9,8 @@ from sqlalchemy import select
 from ..models import Call, Incident, Unit
 from . import events
 from .errors import InvalidTransition, NotFound
-# assignment_data: realtime/handlers.py still imports it from here.
-from .payloads import assignment_data, incident_data, unit_data  # noqa: F401
+# assignment_data: realtime/handlers.py also imports it from here.
+from .payloads import assignment_data, incident_data, unit_data
 from .statemachine import derive_incident_status, incident_move, unit_move
 
 PHASE_TIMESTAMP = {
@@ -63,7 +63,10 @@ def move_unit(session, *, actor, unit, to, now, assignment=None):
         session, "unit.status_changed", actor=actor, unit_id=unit.id,
         incident_id=assignment.incident_id if assignment else None,
         data={"from": before, "to": to, "unit": unit_data(unit),
-              "assignment_id": assignment.id if assignment else None},
+              "assignment_id": assignment.id if assignment else None,
+              # The assignment as the move left it: the incident's copy on a console follows it (its
+              # status and phase times change without the incident's phase changing).
+              **({"assignment": assignment_data(assignment)} if assignment is not None else {})},
     )
 
 

@@ -11,3 +11,8 @@ class EventQuery(Schema):
 class EventPage(Schema):
     items = fields.List(fields.Nested(EventOut))
     last_id = fields.Integer(metadata={"description": "id of the last item, or `after` when empty"})
+
+
+class EventSchemas(Schema):
+    types = fields.Dict(keys=fields.String(), values=fields.Dict(), metadata={
+        "description": "event type -> the JSON Schema of its `data`"})

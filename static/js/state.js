@@ -53,14 +53,17 @@ export class LiveState {
     else this.incidents.delete(incident.id);
   }
 
-  // An event about one assignment (accepted, not accepted in time) carries the assignment only:
-  // it replaces the one of the same id in its incident, so the incident says what the server says.
+  // An event about one assignment (accepted, not accepted in time, its unit's status report) carries
+  // the assignment, not its incident: it replaces the one of the same id in its incident, in its
+  // place (the server's order, by id), so the incident says what the server says.
   putAssignment(assignment) {
     const incident = this.incidents.get(assignment.incident_id);
     if (!incident) return;
-    const others = (incident.assignments || []).filter((a) => a.id !== assignment.id);
-    const known = (incident.assignments || []).find((a) => a.id === assignment.id);
-    this.incidents.set(incident.id, { ...incident, assignments: [...others, { ...known, ...assignment }] });
+    const list = incident.assignments || [];
+    const at = list.findIndex((a) => a.id === assignment.id);
+    const assignments = at < 0 ? [...list, assignment].sort((a, b) => a.id - b.id)
+      : list.map((a, i) => (i === at ? { ...a, ...assignment } : a));
+    this.incidents.set(incident.id, { ...incident, assignments });
   }
 
   // After a resume (no snapshot), where every unit is now: positions are not replayed.
