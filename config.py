@@ -12,6 +12,9 @@ Environment variables:
     TIMEZONE       local time zone for reference numbers and display
                    (default Asia/Pontianak, WIB, UTC+7).
     TOKEN_TTL_SECONDS  lifetime of an API token (default 12 h, one shift).
+    PSC_CLOCK_SPEED  run the server's clock this many times faster, for a simulation or a
+                   demo (default 1; refused in production): every timestamp, timer and token
+                   expiry follows it; all processes on one database share its epoch.
     NOMINATIM_URL  a Nominatim server to geocode with first (e.g. http://10.0.0.5:8080);
                    unset: the offline gazetteer only (the default, and always the fallback).
     OSRM_URL       an OSRM server for road times (e.g. http://10.0.0.5:5000); unset: the
@@ -59,6 +62,7 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL") or None
     TIMEZONE = os.environ.get("TIMEZONE") or "Asia/Pontianak"
     TOKEN_TTL_SECONDS = int(os.environ.get("TOKEN_TTL_SECONDS") or 12 * 3600)
+    CLOCK_SPEED = os.environ.get("PSC_CLOCK_SPEED") or "1"
     PASSWORD_HASH_METHOD = "scrypt"
     # Largest request body accepted (a call record is a few kB at most).
     MAX_CONTENT_LENGTH = 256 * 1024

@@ -38,8 +38,48 @@ def check_production(config):
                         "text is refused")
     if not config.get("DATABASE_URL"):
         problems.append("DATABASE_URL must be set")
+    if clock_speed(config) != 1:
+        problems.append("PSC_CLOCK_SPEED must be 1: a clock run faster is for simulations and demos")
     if problems:
         raise RuntimeError("refusing to start in production: " + "; ".join(problems))
+
+
+MAX_CLOCK_SPEED = 3600   # an hour a second
+
+
+def clock_speed(config):
+    """PSC_CLOCK_SPEED as a number; refused (the server does not start) unless 0 < speed <= 3600."""
+    raw = config.get("CLOCK_SPEED", 1)
+    try:
+        speed = float(raw)
+    except (TypeError, ValueError):
+        speed = None
+    if speed is None or not 0 < speed <= MAX_CLOCK_SPEED:
+        raise RuntimeError(f"PSC_CLOCK_SPEED must be a number above 0 and at most {MAX_CLOCK_SPEED}, not {raw!r}")
+    return speed
+
+
+def _start_clock(app, db):
+    """The clock's speed and its shared epoch (core/clockstore.py); real time at speed 1."""
+    from sqlalchemy.exc import DBAPIError
+
+    from .core import clock, clockstore
+
+    speed = clock_speed(app.config)
+    app.config["CLOCK_SPEED"] = speed
+    if speed == 1:
+        clock.run_at(1)
+        return
+    session = db.new_session()
+    try:
+        clockstore.start(session, speed)
+    except DBAPIError as exc:   # not migrated yet (flask db upgrade): real time until it is
+        session.rollback()
+        clock.run_at(1)
+        app.logger.warning("PSC_CLOCK_SPEED=%s: no stored epoch (%s); the clock runs at real time", speed,
+                           type(exc).__name__)
+    finally:
+        session.close()
 
 
 class _NoCookieSession(SessionInterface):
@@ -73,6 +113,7 @@ def create_app(config=None):
     clock.set_local_timezone(app.config["TIMEZONE"])
     auth.set_hash_method(app.config["PASSWORD_HASH_METHOD"])
     db.init_app(app)
+    _start_clock(app, db)
     app.extensions["psc_geo"] = Geo.from_config(app.config)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     init_api(app, api)

@@ -1,6 +1,7 @@
 from flask import current_app
 from sqlalchemy import text
 
+from ..core import clock
 from ..database import safe_rollback, write_failure
 from ..extensions import db
 from ..schemas.health import HealthOut
@@ -27,7 +28,12 @@ def health():
     failed = write_failure()
     if failed is not None:   # reachable, but the last write failed (disk full...) and none worked since
         return _degraded(f"error: cannot write ({failed})")
-    return {"status": "ok", "database": "ok", "travel": _travel()}
+    return {"status": "ok", "database": "ok", "travel": _travel(), **_clock()}
+
+
+def _clock():
+    """How fast the server's clock runs (1: real time) and what time it says."""
+    return {"clock_speed": clock.speed(), "now": clock.utcnow()}
 
 
 def _travel():
@@ -35,4 +41,4 @@ def _travel():
 
 
 def _degraded(what):
-    return {"status": "degraded", "database": what, "travel": _travel()}, 503, {"Retry-After": str(RETRY_AFTER_S)}
+    return {"status": "degraded", "database": what, "travel": _travel(), **_clock()}, 503, {"Retry-After": str(RETRY_AFTER_S)}

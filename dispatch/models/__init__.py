@@ -5,6 +5,7 @@ from .call import Call
 from .callback import CallbackAttempt
 from .caller import CallerBlock
 from .client_request import ClientRequest
+from .clock_epoch import ClockEpoch
 from .device_session import DeviceSession
 from .event import Event
 from .hospital import Hospital
@@ -14,6 +15,6 @@ from .user import ApiToken, User
 from .zone import Zone
 
 __all__ = [
-    "Base", "Assignment", "Call", "CallbackAttempt", "CallerBlock", "ClientRequest", "DeviceSession", "Event", "Hospital",
+    "Base", "Assignment", "Call", "CallbackAttempt", "CallerBlock", "ClientRequest", "ClockEpoch", "DeviceSession", "Event", "Hospital",
     "Incident", "IncidentCounter", "Unit", "ApiToken", "User", "Zone",
 ]

@@ -10,3 +10,7 @@ class HealthOut(Schema):
         "description": "what estimates road times: `graph` (the road graph), `osrm+graph`, or `river: ...` "
                        "(the river-aware estimate, and why: the graph switched off, missing or broken)",
         "example": "graph"})
+    clock_speed = fields.Float(required=True, metadata={
+        "description": "how many times faster than real time the server's clock runs (PSC_CLOCK_SPEED; 1: real "
+                       "time); a simulator checks it matches its own --speed", "example": 1})
+    now = fields.DateTime(required=True, metadata={"description": "the server's clock (UTC)"})
