@@ -51,18 +51,15 @@ import re
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 
+from .errors import TextRefused
 from .pluscodes import PONTIANAK, PlusCodeError, read_plus_code
 
 MAX_LENGTH = 500
 
 
-class CoordinateError(ValueError):
+class CoordinateError(TextRefused):
     """The text is clearly meant as coordinates but cannot be used. str(e) is a clear
     English message; e.message_id is the Indonesian message."""
-
-    def __init__(self, message, message_id):
-        super().__init__(message)
-        self.message_id = message_id
 
 
 @dataclass(frozen=True)

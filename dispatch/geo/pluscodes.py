@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from openlocationcode import openlocationcode as olc
 
 from .distance import METRES_PER_DEGREE
+from .errors import TextRefused
 
 # The centre of Kota Pontianak (in Darat Sekip, by the Kapuas): short codes are recovered relative to it.
 PONTIANAK = (-0.0263, 109.3425)
@@ -39,12 +40,8 @@ _WORD = re.compile(r"(?<![0-9A-Za-z+])([0-9A-Za-z]{2,8})\+([0-9A-Za-z]{0,7})(?![
 _LEADING = re.compile(r"[\s(\[<\"'`]*(?:(?:plus\s*codes?|kode\s*plus|pluscode)\s*[:=]?\s*)?", re.I)
 
 
-class PlusCodeError(ValueError):
+class PlusCodeError(TextRefused):
     """A text meant as a plus code that cannot be used; str(e) is English, e.message_id Indonesian."""
-
-    def __init__(self, message, message_id):
-        super().__init__(message)
-        self.message_id = message_id
 
 
 @dataclass(frozen=True)
