@@ -6,7 +6,7 @@ import { get } from "../api.js";
 import { $, el } from "../dom.js";
 import { t } from "../i18n.js";
 import { dateTime } from "../time.js";
-import { state, view } from "./shared.js";
+import { view } from "./shared.js";
 
 // The unit's phases on a card, in the order they happen (the API's names).
 const PHASES = ["dispatched_at", "en_route_at", "on_scene_at", "transporting_at", "at_hospital_at", "cleared_at"];
@@ -29,6 +29,7 @@ function when(id) {
 // The section of the intake form; nothing for an operator.
 export function paperCardSection() {
   if (!canEnterCards()) return null;
+  choices = null;                 // a new form (the page relabelled): its lists are filled again
   const takenAt = when("taken_at");
   const unit = el("select", { id: "late_unit", name: "late_unit" }, el("option", { value: "", text: t("card.no_unit") }));
   const hospital = el("select", { id: "late_hospital", name: "late_hospital" }, el("option", { value: "", text: t("card.no_hospital") }));
@@ -57,19 +58,17 @@ export function paperCardSection() {
   return section;
 }
 
-// The units and hospitals to choose from: every unit, whatever it is doing now (a card of the past
-// does not touch it), and every hospital.
-async function fillChoices() {
-  const unit = $("#late_unit");
-  if (unit && unit.options.length === 1) {
-    const units = [...state.units.values()].sort((a, b) => a.call_sign.localeCompare(b.call_sign));
-    unit.append(...units.map((u) => el("option", { value: u.id, text: u.call_sign })));
-  }
-  const hospital = $("#late_hospital");
-  if (hospital && hospital.options.length === 1) {
-    const { items } = await get("/api/hospitals");
-    hospital.append(...items.map((h) => el("option", { value: h.id, text: h.short_name || h.name })));
-  }
+// The units and hospitals to choose from, asked of the server when the card is first opened (the
+// live state may not have come yet): every unit, whatever it is doing now (a card of the past does
+// not touch it), and every hospital.
+let choices = null;
+function fillChoices() {
+  choices ||= Promise.all([get("/api/units"), get("/api/hospitals")]).then(([units, hospitals]) => {
+    const sorted = [...units.items].sort((a, b) => a.call_sign.localeCompare(b.call_sign));
+    $("#late_unit")?.append(...sorted.map((u) => el("option", { value: u.id, text: u.call_sign })));
+    $("#late_hospital")?.append(...hospitals.items.map((h) => el("option", { value: h.id, text: h.short_name || h.name })));
+  }).catch(() => { choices = null; });   // asked again on the next opening
+  return choices;
 }
 
 const iso = (value) => (value ? `${value}:00${WIB}` : null);
