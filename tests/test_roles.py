@@ -211,6 +211,7 @@ ENDPOINTS = [
     E("PATCH", "/api/hospitals/{hospital}",                               {S, A},       200, {"beds_available": 3}),
     E("GET",   "/api/events",                                             {O, S},       200),
     E("GET",   "/api/events/schema",                                      {O, S, A},    200),
+    E("GET",   "/api/queue",                                              {O, S},       200),
     E("GET",   "/api/vocabulary",                                         {O, S, A, C}, 200),
     E("POST",  "/api/auth/logout",                                        ANYONE,       204),
     E("GET",   "/api/auth/me",                                            ANYONE,       200),

@@ -1,0 +1,51 @@
+"""The waiting queue: the open incidents no unit is on, the most urgent first (priority, then the
+longest wait), each with the available unit that would reach it first, if any.
+
+One read of the available units serves the whole queue; each incident with a location is ranked
+over them (core/recommend.py: one shortest-path tree from the incident). The same unit may be the
+best for several incidents: the queue says what each would get, the dispatcher decides.
+"""
+from sqlalchemy import exists, select
+
+from ..models import Assignment, Incident, Unit
+from ..vocabulary import INCIDENT_OPEN, PRIORITIES
+from .clock import utcnow
+from .recommend import load_candidates, rank_units
+
+_RANK = {p: i for i, p in enumerate(PRIORITIES)}   # P1 first
+
+
+def waiting_queue(session, *, geo, now=None, limit=100):
+    """``{"items": [{"incident", "waiting_s", "best"}], "total", "available_units", "computed_at",
+    "estimated_by"}``: ``best`` is ``{"unit", "eta_s", "distance_m", "via"}``, or None when no unit
+    is available or the incident's location is unknown."""
+    now = now or utcnow()
+    active = exists().where(Assignment.incident_id == Incident.id, Assignment.active.is_(True))
+    incidents = list(session.scalars(select(Incident).where(Incident.status.in_(INCIDENT_OPEN), ~active)))
+    incidents.sort(key=lambda i: (_RANK[i.priority], i.created_at, i.id))
+    total = len(incidents)
+    incidents = incidents[:limit]
+    candidates = load_candidates(session, now=now)
+    picks, estimated_by = {}, None
+    if len(candidates):
+        for incident in incidents:
+            if incident.lat is None:
+                continue
+            ranked = rank_units(candidates, incident.lat, incident.lon, travel=geo.travel, at=now,
+                                priority=incident.priority, category=incident.category,
+                                max_age_s=geo.position_max_age_s, als_preference_s=geo.als_preference_s, limit=1)
+            estimated_by = ranked.estimated_by
+            if len(ranked):
+                picks[incident.id] = ranked[0]
+    units = {u.id: u for u in session.scalars(select(Unit).where(
+        Unit.id.in_({int(candidates.ids[p.index]) for p in picks.values()})))} if picks else {}
+    items = []
+    for incident in incidents:
+        pick = picks.get(incident.id)
+        best = None if pick is None else {
+            "unit": units[int(candidates.ids[pick.index])], "eta_s": round(pick.eta_s),
+            "distance_m": round(pick.distance_m), "via": list(pick.via)}
+        items.append({"incident": incident, "waiting_s": max(0, round((now - incident.created_at).total_seconds())),
+                      "best": best})
+    return {"items": items, "total": total, "available_units": len(candidates), "computed_at": now,
+            "estimated_by": estimated_by}
