@@ -25,6 +25,8 @@ PRIORITIES = {
     "P2": {"id": "Kuning", "en": "Yellow", "colour": "yellow"},
     "P3": {"id": "Hijau", "en": "Green", "colour": "green"},
 }
+# The most urgent first: P1 0, P2 1, P3 2.
+PRIORITY_RANK = {p: i for i, p in enumerate(PRIORITIES)}
 
 # What a call turned out to be: an emergency (it opens an incident), a prank, a silent line, a
 # request for information, a repeat of an open incident, or dropped (the line went dead before

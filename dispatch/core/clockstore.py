@@ -9,10 +9,8 @@ from . import clock
 
 
 def start(session, speed):
-    """Set this process's clock from the stored epoch (making one for ``speed`` if needed)."""
-    if speed == 1:
-        clock.run_at(1)
-        return None
+    """Set this process's clock from the stored epoch (making one for ``speed``, not 1, if needed;
+    at speed 1 the app does not ask: dispatch/__init__.py)."""
     row = session.get(ClockEpoch, 1)
     if row is None or row.speed != speed:
         real = clock.real_utcnow()

@@ -13,7 +13,7 @@ from sqlalchemy import update
 from ..database import writes
 from ..geo.text import relation
 from ..models import Call, Incident
-from ..vocabulary import INCIDENT_FINISHED, PRIORITIES
+from ..vocabulary import INCIDENT_FINISHED, PRIORITY_RANK
 from . import events
 from .clock import utcnow
 from .errors import Conflict, InvalidInput, NotFound
@@ -23,7 +23,6 @@ from .locate import Located, apply_location, locate_point, locate_text
 from .payloads import assignment_data, call_data, incident_data, unit_data
 from .statemachine import PHASE_RANK, incident_move
 
-_RANK = {p: i for i, p in enumerate(PRIORITIES)}   # P1 first
 
 
 def open_target(session, incident_id, *, field="incident_id"):
@@ -52,7 +51,7 @@ def merge_into(session, *, actor, incident, into, now, reason):
     session.execute(update(Call).where(Call.incident_id == incident.id).values(incident_id=into.id)
                     .execution_options(synchronize_session="fetch"))
     changes = {}
-    if _RANK[incident.priority] < _RANK[into.priority]:
+    if PRIORITY_RANK[incident.priority] < PRIORITY_RANK[into.priority]:
         changes["priority"] = {"from": into.priority, "to": incident.priority}
         into.priority = incident.priority
     if into.lat is None and incident.lat is not None:

@@ -158,6 +158,13 @@ def load_candidates(session, *, now):
     )
 
 
+def rank_for(candidates, incident, *, geo, now, limit):
+    """:func:`rank_units` for one located incident, with the centre's settings (``geo``)."""
+    return rank_units(candidates, incident.lat, incident.lon, travel=geo.travel, at=now,
+                      priority=incident.priority, category=incident.category,
+                      max_age_s=geo.position_max_age_s, als_preference_s=geo.als_preference_s, limit=limit)
+
+
 def located_incident(session, incident_id):
     incident = get_or_404(session, Incident, incident_id, "incident")
     if incident.lat is None:
@@ -171,9 +178,7 @@ def recommend_units(session, *, geo, incident_id, limit=5):
     incident = located_incident(session, incident_id)
     now = utcnow()
     candidates = load_candidates(session, now=now)
-    picks = rank_units(candidates, incident.lat, incident.lon, travel=geo.travel, at=now,
-                       priority=incident.priority, category=incident.category,
-                       max_age_s=geo.position_max_age_s, als_preference_s=geo.als_preference_s, limit=limit)
+    picks = rank_for(candidates, incident, geo=geo, now=now, limit=limit)
     units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_([int(candidates.ids[p.index])
                                                                               for p in picks])))}
     items = [{
@@ -200,9 +205,7 @@ def etas_for_assignment(session, *, geo, incident_id, unit_id, recommended_unit_
     if not len(candidates):
         return recommended_unit_id, None, None
     if recommended_unit_id is None:
-        picks = rank_units(candidates, incident.lat, incident.lon, travel=geo.travel, at=now,
-                           priority=incident.priority, category=incident.category,
-                           max_age_s=geo.position_max_age_s, als_preference_s=geo.als_preference_s, limit=1)
+        picks = rank_for(candidates, incident, geo=geo, now=now, limit=1)
         recommended_unit_id = int(candidates.ids[picks[0].index])
     olat, olon, _ = origins(candidates, geo.position_max_age_s)
     wanted = np.flatnonzero(np.isin(candidates.ids, [unit_id, recommended_unit_id]))

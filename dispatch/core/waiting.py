@@ -8,11 +8,9 @@ best for several incidents: the queue says what each would get, the dispatcher d
 from sqlalchemy import exists, select
 
 from ..models import Assignment, Incident, Unit
-from ..vocabulary import INCIDENT_OPEN, PRIORITIES
+from ..vocabulary import INCIDENT_OPEN, PRIORITY_RANK
 from .clock import utcnow
-from .recommend import load_candidates, rank_units
-
-_RANK = {p: i for i, p in enumerate(PRIORITIES)}   # P1 first
+from .recommend import load_candidates, rank_for
 
 
 def waiting_queue(session, *, geo, now=None, limit=100):
@@ -22,7 +20,7 @@ def waiting_queue(session, *, geo, now=None, limit=100):
     now = now or utcnow()
     active = exists().where(Assignment.incident_id == Incident.id, Assignment.active.is_(True))
     incidents = list(session.scalars(select(Incident).where(Incident.status.in_(INCIDENT_OPEN), ~active)))
-    incidents.sort(key=lambda i: (_RANK[i.priority], i.created_at, i.id))
+    incidents.sort(key=lambda i: (PRIORITY_RANK[i.priority], i.created_at, i.id))
     total = len(incidents)
     incidents = incidents[:limit]
     candidates = load_candidates(session, now=now)
@@ -31,9 +29,7 @@ def waiting_queue(session, *, geo, now=None, limit=100):
         for incident in incidents:
             if incident.lat is None:
                 continue
-            ranked = rank_units(candidates, incident.lat, incident.lon, travel=geo.travel, at=now,
-                                priority=incident.priority, category=incident.category,
-                                max_age_s=geo.position_max_age_s, als_preference_s=geo.als_preference_s, limit=1)
+            ranked = rank_for(candidates, incident, geo=geo, now=now, limit=1)
             estimated_by = ranked.estimated_by
             if len(ranked):
                 picks[incident.id] = ranked[0]
