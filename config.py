@@ -96,7 +96,11 @@ class Config:
     # Switched off ("0") only to measure what they cost (bench/intake_bench.py).
     DUPLICATE_SEARCH = os.environ.get("DUPLICATE_SEARCH", "1") != "0"
     CALLER_CHECKS = os.environ.get("CALLER_CHECKS", "1") != "0"
-    # An assignment the crew has not accepted after this long is reported to operators.
+    # Timed work (alerts, offers, presence) starts with the first request, not only with the first
+    # console (SCHEDULER_AUTOSTART=0: only with the first console).
+    SCHEDULER_AUTOSTART = os.environ.get("SCHEDULER_AUTOSTART", "1") != "0"
+    # An assignment the crew has not accepted after this long is reported to operators (the
+    # acceptance timer's default: a supervisor changes it with PUT /api/settings/timers).
     ASSIGNMENT_ACK_TIMEOUT_S = int(os.environ.get("ASSIGNMENT_ACK_TIMEOUT_S") or 60)
     # Presence: a unit's fix older than this is marked stale (the crew's phone reports every few seconds).
     POSITION_STALE_S = float(os.environ.get("POSITION_STALE_S") or 120)
@@ -180,6 +184,8 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     # A test that seeds the demo names its own file: never the developer's instance/ one.
     DEMO_ACCOUNTS_FILE = None
+    # Timed work starts with the first console (a live hub), or when a test starts it.
+    SCHEDULER_AUTOSTART = False
 
 
 CONFIGS = {

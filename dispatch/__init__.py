@@ -92,6 +92,37 @@ class _NoCookieSession(SessionInterface):
         return None
 
 
+def _start_scheduler(app, db):
+    """The one scheduler of timed work (dispatch/scheduler.py) with the system's jobs
+    (core/scheduled.py). It starts with the live hub (the first console connecting), or with the
+    first request when SCHEDULER_AUTOSTART is set (so a server nobody has opened a console on yet
+    still raises its alerts and offers)."""
+    from .core import events, scheduled
+    from .scheduler import Job, Scheduler
+    from .vocabulary import TIMER_DEFAULTS
+
+    config = app.config
+    # The acceptance timer's default is ASSIGNMENT_ACK_TIMEOUT_S (a supervisor may change it).
+    config.setdefault("TIMER_DEFAULTS", {**TIMER_DEFAULTS, "acceptance_s": config["ASSIGNMENT_ACK_TIMEOUT_S"]})
+    specs = scheduled.jobs(geo=app.extensions["psc_geo"], timer_defaults=config["TIMER_DEFAULTS"],
+                           device_timeout_s=config["DEVICE_TIMEOUT_S"], stale_after_s=config["POSITION_STALE_S"])
+    scheduler = Scheduler(db.new_session, [Job(s.name, s.every_s, s.run, real_time=s.real_time) for s in specs])
+    app.extensions["psc_scheduler"] = scheduler
+
+    def freed(committed):
+        # A unit came free: its offer is made now, not at the next tick.
+        if any(e["type"] == "unit.status_changed" and e["data"].get("to") == "available" for e in committed):
+            scheduler.wake("offers")
+
+    events.subscribe(freed)
+    scheduler.on_stop.append(lambda: events.unsubscribe(freed))
+    if config.get("SCHEDULER_AUTOSTART"):
+        @app.before_request
+        def _start_timed_work():
+            if not scheduler.running:
+                scheduler.start()
+
+
 def create_app(config=None):
     """Build the app. ``config`` is a config class or object (default: from PSC_ENV)."""
     from .api import init_api
@@ -135,6 +166,7 @@ def create_app(config=None):
         # from a native app, goes on to the token check).
         cors_allowed_origins=origin_check(app.config["SOCKET_ALLOWED_ORIGINS"]),
     )
+    _start_scheduler(app, db)
     _start_realtime(app, socketio, db)
     if app.config["TRUSTED_PROXIES"]:
         # Outermost: the limits count by the client's address, not the proxy's.
@@ -176,10 +208,8 @@ def _start_realtime(app, socketio, db):
                                     backlog=transport.backlog, cut_off=transport.cut_off,
                                     replay_limit=config["EVENT_REPLAY_LIMIT"],
                                     safety_poll_s=config["EVENT_POLL_S"],
-                                    ack_timeout_s=config["ASSIGNMENT_ACK_TIMEOUT_S"],
+                                    scheduler=app.extensions["psc_scheduler"],
                                     heartbeat_s=config["DEVICE_HEARTBEAT_S"],
-                                    device_timeout_s=config["DEVICE_TIMEOUT_S"],
-                                    stale_after_s=config["POSITION_STALE_S"],
                                     queue_limit=config["SEND_QUEUE_LIMIT"],
                                     slow_timeout_s=config["SLOW_CLIENT_TIMEOUT_S"],
                                     auth_timeout_s=config["SOCKET_AUTH_TIMEOUT_S"],

@@ -255,6 +255,15 @@ def upsert_increment(session, table, key_column, key, counter_column):
     return session.execute(stmt).scalar_one()
 
 
+def insert_once(session, table, values, key_column):
+    """Insert a row unless one with the same ``key_column`` exists (another process got there
+    first): ``INSERT ... ON CONFLICT DO NOTHING``. Returns the new row's id, or None."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).values(values).on_conflict_do_nothing(index_elements=[table.c[key_column]])
+    return session.execute(stmt.returning(table.c.id)).scalar_one_or_none()
+
+
 class Database:
     """Engine and scoped session, bound to a Flask app in ``init_app``.
 

@@ -212,3 +212,52 @@ LOCATION_PRECISION_LABELS = {
     "kecamatan": {"id": "perkiraan: tengah kecamatan", "en": "approximate: centre of the kecamatan"},
     "unknown": {"id": "lokasi belum diketahui", "en": "location not known"},
 }
+
+# --- Timers and alerts (core/alerts.py, core/settings.py) -----------------------------------------
+# The limits past which an alert is raised, in seconds, as a centre starts (a supervisor changes
+# them: PUT /api/settings/timers): a call waiting for a unit (per priority: the dispatch targets
+# above), an assignment not accepted, a unit sent that has not left, on scene, at the hospital
+# door (the hand-over delay), a unit on a job with no position fix, a dropped or silent call not
+# yet called back, hospital beds not updated.
+TIMER_DEFAULTS = {
+    "waiting_s": dict(DISPATCH_TARGETS_S),
+    "acceptance_s": 60,
+    "turnout_s": 120,
+    "on_scene_s": 1800,
+    "at_hospital_s": 1200,
+    "position_fix_s": 300,
+    "callback_s": 120,
+    "hospital_beds_s": 12 * 3600,
+}
+# Any timer: at least 10 seconds, at most a day.
+TIMER_RANGE_S = (10, 86400)
+
+# What an alert is about, the timer that raises it, and its words.
+ALERT_KINDS = {
+    "incident_waiting": {"timer": "waiting_s", "id": "Menunggu ambulans", "en": "Waiting for a unit"},
+    "assignment_unaccepted": {"timer": "acceptance_s", "id": "Tugas belum diterima kru",
+                              "en": "Assignment not accepted"},
+    "unit_not_moving": {"timer": "turnout_s", "id": "Unit belum berangkat", "en": "Unit has not left"},
+    "on_scene_long": {"timer": "on_scene_s", "id": "Terlalu lama di lokasi", "en": "Long on scene"},
+    "at_hospital_long": {"timer": "at_hospital_s", "id": "Tertahan di rumah sakit (serah terima)",
+                         "en": "Held at the hospital (hand-over)"},
+    "position_missing": {"timer": "position_fix_s", "id": "Posisi unit tidak diperbarui",
+                         "en": "No position fix from the unit"},
+    "callback_overdue": {"timer": "callback_s", "id": "Belum ditelepon balik", "en": "Not called back"},
+    "hospital_beds_stale": {"timer": "hospital_beds_s", "id": "Data tempat tidur belum diperbarui",
+                            "en": "Bed count not updated"},
+}
+# open: raised, nobody has acknowledged it; acknowledged: someone has (it stays until its cause
+# ends); resolved: its cause ended (the unit left, the call was called back, ...).
+ALERT_STATES = ("open", "acknowledged", "resolved")
+ALERT_STATE_LABELS = {
+    "open": {"id": "Terbuka", "en": "Open"},
+    "acknowledged": {"id": "Sudah ditanggapi", "en": "Acknowledged"},
+    "resolved": {"id": "Selesai", "en": "Resolved"},
+}
+# Alerts that sound on the consoles: about a P1 incident waiting, not accepted or not moving.
+URGENT_ALERT_KINDS = ("incident_waiting", "assignment_unaccepted", "unit_not_moving")
+
+# Auto-dispatch (core/offers.py): per priority, whether a unit that becomes available is sent to the
+# incident it is offered without a dispatcher (a supervisor switches it on; off as a centre starts).
+AUTO_DISPATCH_DEFAULTS = {p: False for p in PRIORITIES}

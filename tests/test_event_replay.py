@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dispatch.core import assignment, snapshot
-from dispatch.core.clock import utcnow
+from dispatch.core.clock import shifted, utcnow
 from dispatch.extensions import db
 
 STATE_JS = Path(__file__).resolve().parent.parent / "static" / "js" / "state.js"
@@ -23,7 +23,8 @@ const { snapshot, events } = JSON.parse(input);
 const state = new LiveState();
 state.snapshot(snapshot);
 for (const event of events) state.event(event);
-process.stdout.write(JSON.stringify({ incidents: [...state.incidents.values()], units: [...state.units.values()] }));
+process.stdout.write(JSON.stringify({ incidents: [...state.incidents.values()], units: [...state.units.values()],
+  alerts: [...state.alerts.values()] }));
 """
 
 
@@ -69,8 +70,14 @@ def busy_shift(world, session):
     cancelled = world.new_incident()
     world.post("op", f"/api/incidents/{cancelled['id']}/cancel", {"reason": "salah sambung"})
     world.post("op", f"/api/incidents/{cancelled['id']}/reopen", {"reason": "menelepon lagi"})
+    scheduler = world.app.extensions["psc_scheduler"]
+    with shifted(timedelta(minutes=15)):                # timers run out: alerts are raised
+        scheduler.run_once("alerts")
+    raised = world.get("op", "/api/alerts").get_json()["items"]
+    world.post("op", f"/api/alerts/{raised[0]['id']}/ack", {"note": "sedang ditelepon"})
     world.status(world.unit_a.id, "at_hospital")
     world.status(world.unit_a.id, "available")                                   # closes the first by itself
+    scheduler.run_once("offers", "alerts")              # offered to a waiting incident; some alerts resolve
     taken = utcnow() - timedelta(hours=2)
     world.post("sup", "/api/calls", {"caller_phone": "0813-1000-002", "lat": -0.03, "lon": 109.33,
                                      "taken_at": taken.isoformat(), "late_entry": {
@@ -89,13 +96,16 @@ def test_a_snapshot_and_the_events_after_it_give_what_a_fresh_snapshot_gives(app
     events = world.events(after=start["last_event_id"])
     assert len(events) > 40 and {e["type"] for e in events} >= {
         "incident.assigned", "unit.status_changed", "assignment.cancelled", "incident.merged", "call.linked",
-        "incident.split", "incident.reopened", "incident.closed", "assignment.entered_late"}
+        "incident.split", "incident.reopened", "incident.closed", "assignment.entered_late", "alert.raised",
+        "alert.acknowledged", "alert.resolved", "incident.unit_offered"}
     end = snapshot_now(app, supervisor)
     assert end["last_event_id"] == events[-1]["id"]
     state = applied(start, events)
     by_id = lambda rows: {row["id"]: row for row in rows}  # noqa: E731
     assert by_id(state["incidents"]) == by_id(end["incidents"])
     assert by_id(state["units"]) == by_id(end["units"])
+    assert end["alerts"] and by_id(state["alerts"]) == by_id(end["alerts"])
+    assert any(a["state"] == "acknowledged" for a in end["alerts"])
 
 
 def test_events_applied_twice_change_nothing(app, world, session):
@@ -109,3 +119,4 @@ def test_events_applied_twice_change_nothing(app, world, session):
     by_id = lambda rows: {row["id"]: row for row in rows}  # noqa: E731
     assert by_id(once["incidents"]) == by_id(twice["incidents"])
     assert by_id(once["units"]) == by_id(twice["units"])
+    assert by_id(once["alerts"]) == by_id(twice["alerts"])

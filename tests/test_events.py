@@ -14,7 +14,7 @@ from sqlalchemy.exc import DatabaseError
 
 from conftest import ON_POSTGRES, fresh
 from dispatch.core import assignment, events, eventtypes, facilities, presence, zones
-from dispatch.core.clock import utcnow
+from dispatch.core.clock import shifted, utcnow
 from dispatch.database import begin_write
 from dispatch.extensions import db
 from dispatch.geo.zones import SHIPPED as ZONES_FILE
@@ -153,6 +153,18 @@ def test_every_logged_event_matches_its_schema(world, session):
     for _ in range(world.app.config["LOGIN_FAILURES_PER_ACCOUNT"] + 1):   # the last one throttled
         world.client.post("/api/auth/login", json={"username": "crew_b", "password": "not-the-password"})
     world.call("sup", "DELETE", "/api/auth/throttle/crew_b")
+    scheduler = world.app.extensions["psc_scheduler"]
+    world.call("sup", "PUT", "/api/settings/timers", json={"waiting_s": {"P3": 300}})
+    waiting = world.new_incident(priority="P1")
+    with shifted(timedelta(minutes=10)):
+        scheduler.run_once("alerts")                              # raised
+    alert = world.get("op", "/api/alerts").get_json()["items"][0]
+    world.post("op", f"/api/alerts/{alert['id']}/ack", {})
+    world.status(world.unit_b.id, "out_of_service")
+    world.status(world.unit_b.id, "available")                    # comes free while incidents wait
+    scheduler.run_once("offers")
+    world.assign(waiting["id"], world.unit_b.id)
+    scheduler.run_once("alerts")                                  # resolved
     seen = set()
     for row in fresh(session).scalars(select(Event)):
         seen.add(row.type)

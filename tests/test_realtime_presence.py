@@ -65,7 +65,12 @@ def test_two_phones_of_one_unit_count_as_one_device(consoles, world, live_server
 
 
 def test_a_stale_fix_is_marked_and_a_fresh_one_clears_it(consoles, world, app):
-    app.extensions["psc_hub"].stale_after_s = 30
+    from dispatch.core import scheduled
+    from dispatch.scheduler import Job
+
+    # This test's limit: 30 s (the scheduler's job of that name replaced).
+    app.extensions["psc_scheduler"].add(Job("stale_positions", 1.0, lambda s, now: scheduled.flag_stale_positions(
+        s, now, stale_after_s=30)))
     operator = consoles("op")
     operator.next("snapshot")
     old = (utcnow() - timedelta(seconds=90)).isoformat()

@@ -16,7 +16,7 @@ from typing import Callable, NamedTuple, Optional, Union
 import pytest
 from sqlalchemy import func, select, update
 
-from dispatch.core.clock import utcnow
+from dispatch.core.clock import shifted, utcnow
 from dispatch.models import ApiToken, Assignment, Event, Unit, User
 
 NO_TOKEN, BAD_TOKEN = "no token", "bad token"
@@ -128,6 +128,10 @@ class Scene:
         self.ids["blocked"] = "0812-4444-5555"
         ok(world.post("sup", "/api/callers/0812-4444-5555/block",
                       {"reason": "iseng berulang", "until": (utcnow() + timedelta(hours=24)).isoformat()}), 201)
+        with shifted(timedelta(minutes=10)):     # the dropped call waits past its timer: an alert
+            world.app.extensions["psc_scheduler"].run_once("alerts")
+        self.ids["alert"] = next(a["id"] for a in ok(world.get("op", "/api/alerts"))["items"]
+                                 if a["kind"] == "callback_overdue")
 
 
 def new_call(_ids):
@@ -212,6 +216,12 @@ ENDPOINTS = [
     E("GET",   "/api/events",                                             {O, S},       200),
     E("GET",   "/api/events/schema",                                      {O, S, A},    200),
     E("GET",   "/api/queue",                                              {O, S},       200),
+    E("GET",   "/api/alerts",                                             {O, S, A},    200),
+    E("POST",  "/api/alerts/{alert}/ack",                                 {O, S},       200, {"note": "ditangani"}),
+    E("GET",   "/api/settings/timers",                                    {O, S, A},    200),
+    E("PUT",   "/api/settings/timers",                                    {S},          200, {"acceptance_s": 90}),
+    E("GET",   "/api/settings/dispatch",                                  {O, S, A},    200),
+    E("PUT",   "/api/settings/dispatch",                                  {S},          200, {"auto_dispatch": {"P1": True}}),
     E("GET",   "/api/vocabulary",                                         {O, S, A, C}, 200),
     E("POST",  "/api/auth/logout",                                        ANYONE,       204),
     E("GET",   "/api/auth/me",                                            ANYONE,       200),

@@ -8,7 +8,7 @@ BODY_METHODS = ("POST", "PUT", "PATCH")
 
 
 def init_api(app, api):
-    from . import auth, callbacks, callers, calls, events, geo, health, hospitals, incidents, maplayer, route, stats, units, vocabulary, waiting
+    from . import alerts, auth, callbacks, callers, calls, events, geo, health, hospitals, incidents, maplayer, route, settings, stats, units, vocabulary, waiting
 
     from .blueprint import register_id_converter
     from .openapi import ErrorResponses, register_responses
@@ -17,7 +17,7 @@ def init_api(app, api):
     api.init_app(app, spec_kwargs={"extra_plugins": [ErrorResponses(app)]})
     register_responses(api.spec)
     register_id_converter(app, api)
-    for module in (health, auth, calls, callbacks, callers, incidents, units, hospitals, geo, maplayer, route, events, stats, vocabulary, waiting):
+    for module in (health, auth, calls, callbacks, callers, incidents, units, hospitals, geo, maplayer, route, events, stats, vocabulary, waiting, alerts, settings):
         api.register_blueprint(module.blp)
     throttle = LoginThrottle(app)   # failed logins per account and per address (api/throttle.py)
     app.view_functions["auth.login"] = throttle.protect(app.view_functions["auth.login"])

@@ -22,8 +22,11 @@ from .payloads import assignment_data, incident_data, unit_data
 from ..vocabulary import INCIDENT_OPEN
 
 
-def assign(session, *, actor, incident_id, unit_id, geo=None, recommended_unit_id=None):
+def assign(session, *, actor, incident_id, unit_id, geo=None, recommended_unit_id=None, rule=None):
     """Send ``unit_id``. Returns the incident.
+
+    ``actor`` None: the system sends it, by ``rule`` (``auto_dispatch:P1``, core/offers.py),
+    recorded on the assignment and its events.
 
     The assignment records the unit recommended first (``recommended_unit_id`` as the console
     showed it, else the server's first recommendation) and the ETAs of both, as ``geo``'s
@@ -39,11 +42,12 @@ def assign(session, *, actor, incident_id, unit_id, geo=None, recommended_unit_i
             session, geo=geo, incident_id=incident_id, unit_id=unit_id, recommended_unit_id=recommended_unit_id)
     return _record_assignment(session, actor=actor, incident_id=incident_id, unit_id=unit_id,
                               recommended_unit_id=recommended_unit_id, eta_s=eta_s,
-                              recommended_eta_s=recommended_eta_s)
+                              recommended_eta_s=recommended_eta_s, rule=rule)
 
 
 @writes
-def _record_assignment(session, *, actor, incident_id, unit_id, recommended_unit_id, eta_s, recommended_eta_s):
+def _record_assignment(session, *, actor, incident_id, unit_id, recommended_unit_id, eta_s, recommended_eta_s,
+                       rule=None):
     incident = lock_incident(session, incident_id)
     if incident.status not in INCIDENT_OPEN:
         raise InvalidTransition(
@@ -68,18 +72,20 @@ def _record_assignment(session, *, actor, incident_id, unit_id, recommended_unit
             details={"unit_id": unit.id, "status": unit.status})
     unit = session.scalar(select(Unit).where(Unit.id == unit_id).execution_options(populate_existing=True))
     assignment = Assignment(
-        unit_id=unit.id, status="dispatched", active=True, assigned_by_id=actor.id,
+        unit_id=unit.id, status="dispatched", active=True, assigned_by_id=actor.id if actor else None,
         recommended_unit_id=recommended_unit_id, dispatched_at=now, eta_s=eta_s,
-        recommended_eta_s=recommended_eta_s,
+        recommended_eta_s=recommended_eta_s, auto_rule=rule,
     )
     incident.assignments.append(assignment)
+    # Whatever unit was offered to it, it has one now (core/offers.py).
+    incident.offer_unit_id = incident.offered_at = incident.offer_eta_s = None
     session.flush()
     session.expire(unit, ["current_assignment"])
     sync_incident(session, actor=actor, incident=incident, now=now)
     events.record(
         session, "incident.assigned", actor=actor, incident_id=incident.id, unit_id=unit.id,
         data={"assignment": assignment_data(assignment), "unit": unit_data(unit),
-              "incident": incident_data(incident)},
+              "incident": incident_data(incident), **({"rule": rule} if rule else {})},
     )
     events.record(
         session, "unit.status_changed", actor=actor, unit_id=unit.id, incident_id=incident.id,

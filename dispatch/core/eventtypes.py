@@ -10,7 +10,7 @@ snapshot of a row has the same shape as the row read over REST.
 
 # The objects events carry, by the component of the OpenAPI document that describes them.
 OBJECTS = {"incident": "IncidentOut", "unit": "UnitOut", "assignment": "AssignmentOut", "call": "CallOut",
-           "hospital": "HospitalOut", "user": "UserOut", "attempt": "AttemptOut", "block": "BlockOut"}
+           "hospital": "HospitalOut", "user": "UserOut", "alert": "AlertOut", "attempt": "AttemptOut", "block": "BlockOut"}
 # JSON kinds; "?" after one: it may be null.
 _JSON = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "object": dict, "array": list}
 
@@ -27,7 +27,9 @@ EVENT_DATA = {
     "caller.unblocked": {"phone": "string", "block": "block", "replaced": "boolean"},
     "incident.created": _INCIDENT,
     "incident.updated": {"changes": "object", **_INCIDENT},
-    "incident.assigned": {"assignment": "assignment", "unit": "unit", **_INCIDENT},
+    "incident.assigned": {"assignment": "assignment", "unit": "unit", **_INCIDENT, "rule?": "string"},
+    "incident.unit_offered": {"unit": "unit", "eta_s": "number?", "distance_m": "number?", "via": "array",
+                              "waiting_s": "number", **_INCIDENT},
     "incident.status_changed": {"from": "string", "to": "string", **_INCIDENT},
     "incident.cancelled": {"reason": "string?", "from?": "string", **_INCIDENT},
     "incident.closed": {"outcome": "string?", "from?": "string", "automatic?": "boolean", "hospital_id?": "integer?",
@@ -50,6 +52,10 @@ EVENT_DATA = {
     "user.created": {"user": "user"},
     "auth.throttled": {"username": "string", "address": "string?", "scope": "string", "retry_after_s": "number"},
     "auth.throttle_cleared": {"username": "string"},
+    "alert.raised": {"alert": "alert"},
+    "alert.acknowledged": {"alert": "alert"},
+    "alert.resolved": {"alert": "alert"},
+    "settings.changed": {"key": "string", "value": "object", "changes": "object", "version": "integer"},
     "zones.imported": {"source": "string", "kecamatan": "integer", "kelurahan": "integer"},
 }
 

@@ -5,6 +5,7 @@ A payload is the row as the API shows it (the output schemas of ``dispatch/schem
 which know nothing of the core), so a console that applies an event holds what a REST
 read would have given it.
 """
+from ..schemas.alerts import AlertOut
 from ..schemas.auth import UserOut
 from ..schemas.calls import CallOut
 from ..schemas.hospitals import HospitalOut
@@ -17,6 +18,7 @@ _assignment_out = AssignmentOut()
 _call_out = CallOut()
 _hospital_out = HospitalOut()
 _user_out = UserOut()
+_alert_out = AlertOut()
 
 
 def incident_data(incident):
@@ -41,3 +43,7 @@ def hospital_data(hospital):
 
 def user_data(user):
     return _user_out.dump(user)
+
+
+def alert_data(alert):
+    return _alert_out.dump(alert)

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 DISPATCH_ROLES = ("operator", "supervisor")
 LIVE_ROLES = DISPATCH_ROLES + ("crew",)
 
+# Events for the dispatchers' consoles only: a crew never sees them, even about its own unit.
+_DISPATCH_ONLY = ("incident.unit_offered", "alert.raised", "alert.acknowledged", "alert.resolved",
+                  "settings.changed")
+
 # Events after which a unit is no longer on its incident.
 _RELEASED_STATUSES = ("available", "out_of_service")
 
@@ -35,6 +39,8 @@ class CrewView:
     def admits(self, event):
         """Whether the crew may see ``event``; moves to or off an incident as the events say."""
         unit_id, incident_id, kind = event.get("unit_id"), event.get("incident_id"), event["type"]
+        if kind in _DISPATCH_ONLY:
+            return False
         own = unit_id == self.unit_id
         if own and kind in ("incident.assigned", "assignment.moved"):   # moved: its incident merged into another
             self.incident_id = incident_id

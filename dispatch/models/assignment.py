@@ -40,6 +40,9 @@ class Assignment(Base):
     # From a paper card entered afterwards (core/late.py): never active, its unit's state untouched.
     entered_late_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
+    # Sent by the system, not a dispatcher (assigned_by_id null): the rule that did it
+    # ("auto_dispatch:P1", core/offers.py).
+    auto_rule: Mapped[Optional[str]] = mapped_column(String(40))
     incident = relationship("Incident", back_populates="assignments")
     unit = relationship("Unit", foreign_keys=[unit_id])
 

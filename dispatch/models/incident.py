@@ -65,12 +65,22 @@ class Incident(Base):
     # the card's.
     entered_late_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     entered_late_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    # The unit offered to it when the unit came free while it waited (core/offers.py), when, and
+    # its estimated road time then. An offer stands while the incident waits and the unit is free.
+    offer_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"))
+    offered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    offer_eta_s: Mapped[Optional[float]] = mapped_column(Float)
 
     assignments = relationship(
         "Assignment", back_populates="incident", order_by="Assignment.id", lazy="selectin"
     )
     destination_hospital = relationship("Hospital")
     merged_into = relationship("Incident", remote_side=[id], foreign_keys=[merged_into_id])
+
+    @property
+    def offer(self):
+        """The incident itself when a unit was offered to it (its offer_* columns), else None."""
+        return self if self.offer_unit_id is not None else None
 
     @property
     def entered_late(self):

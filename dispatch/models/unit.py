@@ -39,6 +39,10 @@ class Unit(Base):
     device_connected: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     device_changed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     position_stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The ``version`` at which the unit's becoming available was last looked at for an offer
+    # (core/offers.py: a compare-and-set, so each time it comes free is offered once). A new unit
+    # starts looked at: it simply shows as available.
+    offer_version: Mapped[Optional[int]] = mapped_column(Integer, default=1)
     # Bumped on every status change; lets clients and tests see lost updates.
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -16,9 +16,10 @@ again; one that makes no progress for ``slow_timeout_s`` is cut off, and resumes
 ``last_event_id`` when it comes back.
 
 The hub also keeps the crews' presence (``core.presence``): a crew's connection is recorded
-when it attaches and removed when it goes, this process refreshes its own connections on a
-heartbeat, and a maintenance thread expires connections whose server died, flags stale
-fixes and overdue acknowledgements.
+when it attaches and removed when it goes, and this process refreshes its own connections on a
+heartbeat and closes those whose token was revoked: two jobs it adds to the scheduler
+(dispatch/scheduler.py), which also runs the system's own (core/scheduled.py: connections whose
+server died, stale fixes, overdue acknowledgements, alerts, offers).
 """
 import logging
 import os
@@ -29,7 +30,7 @@ import uuid
 from collections import defaultdict
 from datetime import datetime
 
-from ..core import assignment, auth, positions, presence
+from ..core import auth, positions, presence
 from ..core import events as event_log
 from ..core.snapshot import crew_incident_at, last_event_id, snapshot
 from ..core.visibility import CrewView
@@ -50,8 +51,7 @@ def _fix_time(position):
 
 class Hub:
     def __init__(self, *, session_factory, send, backlog=None, cut_off=None, replay_limit=5000,
-                 safety_poll_s=2.0, bus=None, position_interval_s=1.0, ack_timeout_s=60,
-                 heartbeat_s=10.0, device_timeout_s=35.0, stale_after_s=120.0, maintenance_s=1.0,
+                 safety_poll_s=2.0, bus=None, position_interval_s=1.0, scheduler=None, heartbeat_s=10.0,
                  queue_limit=500, slow_timeout_s=30.0, token_check_s=5.0, auth_timeout_s=5.0,
                  max_unauthenticated=5, close_transport=None):
         self._session_factory = session_factory
@@ -61,8 +61,8 @@ class Hub:
         # cut_off(sid, graceful=False): close a connection that does not read (graceful: after what is queued)
         self._cut_off = cut_off or (lambda sid, graceful=False: None)
         self.server_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.heartbeat_s, self.device_timeout_s, self.stale_after_s = heartbeat_s, device_timeout_s, stale_after_s
-        self.maintenance_s = maintenance_s
+        self.heartbeat_s = heartbeat_s
+        self._scheduler = scheduler            # runs this hub's heartbeat and token checks
         self.queue_limit, self.slow_timeout_s = queue_limit, slow_timeout_s
         # close_transport(eio_sid): close an Engine.IO connection that never authenticated
         self._close_transport = close_transport or (lambda eio_sid: None)
@@ -77,7 +77,6 @@ class Hub:
         self._thread = None
         self._gate = None
         self.position_interval_s = position_interval_s
-        self.ack_timeout_s = ack_timeout_s
         self._positions_waiting = threading.Event()
         self._positions_lock = threading.Lock()
         self._latest = {}                      # unit id -> newest position (one per unit)
@@ -109,9 +108,14 @@ class Hub:
             self._thread.start()
             flusher = threading.Thread(target=self._flush_positions, name="psc119-positions", daemon=True)
             flusher.start()
-            keeper = threading.Thread(target=self._maintain, name="psc119-presence", daemon=True)
-            keeper.start()
-            self._threads += [self._thread, flusher, keeper]
+            self._threads += [self._thread, flusher]
+            if self._scheduler is not None:
+                from ..scheduler import Job
+
+                self._scheduler.add(Job("hub.heartbeat", self.heartbeat_s, self._heartbeat, real_time=True))
+                self._scheduler.add(Job("hub.revoked_tokens", self.token_check_s, self._drop_revoked,
+                                        real_time=True))
+                self._scheduler.start()
 
     def _start_gate(self):
         """The thread that closes connections that do not authenticate in time (no database:
@@ -136,6 +140,8 @@ class Hub:
         positions.unsubscribe(self.position)
         self._wake.set()
         self._positions_waiting.set()
+        if self._scheduler is not None:
+            self._scheduler.stop(timeout)
         for thread in self._threads:
             thread.join(timeout)
 
@@ -307,22 +313,6 @@ class Hub:
             except Exception:  # the database is down for a moment: try again on the next wake
                 log.exception("event pump failed; retrying")
 
-    def _maintain(self):
-        """Once a second: heartbeat, expired devices, stale fixes, overdue acknowledgements."""
-        next_heartbeat = next_token_check = 0.0
-        while not self._stopped.wait(self.maintenance_s):
-            try:
-                if time.monotonic() >= next_heartbeat:
-                    self._heartbeat()
-                    next_heartbeat = time.monotonic() + self.heartbeat_s
-                if time.monotonic() >= next_token_check:
-                    self._drop_revoked()
-                    next_token_check = time.monotonic() + self.token_check_s
-                self._check_presence()
-                self._check_acknowledgements()
-            except Exception:
-                log.exception("presence check failed; retrying")
-
     def _close_unauthenticated(self):
         """Connections that have not authenticated in time are closed (they hold a thread)."""
         for eio_sid in self.connections.overdue():
@@ -334,10 +324,9 @@ class Hub:
             except Exception:
                 log.exception("could not close %s", eio_sid)
 
-    def _drop_revoked(self):
+    def _drop_revoked(self, session, now=None):
         """A console whose user logged out (or whose token expired) stops receiving at once."""
-        with self._session_factory() as session:
-            conns = self.connections.revoked(session)
+        conns = self.connections.revoked(session)
         for conn in conns:
             log.info("connection %s: token no longer valid; closing it", conn.sid)
             self._send(conn.sid, "error", {"code": "invalid_token", "message": "the token was revoked or has "
@@ -345,27 +334,10 @@ class Hub:
             conn.closed = True     # nothing more for it
             self._cut_off(conn.sid, graceful=True)
 
-    def _heartbeat(self):
+    def _heartbeat(self, session, now=None):
         sids = [c.sid for c in self.connections.all() if c.device_recorded]
         if sids:
-            with self._session_factory() as session:
-                presence.heartbeat(session, sids=sids)
-
-    def _check_presence(self):
-        with self._session_factory() as session:
-            expired = presence.expired_units(session, timeout_s=self.device_timeout_s)
-            if expired:
-                presence.expire_devices(session, unit_ids=expired, timeout_s=self.device_timeout_s)
-            stale = presence.stale_units(session, stale_after_s=self.stale_after_s)
-            if stale:
-                presence.flag_stale_positions(session, unit_ids=stale, stale_after_s=self.stale_after_s)
-
-    def _check_acknowledgements(self):
-        """Assignments not accepted in time are flagged (once, whichever process sees them first)."""
-        with self._session_factory() as session:
-            overdue = assignment.overdue_acknowledgements(session, timeout_s=self.ack_timeout_s)
-            if overdue:
-                assignment.flag_unacknowledged(session, assignment_ids=overdue, timeout_s=self.ack_timeout_s)
+            presence.heartbeat(session, sids=sids)
 
     def _drain(self):
         while True:

@@ -30,6 +30,16 @@ class AssignmentOut(Schema):
     cancel_reason = fields.String(allow_none=True)
     entered_late_at = fields.DateTime(allow_none=True, metadata={
         "description": "from a paper card entered afterwards (its times are the card's; never active)"})
+    auto_rule = fields.String(allow_none=True, metadata={
+        "description": "sent by the system, not a dispatcher (assigned_by_id null): the rule that did it",
+        "example": "auto_dispatch:P1"})
+
+
+class OfferOut(Schema):
+    unit_id = fields.Integer(attribute="offer_unit_id")
+    offered_at = fields.DateTime()
+    eta_s = fields.Integer(attribute="offer_eta_s", allow_none=True, metadata={
+        "description": "its estimated road time when offered; null: the incident's location is unknown"})
 
 
 class IncidentOut(Schema):
@@ -91,6 +101,9 @@ class IncidentOut(Schema):
                        "are the card's"})
     entered_late_at = fields.DateTime(allow_none=True, metadata={"description": "when it was entered"})
     entered_late_by_id = fields.Integer(allow_none=True, metadata={"description": "who entered it"})
+    offer = fields.Nested(OfferOut, allow_none=True, metadata={
+        "description": "a unit that came free while it waited, offered to it (core/offers.py); it stands while "
+                       "the incident has no unit and the offered unit is available"})
     assignments = fields.List(fields.Nested(AssignmentOut))
 
 

@@ -11,11 +11,19 @@ class BestUnit(Schema):
     via = fields.List(fields.String(), metadata={"description": "the bridges crossed", "example": ["Jembatan Landak"]})
 
 
+class StandingOffer(Schema):
+    unit = fields.Nested(UnitOut)
+    offered_at = fields.DateTime()
+    eta_s = fields.Integer(allow_none=True, metadata={"description": "when offered; null: location unknown"})
+
+
 class WaitingItem(Schema):
     incident = fields.Nested(IncidentOut)
     waiting_s = fields.Integer(metadata={"description": "since the incident was opened"})
     best = fields.Nested(BestUnit, allow_none=True, metadata={
         "description": "the available unit that would reach it first; null: none available, or its location unknown"})
+    offer = fields.Nested(StandingOffer, allow_none=True, metadata={
+        "description": "the unit offered to it when it came free, while the offer stands (core/offers.py); else null"})
 
 
 class WaitingQueue(Schema):

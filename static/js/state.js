@@ -1,11 +1,14 @@
-// What the live pages know: units and open incidents, kept from the snapshot, the events and the
-// positions (docs/REALTIME.md). Each event carries the whole unit or incident it concerns.
+// What the live pages know: units, open incidents and live alerts, kept from the snapshot, the
+// events and the positions (docs/REALTIME.md). Each event carries the whole unit, incident or alert
+// it concerns.
 const OPEN = new Set(["pending", "dispatched", "on_scene", "transporting"]);
+const LIVE_ALERTS = new Set(["open", "acknowledged"]);
 
 export class LiveState {
   constructor() {
     this.units = new Map();
     this.incidents = new Map();
+    this.alerts = new Map();
     this.listeners = new Set();
   }
 
@@ -20,12 +23,14 @@ export class LiveState {
   snapshot(snapshot) {
     this.units = new Map(snapshot.units.map((u) => [u.id, u]));
     this.incidents = new Map(snapshot.incidents.map((i) => [i.id, i]));
+    this.alerts = new Map((snapshot.alerts || []).map((a) => [a.id, a]));
     this.emit({ kind: "snapshot" });
   }
 
   event(event) {
     const data = event.data || {};
     if (data.unit) this.putUnit(data.unit);
+    if (data.alert) this.putAlert(data.alert);
     if (data.into) this.putIncident(data.into);   // incident.merged: the survivor, with what it took
     if (data.incident) {
       this.putIncident(data.incident);
@@ -51,6 +56,26 @@ export class LiveState {
     if (known?.updated_at && incident.updated_at && new Date(known.updated_at) > new Date(incident.updated_at)) return;
     if (OPEN.has(incident.status)) this.incidents.set(incident.id, incident);
     else this.incidents.delete(incident.id);
+  }
+
+  // An alert raised, acknowledged or resolved: a resolved one leaves; a later state never goes back.
+  putAlert(alert) {
+    const rank = { open: 0, acknowledged: 1, resolved: 2 };
+    const known = this.alerts.get(alert.id);
+    if (known && rank[known.state] > rank[alert.state]) return;
+    if (LIVE_ALERTS.has(alert.state)) this.alerts.set(alert.id, alert);
+    else this.alerts.delete(alert.id);
+  }
+
+  // Whether a unit offered to an incident (core/offers.py) is still on offer: the incident has no
+  // active unit, the unit is available, and the offer was made since the unit last changed status.
+  offerStands(incident) {
+    const offer = incident?.offer;
+    if (!offer) return false;
+    if ((incident.assignments || []).some((a) => a.active)) return false;
+    const unit = this.units.get(offer.unit_id);
+    return Boolean(unit) && unit.status === "available"
+      && new Date(offer.offered_at) >= new Date(unit.status_changed_at);
   }
 
   // An event about one assignment (accepted, not accepted in time, its unit's status report) carries
