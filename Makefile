@@ -47,12 +47,13 @@ PYTEST_ARGS  ?=
 test: setup-dev                       ## the test suite (SQLite; PostgreSQL when TEST_DATABASE_URL is set)
 	$(PY) -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-bench: setup-dev                      ## geography; API latency and throughput (SQLite, PostgreSQL); live delivery; browser pages
+bench: setup-dev                      ## geography; API latency and throughput (SQLite, PostgreSQL); live delivery; browser pages; scheduler
 	$(PY) bench/geo_bench.py
 	$(PY) bench/api_latency.py
 	$(PY) bench/realtime_bench.py
 	$(PY) bench/intake_bench.py
 	$(PY) bench/page_bench.py
+	$(PY) bench/scheduler_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache node_modules

@@ -99,6 +99,9 @@ class Config:
     # Timed work (alerts, offers, presence) starts with the first request, not only with the first
     # console (SCHEDULER_AUTOSTART=0: only with the first console).
     SCHEDULER_AUTOSTART = os.environ.get("SCHEDULER_AUTOSTART", "1") != "0"
+    # A serving process moves what it loaded at start out of the garbage collector's reach at its first
+    # request (dispatch/__init__.py: a full collection would otherwise stall a request by ~100 ms).
+    GC_FREEZE = os.environ.get("GC_FREEZE", "1") != "0"
     # An assignment the crew has not accepted after this long is reported to operators (the
     # acceptance timer's default: a supervisor changes it with PUT /api/settings/timers).
     ASSIGNMENT_ACK_TIMEOUT_S = int(os.environ.get("ASSIGNMENT_ACK_TIMEOUT_S") or 60)
@@ -186,6 +189,8 @@ class TestingConfig(Config):
     DEMO_ACCOUNTS_FILE = None
     # Timed work starts with the first console (a live hub), or when a test starts it.
     SCHEDULER_AUTOSTART = False
+    # Hundreds of apps in one process: nothing of theirs may be frozen out of the collector.
+    GC_FREEZE = False
 
 
 CONFIGS = {

@@ -175,7 +175,31 @@ def create_app(config=None):
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     register_cli(app)
+    if app.config.get("GC_FREEZE"):
+        _freeze_at_first_request(app)
     return app
+
+
+def _freeze_at_first_request(app):
+    """In a serving process, what the app loaded at start (the road graph, the gazetteer, the zones)
+    lives as long as the process: at the first request it is moved out of the collector's reach
+    (gc.freeze), so that Python's full collections, which would walk all of it, do not stall a
+    request or a pass of the scheduler by tens of milliseconds. Not at import: a ``flask`` command
+    never serves, and must close its database connections as it exits."""
+    import gc
+    import threading
+
+    once = threading.Lock()
+    frozen = []
+
+    @app.before_request
+    def _freeze_startup_objects():
+        if not frozen:
+            with once:
+                if not frozen:
+                    gc.collect()
+                    gc.freeze()
+                    frozen.append(True)
 
 
 def _start_realtime(app, socketio, db):
