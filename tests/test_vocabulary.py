@@ -22,7 +22,7 @@ def test_every_logged_in_role_reads_the_vocabulary(world, who):
     assert codes(body["location_precisions"]) == ["exact", "place", "road", "kelurahan", "kecamatan", "unknown"]
     for terms in body.values():
         for term in terms:
-            assert set(term) - {"dispatch_target_s"} == {"code", "id", "en"}, term
+            assert set(term) - {"dispatch_target_s", "timer", "urgent_for_p1"} == {"code", "id", "en"}, term
             assert term["id"].strip() and term["en"].strip(), term
     assert [p["dispatch_target_s"] for p in body["priorities"]] == [60, 180, 600]   # red first, the shortest
 
@@ -37,6 +37,11 @@ def test_the_labels_are_the_ones_the_pages_show(world):
     assert label["dispositions"]["silent"] == ("Tanpa suara", "Silent (no voice)")
     assert label["location_precisions"]["kelurahan"] == ("perkiraan: tengah kelurahan",
                                                          "approximate: centre of the kelurahan")
+    assert label["alert_kinds"]["at_hospital_long"] == ("Tertahan di rumah sakit (serah terima)",
+                                                        "Held at the hospital (hand-over)")
+    assert label["alert_states"]["acknowledged"] == ("Sudah ditanggapi", "Acknowledged")
+    timers = {t["code"]: t["timer"] for t in body["alert_kinds"]}
+    assert set(timers.values()) == set(world.get("op", "/api/settings/timers").get_json()["timers"])
 
 
 def test_the_vocabulary_needs_a_login(client):

@@ -26,4 +26,7 @@ def vocabulary():
         "location_precisions": _terms(v.LOCATION_PRECISION_LABELS),
         "duplicate_reasons": _terms(v.DUPLICATE_REASONS),
         "callback_outcomes": _terms(v.CALLBACK_OUTCOME_LABELS, v.CALLBACK_OUTCOMES),
+        "alert_kinds": [{**term, "timer": v.ALERT_KINDS[term["code"]]["timer"],
+                         "urgent_for_p1": term["code"] in v.URGENT_ALERT_KINDS} for term in _terms(v.ALERT_KINDS)],
+        "alert_states": _terms(v.ALERT_STATE_LABELS, v.ALERT_STATES),
     }
