@@ -111,7 +111,7 @@ def look_at(session, *, unit_id, version, geo, auto_dispatch, now=None):
         result = {"incident_id": incident.id, "priority": incident.priority, "outcome": "auto"}
         session.commit()
         return result
-    incident.offer_unit_id, incident.offered_at = unit.id, now
+    incident.offer_unit_id, incident.offered_at, incident.updated_at = unit.id, now, now
     incident.offer_eta_s = None if pick is None else round(pick.eta_s)
     session.flush()
     events.record(session, "incident.unit_offered", actor=None, incident_id=incident.id, unit_id=unit.id, data={
