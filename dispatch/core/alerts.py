@@ -23,8 +23,7 @@ from ..models import Alert, Assignment, Call, CallbackAttempt, Hospital, Inciden
 from ..vocabulary import ALERT_KINDS, CALLBACK_DISPOSITIONS, INCIDENT_OPEN, URGENT_ALERT_KINDS
 from . import events
 from .clock import utcnow
-from .errors import Conflict
-from .lifecycle import _locked
+from .errors import Conflict, NotFound
 from .payloads import alert_data
 
 LIVE = ("open", "acknowledged")
@@ -189,7 +188,11 @@ def list_alerts(session, *, states=LIVE, incident_id=None, limit=200):
 @writes
 def acknowledge(session, *, actor, alert_id, note=None):
     """An operator has seen the alert and is on it. Twice, or once it has resolved: 409."""
-    alert = _locked(session, Alert, alert_id, "alert")
+    # Locked alone (FOR UPDATE OF alerts): PostgreSQL cannot lock the outer-joined rows it loads with.
+    alert = session.scalar(select(Alert).where(Alert.id == alert_id).with_for_update(of=Alert)
+                           .execution_options(populate_existing=True))
+    if alert is None:
+        raise NotFound(f"alert {alert_id} not found")
     if alert.state != "open":
         raise Conflict(f"the alert is {alert.state} already" + (
             f" (by {alert.acknowledged_by.username})" if alert.acknowledged_by is not None else ""),
