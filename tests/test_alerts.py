@@ -166,6 +166,7 @@ def test_acknowledging_twice_or_a_resolved_alert_is_refused_and_changes_nothing(
     events_before = session.scalar(select(func.count()).select_from(Event))
     r = world.post("sup", f"/api/alerts/{alert['id']}/ack", {"note": "saya juga"})
     assert r.status_code == 409 and r.get_json()["error"]["details"]["state"] == "acknowledged"
+    assert r.get_json()["error"]["code"] == "alert_not_open"
     assert "acknowledged already (by op)" in r.get_json()["error"]["message"]
     world.assign(incident["id"], world.unit_a.id)
     sweep(world)

@@ -45,6 +45,7 @@ def test_a_stale_version_is_refused(world):
     put(world, "sup", "timers", {"turnout_s": 180})
     r = put(world, "sup", "timers", {"turnout_s": 240, "version": 0})
     assert r.status_code == 409 and "version" in r.get_json()["error"]["fields"]
+    assert r.get_json()["error"]["code"] == "settings_changed"
     assert world.get("op", "/api/settings/timers").get_json()["timers"]["turnout_s"] == 180
     assert put(world, "sup", "timers", {"turnout_s": 240, "version": 1}).status_code == 200
 

@@ -23,7 +23,7 @@ from ..models import Alert, Assignment, Call, CallbackAttempt, Hospital, Inciden
 from ..vocabulary import ALERT_KINDS, CALLBACK_DISPOSITIONS, INCIDENT_OPEN, URGENT_ALERT_KINDS
 from . import events
 from .clock import utcnow
-from .errors import Conflict, NotFound
+from .errors import AlertNotOpen, NotFound
 from .payloads import alert_data
 
 LIVE = ("open", "acknowledged")
@@ -194,9 +194,10 @@ def acknowledge(session, *, actor, alert_id, note=None):
     if alert is None:
         raise NotFound(f"alert {alert_id} not found")
     if alert.state != "open":
-        raise Conflict(f"the alert is {alert.state} already" + (
+        raise AlertNotOpen(f"the alert is {alert.state} already" + (
             f" (by {alert.acknowledged_by.username})" if alert.acknowledged_by is not None else ""),
-            details={"state": alert.state})
+            details={"state": alert.state, "acknowledged_by": (
+                alert.acknowledged_by.username if alert.acknowledged_by is not None else None)})
     alert.state, alert.acknowledged_at, alert.acknowledged_by_id, alert.note = "acknowledged", utcnow(), actor.id, note
     session.flush()
     session.refresh(alert)

@@ -33,6 +33,14 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class AlertNotOpen(Conflict):
+    code = "alert_not_open"
+
+
+class SettingsChanged(Conflict):
+    code = "settings_changed"
+
+
 class InvalidTransition(Conflict):
     code = "invalid_transition"
 

@@ -15,7 +15,7 @@ from ..models import Setting
 from ..vocabulary import AUTO_DISPATCH_DEFAULTS, TIMER_DEFAULTS
 from . import events
 from .clock import utcnow
-from .errors import Conflict
+from .errors import SettingsChanged
 
 DEFAULTS = {"timers": TIMER_DEFAULTS, "dispatch": {"auto_dispatch": AUTO_DISPATCH_DEFAULTS}}
 
@@ -65,7 +65,7 @@ def change(session, *, actor, key, changes, version=None, defaults=None):
                          .execution_options(populate_existing=True))
     current = row.version if row else 0
     if version is not None and version != current:
-        raise Conflict(f"the {key} settings were changed by someone else (version {current}, not {version}); "
+        raise SettingsChanged(f"the {key} settings were changed by someone else (version {current}, not {version}); "
                        "read them again", fields={"version": f"now {current}"},
                        details={"version": current})
     before = read(session, key, defaults=defaults)["value"]

@@ -1,5 +1,6 @@
-// Operator console (/console): call intake built for speed (console/intake.js), the incident queue
-// (console/queue.js), the recommended units with one-key assignment (console/recommend.js) and the
+// Operator console (/console): call intake built for speed (console/intake.js), the alerts and the
+// offers of units that came free (console/alerts.js, console/offers.js), the incident queue
+// (console/queue.js), the centre's settings (console/settings.js), the recommended units with one-key assignment (console/recommend.js) and the
 // selected incident's detail (console/detail.js). This module lays them out and wires them to the
 // live state.
 import { alarm, soundSwitch } from "./alarm.js";
@@ -16,6 +17,9 @@ import { boardPanel, renderBoard } from "./console/board.js";
 import { keepFocus, mostUrgentWaiting, renderQueue, tickAges } from "./console/queue.js";
 import { forgetRecommendations, listenForKeys, loadRecommendations } from "./console/recommend.js";
 import { actions, state, view } from "./console/shared.js";
+import { alertsChanged, alertsPanel, renderAlerts } from "./console/alerts.js";
+import { listenForOfferKey, offerBanner, offersChanged, renderOfferBanner } from "./console/offers.js";
+import { loadSettings, settingsButton, settingsChanged, settingsDialog } from "./console/settings.js";
 
 const ROLES = ["operator", "supervisor"];
 
@@ -41,6 +45,8 @@ function layout() {
     el("div", { class: "console-layout" },
       el("section", { class: "col intake-col" }, intakeForm()),
       el("section", { class: "col queue-col" },
+        offerBanner(),
+        alertsPanel(),
         callbacksPanel(),
         el("div", { class: "queue-panel" }, el("h2", { text: t("console.queue") }),
           el("ol", { id: "queue-list", class: "queue" })),
@@ -56,6 +62,8 @@ async function relabel() {
   await restore();
   renderQueue();
   renderBoard();
+  renderAlerts();
+  renderOfferBanner();
   refreshCallbacks();
   if (view.selected) select(view.selected);
 }
@@ -70,6 +78,10 @@ async function start() {
   const sound = soundSwitch();
   $("#sound").append(sound);
   onLangChange(sound.relabel);
+  const settings = settingsButton(() => keepFocus(renderQueue));
+  $("#settings").append(settings);
+  onLangChange(settings.relabel);
+  document.body.append(settingsDialog());
   layout();                      // at once: the operator may start typing the moment the page is up
   $("#caller_phone").focus();
   // The labels of categories, priorities and statuses, filled in when they come.
@@ -80,8 +92,10 @@ async function start() {
     if (view.selected) select(view.selected);
   });
   loadRecommendations();         // "choose an incident from the queue"
+  loadSettings().then(() => keepFocus(renderQueue));   // the waiting colours follow the centre's timers
   await mountMiniMap();
   listenForKeys();
+  listenForOfferKey();
   watchCallbacks(callbackIntake);
   const live = connectLive({
     snapshot: (s) => state.snapshot(s),
@@ -98,6 +112,7 @@ async function start() {
     }
     const e = change.event;
     callbacksChanged(e);   // a snapshot (no event) asks again too
+    settingsChanged(e);
     if (e?.type === "assignment.unacknowledged") alarm(true);
     // A red call logged at another desk: someone must send a unit. (Not a paper card entered after
     // an outage: a supervisor is entering it, and it is in the queue if it still waits.)
@@ -105,6 +120,8 @@ async function start() {
     if (created?.priority === "P1" && !created.entered_late && e.actor?.id !== user.id) alarm(true);
     keepFocus(renderQueue);
     renderBoard();
+    alertsChanged(e);
+    offersChanged(e);
     const selected = view.selected;
     if (selected && (!e || e.incident_id === selected || e.type.startsWith("unit."))) {
       loadRecommendations();
@@ -114,7 +131,7 @@ async function start() {
   // Logged in again: the live connection is opened again with the new token. One still up was
   // opened with the old token, and the server closing it later must not end the new session.
   watchSession(ROLES, () => live.reconnect());
-  onLangChange(() => { renderQueue(); renderBoard(); });
+  onLangChange(() => { renderQueue(); renderBoard(); renderAlerts(); renderOfferBanner(); });
   setInterval(tickAges, 1000);
   if (!document.activeElement || document.activeElement === document.body) $("#caller_phone").focus();
 }

@@ -4,6 +4,7 @@ import { $, el, replace } from "../dom.js";
 import { t } from "../i18n.js";
 import { duration, secondsSince } from "../time.js";
 import { dispatchTarget, term } from "../vocabulary.js";
+import { offerLine } from "./offers.js";
 import { actions, PRIORITY_RANK, resolvedPlace, state, view } from "./shared.js";
 
 // An assignment the crew has not accepted in time, from the server's state (the snapshot, the
@@ -13,11 +14,17 @@ export function notAccepted(incident, unitId = null) {
     && (unitId === null || a.unit_id === unitId));
 }
 
-// How a waiting call's age looks against its priority's target from call to dispatch: "late"
-// past the target, "overdue" past twice it. A call with a unit on it is waiting no more.
+// How long a call of a priority may wait for a unit: the centre's timer (GET /api/settings/timers,
+// the limit past which the waiting alert is raised), else the priority's target.
+export function waitingLimit(priority) {
+  return view.timers?.waiting_s?.[priority] ?? dispatchTarget(priority);
+}
+
+// How a waiting call's age looks against its priority's limit from call to dispatch: "late"
+// past the limit, "overdue" past twice it. A call with a unit on it is waiting no more.
 function lateness(incident, now = Date.now()) {
   if (incident.status !== "pending") return "";
-  const target = dispatchTarget(incident.priority);
+  const target = waitingLimit(incident.priority);
   const waited = secondsSince(incident.created_at, now);
   if (!target || waited === null) return "";
   return waited >= 2 * target ? "overdue" : waited >= target ? "late" : "";
@@ -44,14 +51,15 @@ export function renderQueue() {
         tabindex: 0, dataset: { incident: i.id }, "aria-selected": i.id === view.selected ? "true" : "false" },
       el("div", { class: "line1" }, el("b", { text: i.reference }), " ", el("span", { class: "badge", text: term("priorities", i.priority) }),
         " ", el("span", { class: `age ${lateness(i)}`.trim(), dataset: { since: i.created_at, incident: i.id },
-          title: t("console.target", { target: duration(dispatchTarget(i.priority)) }),
+          title: t("console.target", { target: duration(waitingLimit(i.priority)) }),
           text: duration(secondsSince(i.created_at)) })),
       el("div", { class: "line2" }, term("categories", i.category), " · ", term("incident_statuses", i.status),
         // A call sign is never broken at its hyphen ("PSC-" / "03").
         unitOf(i) ? [" · ", el("span", { class: "unit-on", text: t("console.unit_on", { unit: unitOf(i) }) })] : "",
         notAccepted(i) ? el("span", { class: "badge alarm", text: ` ${t("console.not_accepted")}` }) : null),
       el("div", { class: "line3" }, el("span", { class: "said", text: i.location_text ?? i.address_text ?? i.location_name ?? "" }),
-        " ", resolvedPlace(i)));
+        " ", resolvedPlace(i)),
+      offerLine(i));
       li.addEventListener("click", () => actions.select(i.id));
       li.addEventListener("keydown", (ev) => { if (ev.key === "Enter") actions.select(i.id); });
       return li;

@@ -9,7 +9,8 @@ import { LiveState } from "../state.js";
 
 export const PRIORITY_RANK = { P1: 0, P2: 1, P3: 2 };
 export const state = new LiveState();
-export const view = { selected: null };       // the selected incident's id
+// The selected incident's id, the user, and the centre's timers (console/settings.js).
+export const view = { selected: null, user: null, timers: null };
 export const actions = { select: async () => {}, saved: () => {} };
 
 // A panel rebuilt by a live change keeps the keyboard on the same control: found again by id, or
