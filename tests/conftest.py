@@ -453,3 +453,21 @@ def open_detail(page, incident_id):
 
 def queue_row(page, incident_id):
     return page.locator(f".queue-item[data-incident='{incident_id}']")
+
+
+# --- units made busy and free again: shared by tests/test_offers.py and the console's offer pages --
+
+NEAR_A = {"lat": -0.0210, "lon": 109.3400}      # a few hundred metres from PSC-01's station
+
+
+def busy(world, *unit_ids):
+    """Send these units to a job of their own (so they are not available)."""
+    for unit_id in unit_ids:
+        job = world.new_incident(priority="P2", lat=-0.05, lon=109.36)
+        assert world.assign(job["id"], unit_id).status_code == 200
+
+
+def free_again(world, unit_id):
+    """The unit goes out of service and comes back: it has come free."""
+    assert world.status(unit_id, "out_of_service").status_code == 200
+    assert world.status(unit_id, "available").status_code == 200

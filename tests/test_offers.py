@@ -4,11 +4,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from conftest import NEAR_A, busy, free_again
 from dispatch.core import offers
 from dispatch.core.clock import shifted
 from dispatch.models import Assignment, Event, Unit
-
-NEAR_A = {"lat": -0.0210, "lon": 109.3400}      # a few hundred metres from PSC-01's station
 
 
 def run_offers(world):
@@ -17,19 +16,6 @@ def run_offers(world):
 
 def offered(world):
     return [e for e in world.events() if e["type"] == "incident.unit_offered"]
-
-
-def busy(world, *unit_ids):
-    """Send these units to a job of their own (so they are not available)."""
-    for unit_id in unit_ids:
-        job = world.new_incident(priority="P2", lat=-0.05, lon=109.36)
-        assert world.assign(job["id"], unit_id).status_code == 200
-
-
-def free_again(world, unit_id):
-    """The unit goes out of service and comes back: it has come free."""
-    assert world.status(unit_id, "out_of_service").status_code == 200
-    assert world.status(unit_id, "available").status_code == 200
 
 
 def test_a_unit_that_comes_free_is_offered_the_oldest_p1_before_an_older_p3(world):

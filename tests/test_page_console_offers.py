@@ -7,23 +7,13 @@ from datetime import timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from conftest import LIVE_S, fresh, queue_row, screenshot
+from conftest import LIVE_S, NEAR_A, busy, free_again, fresh, queue_row, screenshot
 from dispatch.core.clock import shifted
 from dispatch.models import Assignment
 
-NEAR_A = {"lat": -0.0210, "lon": 109.3400}      # a few hundred metres from PSC-01's station
-
-
-def busy(world, *unit_ids):
-    for unit_id in unit_ids:
-        job = world.new_incident(priority="P2", lat=-0.05, lon=109.36)
-        assert world.assign(job["id"], unit_id).status_code == 200
-
-
-def free_again(world, unit_id):
-    """The unit goes out of service and comes back: it has come free (the scheduler offers it)."""
-    assert world.status(unit_id, "out_of_service").status_code == 200
-    assert world.status(unit_id, "available").status_code == 200
+def comes_free(world, unit_id):
+    """The unit comes free, and the scheduler's offers job runs (it would at once anyway)."""
+    free_again(world, unit_id)
     world.app.extensions["psc_scheduler"].run_once("offers")
 
 
@@ -45,7 +35,7 @@ def test_the_offer_is_shown_everywhere_and_alt_o_sends_it_while_typing(pages, wo
     expect(queue_row(page, p1["id"])).to_be_visible()
     expect(banner).to_be_hidden()                                  # nothing has come free yet
     # PSC-01 comes free: it is offered the P1, not the older P3.
-    free_again(world, world.unit_a.id)
+    comes_free(world, world.unit_a.id)
     for desk in (page, other):
         expect(desk.locator("#offer-banner")).to_be_visible(timeout=LIVE_S)
         expect(desk.locator("#offer-banner")).to_contain_text("PSC-01 siaga kembali:")
@@ -81,7 +71,7 @@ def test_the_offer_is_shown_everywhere_and_alt_o_sends_it_while_typing(pages, wo
 def test_the_queue_lines_button_sends_it_and_a_late_desk_is_told_where_the_unit_went(pages, world, session):
     p3, p1 = waiting_p3_and_p1(world)
     page = pages("/console", who="op", viewport=(1366, 768))
-    free_again(world, world.unit_a.id)
+    comes_free(world, world.unit_a.id)
     line = queue_row(page, p1["id"]).locator(".offer button.take-offer")
     expect(line).to_have_text("Tugaskan", timeout=LIVE_S)
     # Another desk sends PSC-01 to the P3 while this desk's request is on its way: the server refuses
@@ -103,7 +93,7 @@ def test_the_queue_lines_button_sends_it_and_a_late_desk_is_told_where_the_unit_
 def test_on_a_phone_the_offer_and_the_alerts_fit_the_width(pages, world):
     p3, p1 = waiting_p3_and_p1(world)
     page = pages("/console", phone=True, who="op")
-    free_again(world, world.unit_a.id)
+    comes_free(world, world.unit_a.id)
     world.app.extensions["psc_scheduler"].run_once("alerts")      # the P1 has waited past its minute
     expect(page.locator("#take-offer")).to_be_visible(timeout=LIVE_S)
     expect(page.locator("#alerts li.alert-item").first).to_contain_text(p1["reference"], timeout=LIVE_S)
